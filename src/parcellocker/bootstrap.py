@@ -1,0 +1,32 @@
+"""The composition root: the one place where settings, database, keys and use cases are wired together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from parcellocker.adapters.clock import SystemClock
+from parcellocker.adapters.db.engine import make_engine
+from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
+from parcellocker.config import Settings
+from parcellocker.service.context import Env, Services
+from parcellocker.service.ports import Clock
+
+
+@dataclass(slots=True)
+class Server:
+    settings: Settings
+    engine: AsyncEngine
+    services: Services
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def bootstrap(settings: Settings, clock: Clock | None = None) -> Server:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    env = Env(clock=clock or SystemClock(), keys=settings.server_keys(), policy=settings.policy())
+    services = Services(uow_factory=lambda: SqlUnitOfWork(engine), env=env)
+    return Server(settings, engine, services)

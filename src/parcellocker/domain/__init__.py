@@ -1,0 +1,1 @@
+"""The rules of a parcel locker. Imports nothing but the standard library."""

@@ -1,0 +1,111 @@
+"""A compartment: one door of a locker, its lock, its door sensor and what it holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from parcellocker.domain.errors import IllegalTransition
+from parcellocker.domain.events import Actor, Transition
+from parcellocker.domain.sizes import Size
+
+
+class CompartmentState(StrEnum):
+    FREE = "free"
+    RESERVED = "reserved"
+    OCCUPIED = "occupied"
+    OUT_OF_ORDER = "out_of_order"
+
+
+class DoorState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PendingAction(StrEnum):
+    """Why the door was last opened on purpose; settled when it closes again."""
+
+    DEPOSIT = "deposit"
+    PICKUP = "pickup"
+
+
+@dataclass(slots=True)
+class Compartment:
+    id: str
+    locker_id: str
+    number: int
+    size: Size
+    board: int
+    channel: int
+    state: CompartmentState = CompartmentState.FREE
+    door: DoorState = DoorState.CLOSED
+    shipment_id: str | None = None
+    pending: PendingAction | None = None
+    out_of_order_reason: str | None = None
+    version: int = 0
+    events: list[Transition] = field(default_factory=list)
+
+    def reserve_for_deposit(self, shipment_id: str, at: datetime, actor: Actor) -> None:
+        self._require(CompartmentState.FREE, "reserve it for a deposit")
+        self.shipment_id = shipment_id
+        self.pending = PendingAction.DEPOSIT
+        self._move(CompartmentState.RESERVED, at, actor, "opened for a deposit", shipment_id=shipment_id)
+
+    def release(self, at: datetime, actor: Actor, reason: str) -> None:
+        """A deposit did not happen here (parcel did not fit, courier gave up): free again."""
+        self._require(CompartmentState.RESERVED, "release it")
+        self.shipment_id = None
+        self.pending = None
+        self._move(CompartmentState.FREE, at, actor, reason)
+
+    def fill(self, at: datetime, actor: Actor) -> None:
+        """The door closed on a deposit: the parcel is inside."""
+        self._require(CompartmentState.RESERVED, "store a parcel in it")
+        self.pending = None
+        self._move(CompartmentState.OCCUPIED, at, actor, "door closed on a deposit")
+
+    def open_for_pickup(self, at: datetime, actor: Actor) -> None:
+        self._require(CompartmentState.OCCUPIED, "open it for a pickup")
+        self.pending = PendingAction.PICKUP
+        self.events.append(Transition("compartment", self.id, self.state, self.state, at, actor, "opened for a pickup"))
+
+    def empty(self, at: datetime, actor: Actor, reason: str) -> None:
+        """The parcel was taken out and the door closed: free again."""
+        self._require(CompartmentState.OCCUPIED, "empty it")
+        self.shipment_id = None
+        self.pending = None
+        self._move(CompartmentState.FREE, at, actor, reason)
+
+    def take_out_of_order(self, at: datetime, actor: Actor, reason: str) -> None:
+        if self.state is CompartmentState.OUT_OF_ORDER:
+            return
+        if self.state is CompartmentState.OCCUPIED:
+            raise IllegalTransition(
+                f"compartment {self.number} still holds a parcel; take the parcel out before closing it"
+            )
+        self.shipment_id = None
+        self.pending = None
+        self.out_of_order_reason = reason
+        self._move(CompartmentState.OUT_OF_ORDER, at, actor, reason)
+
+    def return_to_service(self, at: datetime, actor: Actor) -> None:
+        self._require(CompartmentState.OUT_OF_ORDER, "return it to service")
+        self.out_of_order_reason = None
+        self._move(CompartmentState.FREE, at, actor, "returned to service")
+
+    def door_reported(self, door: DoorState) -> bool:
+        """Record what the sensor says; True when it changed."""
+        changed = door is not self.door
+        self.door = door
+        return changed
+
+    def _require(self, state: CompartmentState, doing: str) -> None:
+        if self.state is not state:
+            raise IllegalTransition(
+                f"cannot {doing}: compartment {self.number} is {self.state.value.replace('_', ' ')}"
+            )
+
+    def _move(self, to: CompartmentState, at: datetime, actor: Actor, reason: str, **details: str) -> None:
+        self.events.append(Transition("compartment", self.id, self.state, to, at, actor, reason, details))
+        self.state = to

@@ -1,0 +1,190 @@
+"""A shipment: one parcel on its way through a locker, and the state machine it follows (DESIGN §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from parcellocker.domain.errors import IllegalTransition, InvalidInput
+from parcellocker.domain.events import Actor, Transition
+from parcellocker.domain.sizes import ParcelSpec, Size
+
+
+class ShipmentState(StrEnum):
+    ANNOUNCED = "announced"
+    STORED = "stored"
+    PICKED_UP = "picked_up"
+    EXPIRED = "expired"
+    COLLECTED = "collected"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+    REDIRECTED = "redirected"
+    DROPPED_OFF = "dropped_off"
+    HANDED_TO_CARRIER = "handed_to_carrier"
+
+
+S = ShipmentState
+ALLOWED_TRANSITIONS: dict[ShipmentState, frozenset[ShipmentState]] = {
+    S.ANNOUNCED: frozenset({S.STORED, S.CANCELLED}),
+    S.STORED: frozenset({S.PICKED_UP, S.EXPIRED, S.REDIRECTED}),
+    S.EXPIRED: frozenset({S.COLLECTED}),
+    S.DROPPED_OFF: frozenset({S.COLLECTED}),
+    S.COLLECTED: frozenset({S.RETURNED, S.HANDED_TO_CARRIER}),
+    S.PICKED_UP: frozenset(),
+    S.RETURNED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.REDIRECTED: frozenset(),
+    S.HANDED_TO_CARRIER: frozenset(),
+}
+FINAL_STATES = frozenset(state for state, targets in ALLOWED_TRANSITIONS.items() if not targets)
+# States in which a shipment may sit in a compartment.
+IN_COMPARTMENT_STATES = frozenset({S.ANNOUNCED, S.STORED, S.EXPIRED, S.DROPPED_OFF})
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    language: str = "en"
+
+    def __post_init__(self) -> None:
+        if not self.email and not self.phone:
+            raise InvalidInput("a recipient needs an e-mail address or a phone number to receive the code")
+        if self.email is not None and ("@" not in self.email or len(self.email) > 254):
+            raise InvalidInput(f"{self.email!r} is not an e-mail address")
+        if self.phone is not None:
+            digits = self.phone.removeprefix("+").replace(" ", "").replace("-", "")
+            if not digits.isdigit() or not 6 <= len(digits) <= 15:
+                raise InvalidInput(f"{self.phone!r} is not a phone number (use international form, +48…)")
+
+
+@dataclass(slots=True)
+class Shipment:
+    id: str
+    tracking_number: str
+    carrier_id: str
+    locker_id: str
+    parcel: ParcelSpec
+    recipient: Recipient
+    created_at: datetime
+    state: ShipmentState = ShipmentState.ANNOUNCED
+    compartment_id: str | None = None
+    deposited_size: Size | None = None
+    pickup_code_hash: str | None = None
+    pickup_deadline: datetime | None = None
+    stored_at: datetime | None = None
+    picked_up_at: datetime | None = None
+    version: int = 0
+    events: list[Transition] = field(default_factory=list)
+
+    @classmethod
+    def announce(
+        cls,
+        *,
+        shipment_id: str,
+        tracking_number: str,
+        carrier_id: str,
+        locker_id: str,
+        parcel: ParcelSpec,
+        recipient: Recipient,
+        at: datetime,
+        actor: Actor,
+    ) -> Shipment:
+        tracking_number = tracking_number.strip()
+        if not tracking_number or len(tracking_number) > 64 or not tracking_number.isprintable():
+            raise InvalidInput("a tracking number is 1 to 64 printable characters")
+        shipment = cls(
+            id=shipment_id,
+            tracking_number=tracking_number,
+            carrier_id=carrier_id,
+            locker_id=locker_id,
+            parcel=parcel,
+            recipient=recipient,
+            created_at=at,
+        )
+        shipment.events.append(
+            Transition("shipment", shipment_id, None, ShipmentState.ANNOUNCED, at, actor, "announced by carrier")
+        )
+        return shipment
+
+    @property
+    def deposit_in_progress(self) -> bool:
+        return self.state is ShipmentState.ANNOUNCED and self.compartment_id is not None
+
+    def begin_deposit(self, compartment_id: str, size: Size) -> None:
+        """A compartment was opened for this parcel; it is `stored` once the door closes."""
+        self._require(ShipmentState.ANNOUNCED, "deposit it")
+        self.compartment_id = compartment_id
+        self.deposited_size = size
+
+    def abandon_deposit(self) -> None:
+        self._require(ShipmentState.ANNOUNCED, "move it to another compartment")
+        self.compartment_id = None
+        self.deposited_size = None
+
+    def store(self, code_hash: str, deadline: datetime, at: datetime, actor: Actor) -> None:
+        if not self.deposit_in_progress:
+            raise IllegalTransition(f"shipment {self.tracking_number} is not being deposited")
+        self.pickup_code_hash = code_hash
+        self.pickup_deadline = deadline
+        self.stored_at = at
+        self._move(ShipmentState.STORED, at, actor, "door closed on the parcel")
+
+    def check_can_be_picked_up(self, at: datetime) -> None:
+        self._require(ShipmentState.STORED, "pick it up")
+        if self.pickup_deadline is not None and at >= self.pickup_deadline:
+            raise IllegalTransition(f"the pickup deadline of shipment {self.tracking_number} has passed")
+
+    def pick_up(self, at: datetime, actor: Actor) -> None:
+        self._require(ShipmentState.STORED, "pick it up")
+        self.picked_up_at = at
+        self._leave_compartment()
+        self._move(ShipmentState.PICKED_UP, at, actor, "door closed after pickup")
+
+    def cancel(self, at: datetime, actor: Actor, reason: str = "cancelled by carrier") -> None:
+        if self.deposit_in_progress:
+            raise IllegalTransition(
+                f"shipment {self.tracking_number} is being put into a compartment right now; cannot cancel"
+            )
+        self._move(ShipmentState.CANCELLED, at, actor, reason)
+
+    def expire(self, at: datetime, actor: Actor) -> None:
+        self.pickup_code_hash = None
+        self._move(ShipmentState.EXPIRED, at, actor, "pickup deadline passed")
+
+    def extend_deadline(self, by: timedelta, at: datetime, actor: Actor) -> None:
+        self._require(ShipmentState.STORED, "extend its pickup deadline")
+        assert self.pickup_deadline is not None
+        self.pickup_deadline += by
+        self.events.append(
+            Transition("shipment", self.id, self.state, self.state, at, actor, "pickup deadline extended")
+        )
+
+    def collect(self, at: datetime, actor: Actor) -> None:
+        self._leave_compartment()
+        self._move(ShipmentState.COLLECTED, at, actor, "collected by courier")
+
+    def redirect(self, at: datetime, actor: Actor, to_locker_id: str) -> None:
+        self._leave_compartment()
+        self._move(ShipmentState.REDIRECTED, at, actor, "redirected", to_locker_id=to_locker_id)
+
+    def mark_returned(self, at: datetime, actor: Actor) -> None:
+        self._move(ShipmentState.RETURNED, at, actor, "returned to sender")
+
+    def _leave_compartment(self) -> None:
+        self.pickup_code_hash = None
+        self.compartment_id = None
+
+    def _require(self, state: ShipmentState, doing: str) -> None:
+        if self.state is not state:
+            raise IllegalTransition(
+                f"cannot {doing}: shipment {self.tracking_number} is {self.state.value.replace('_', ' ')}"
+            )
+
+    def _move(self, to: ShipmentState, at: datetime, actor: Actor, reason: str, **details: str) -> None:
+        if to not in ALLOWED_TRANSITIONS[self.state]:
+            raise IllegalTransition(f"shipment {self.tracking_number} cannot go from {self.state.value} to {to.value}")
+        self.events.append(Transition("shipment", self.id, self.state, to, at, actor, reason, details))
+        self.state = to

@@ -1,0 +1,105 @@
+"""What every use case gets besides its unit of work, and the one place that runs a use case."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from parcellocker.domain.codes import DEFAULT_CODE_LENGTH
+from parcellocker.domain.errors import ConcurrencyConflict, Conflict
+from parcellocker.domain.lockout import LockoutPolicy
+from parcellocker.security.keys import ServerKeys
+from parcellocker.service.ports import Clock, StoredReply, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    code_length: int = DEFAULT_CODE_LENGTH
+    pickup_window: timedelta = timedelta(hours=72)
+    pickup_lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    pin_lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    session_ttl: timedelta = timedelta(hours=12)
+
+
+@dataclass(frozen=True, slots=True)
+class Env:
+    clock: Clock
+    keys: ServerKeys
+    policy: Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """An Idempotency-Key: `scope` says whose it is, `fingerprint` what was asked with it."""
+
+    scope: str
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, scope: str, key: str, method: str, path: str, body: bytes) -> Replay:
+        digest = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+        return cls(scope, key, digest)
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+C = TypeVar("C")
+R = TypeVar("R")
+UseCase = Callable[[C, UnitOfWork, Env], Awaitable[R]]
+
+
+@dataclass(slots=True)
+class Services:
+    """Runs use cases: opens the unit of work, replays idempotent requests, retries lost races."""
+
+    uow_factory: Callable[[], UnitOfWork]
+    env: Env
+    attempts: int = 5
+
+    async def run(
+        self,
+        use_case: UseCase[C, R],
+        command: C,
+        render: Callable[[R], Any],
+        replay: Replay | None = None,
+    ) -> Any:
+        """Run `use_case` and return `render(result)`; the same Replay gets the first reply again."""
+        for attempt in range(1, self.attempts + 1):
+            async with self.uow_factory() as uow:
+                if replay is not None:
+                    prior = await uow.idempotency.get(replay.scope, replay.key)
+                    if prior is not None:
+                        return _replayed(prior, replay)
+                try:
+                    result = await use_case(command, uow, self.env)
+                    body = render(result)
+                    if replay is not None:
+                        stored = StoredReply(replay.fingerprint, json.loads(json.dumps(body, default=str)))
+                        await uow.idempotency.add(replay.scope, replay.key, stored, self.env.clock.now())
+                    await uow.commit()
+                except ConcurrencyConflict:
+                    if attempt == self.attempts:
+                        raise
+                    continue
+                return body
+        raise AssertionError("unreachable")
+
+    async def read(self, query: UseCase[C, R], command: C) -> R:
+        """Run a use case that only reads."""
+        async with self.uow_factory() as uow:
+            return await query(command, uow, self.env)
+
+
+def _replayed(prior: StoredReply, replay: Replay) -> Any:
+    if prior.fingerprint != replay.fingerprint:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was already used for a different request; use a new key for a new request"
+        )
+    return prior.body

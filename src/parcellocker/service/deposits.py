@@ -1,0 +1,133 @@
+"""Use cases of couriers at a locker: putting parcels into compartments."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from parcellocker.domain.accounts import Principal, Role
+from parcellocker.domain.alarms import Alarm, AlarmKind
+from parcellocker.domain.allocation import locker_full, sizes_after
+from parcellocker.domain.audit import AuditRecord
+from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.errors import Conflict, NotFound, ParcelTooLarge
+from parcellocker.domain.shipment import Shipment, ShipmentState
+from parcellocker.domain.sizes import Size
+from parcellocker.service.context import Env
+from parcellocker.service.permissions import require_role
+from parcellocker.service.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class DepositParcel:
+    by: Principal
+    locker_id: str
+    tracking_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompartmentOpened:
+    """A compartment the terminal must open now, and for which shipment."""
+
+    shipment: Shipment
+    compartment: Compartment
+
+
+async def deposit_parcel(cmd: DepositParcel, uow: UnitOfWork, env: Env) -> CompartmentOpened:
+    require_role(cmd.by, Role.COURIER)
+    shipment = await _shipment_to_deposit(uow, cmd.by, cmd.locker_id, cmd.tracking_number)
+    if shipment.deposit_in_progress:  # the courier scanned the same parcel again: the same door
+        assert shipment.compartment_id is not None
+        compartment = await uow.compartments.get(shipment.compartment_id)
+        assert compartment is not None
+        return CompartmentOpened(shipment, compartment)
+    locker = await uow.lockers.get(cmd.locker_id)
+    assert locker is not None
+    return await _open_fitting(uow, env, cmd.by, shipment, shipment.parcel.fitting_sizes(locker.inner_dimensions))
+
+
+class DepositProblem(StrEnum):
+    DOES_NOT_FIT = "does_not_fit"
+    DOOR_DID_NOT_OPEN = "door_did_not_open"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDepositProblem:
+    by: Principal
+    locker_id: str
+    tracking_number: str
+    problem: DepositProblem
+
+
+async def report_deposit_problem(cmd: ReportDepositProblem, uow: UnitOfWork, env: Env) -> CompartmentOpened:
+    """Move the courier to another compartment: a larger one, or one whose door works."""
+    require_role(cmd.by, Role.COURIER)
+    shipment = await _shipment_to_deposit(uow, cmd.by, cmd.locker_id, cmd.tracking_number)
+    if not shipment.deposit_in_progress or shipment.compartment_id is None:
+        raise Conflict(f"no compartment is open for parcel {shipment.tracking_number}; scan it first")
+    locker = await uow.lockers.get(cmd.locker_id)
+    first = await uow.compartments.get(shipment.compartment_id)
+    assert locker is not None and first is not None
+    now, actor = env.clock.now(), cmd.by.actor
+    fitting = shipment.parcel.fitting_sizes(locker.inner_dimensions)
+    if cmd.problem is DepositProblem.DOOR_DID_NOT_OPEN:
+        first.take_out_of_order(now, actor, "door did not open during a deposit")
+        await uow.alarms.add(
+            Alarm(
+                str(uuid.uuid4()),
+                cmd.locker_id,
+                AlarmKind.OUT_OF_ORDER,
+                now,
+                f"compartment {first.number}: door did not open for a courier",
+                first.number,
+            )
+        )
+        await uow.audit.append(
+            AuditRecord(now, str(actor), "compartment.out_of_order", first.id, {"reason": "door did not open"})
+        )
+    else:
+        first.release(now, actor, "parcel did not fit")
+        fitting = sizes_after(fitting, first.size)
+        if not fitting:
+            raise ParcelTooLarge(f"parcel {shipment.tracking_number} does not fit even the largest compartment")
+    await uow.compartments.save(first)
+    shipment.abandon_deposit()
+    return await _open_fitting(uow, env, cmd.by, shipment, fitting)
+
+
+async def _open_fitting(
+    uow: UnitOfWork, env: Env, by: Principal, shipment: Shipment, fitting: list[Size]
+) -> CompartmentOpened:
+    compartment = await uow.compartments.claim_free(shipment.locker_id, fitting)
+    if compartment is None:
+        raise locker_full(fitting)
+    now = env.clock.now()
+    compartment.reserve_for_deposit(shipment.id, now, by.actor)
+    shipment.begin_deposit(compartment.id, compartment.size)
+    await uow.compartments.save(compartment)
+    await uow.shipments.save(shipment)
+    await uow.audit.append(
+        AuditRecord(
+            now,
+            str(by.actor),
+            "compartment.opened_for_deposit",
+            compartment.id,
+            {"tracking_number": shipment.tracking_number},
+        )
+    )
+    return CompartmentOpened(shipment, compartment)
+
+
+async def _shipment_to_deposit(uow: UnitOfWork, by: Principal, locker_id: str, tracking_number: str) -> Shipment:
+    assert by.carrier_id is not None
+    if not await uow.lockers.exists(locker_id):
+        raise NotFound(f"there is no locker {locker_id}")
+    shipment = await uow.shipments.for_deposit(by.carrier_id, tracking_number.strip())
+    if shipment is None:
+        raise NotFound(f"your carrier has announced no parcel {tracking_number.strip()!r}")
+    if shipment.locker_id != locker_id:
+        raise Conflict(f"parcel {shipment.tracking_number} is meant for locker {shipment.locker_id}, not this one")
+    if shipment.state is not ShipmentState.ANNOUNCED:
+        raise Conflict(f"parcel {shipment.tracking_number} is already {shipment.state.value.replace('_', ' ')}")
+    return shipment

@@ -1,0 +1,133 @@
+"""What a terminal reports when a door opens or closes, and what follows from it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from parcellocker.domain.accounts import Principal
+from parcellocker.domain.alarms import Alarm, AlarmKind
+from parcellocker.domain.audit import AuditRecord
+from parcellocker.domain.codes import generate_pickup_code, hash_pickup_code
+from parcellocker.domain.compartment import Compartment, DoorState, PendingAction
+from parcellocker.domain.errors import Conflict, InvalidInput, NotFound
+from parcellocker.domain.shipment import Shipment
+from parcellocker.security.qr_tokens import QrClaim, issue_qr_token
+from parcellocker.security.sealing import seal
+from parcellocker.service.context import Env
+from parcellocker.service.permissions import require_terminal_of
+from parcellocker.service.ports import Notification, UnitOfWork
+
+MAX_SEQ = 2**62
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDoor:
+    by: Principal
+    locker_id: str
+    compartment_number: int
+    door: DoorState
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class DoorEventApplied:
+    seq: int
+    compartment_number: int
+    door: str
+    outcome: str  # recorded | parcel_stored | parcel_picked_up | forced_door
+    shipment_id: str | None = None
+    shipment_state: str | None = None
+    replayed: bool = False
+
+
+async def report_door(cmd: ReportDoor, uow: UnitOfWork, env: Env) -> DoorEventApplied:
+    require_terminal_of(cmd.by, cmd.locker_id)
+    if not 0 <= cmd.seq < MAX_SEQ:
+        raise InvalidInput("seq is a whole number from 0, counted up by the terminal for each event")
+    prior: Any = await uow.terminal_events.applied(cmd.locker_id, cmd.seq)
+    if prior is not None:
+        return DoorEventApplied(**{**prior, "replayed": True})
+    compartment = await uow.compartments.by_number(cmd.locker_id, cmd.compartment_number)
+    if compartment is None:
+        raise NotFound(f"locker {cmd.locker_id} has no compartment {cmd.compartment_number}")
+    changed = compartment.door_reported(cmd.door)
+    outcome, shipment = "recorded", None
+    if cmd.door is DoorState.OPEN and changed and compartment.pending is None:
+        outcome = "forced_door"
+        await _raise_forced_door(uow, env, cmd, compartment)
+    elif cmd.door is DoorState.CLOSED and compartment.pending is not None:
+        shipment = await _shipment_in(uow, compartment)
+        if compartment.pending is PendingAction.DEPOSIT:
+            outcome = "parcel_stored"
+            await _store(uow, env, cmd.by, compartment, shipment)
+        else:
+            outcome = "parcel_picked_up"
+            now = env.clock.now()
+            shipment.pick_up(now, cmd.by.actor)
+            compartment.empty(now, cmd.by.actor, "door closed after pickup")
+        await uow.shipments.save(shipment)
+    await uow.compartments.save(compartment)
+    applied = DoorEventApplied(
+        cmd.seq,
+        compartment.number,
+        cmd.door.value,
+        outcome,
+        shipment.id if shipment else None,
+        shipment.state.value if shipment else None,
+    )
+    await uow.terminal_events.record(cmd.locker_id, cmd.seq, asdict(applied), env.clock.now())
+    return applied
+
+
+async def _store(uow: UnitOfWork, env: Env, by: Principal, compartment: Compartment, shipment: Shipment) -> None:
+    """The door closed on a deposit: the parcel is stored, its code issued and the recipient told."""
+    now = env.clock.now()
+    code, code_hash = await _unused_code(uow, env, compartment.locker_id)
+    deadline = now + env.policy.pickup_window
+    shipment.store(code_hash, deadline, now, by.actor)
+    compartment.fill(now, by.actor)
+    qr = issue_qr_token(env.keys.signing_key, QrClaim(shipment.id, shipment.locker_id, int(deadline.timestamp())))
+    sealed = seal(env.keys.derive("notification-seal"), {"code": code, "qr": qr})
+    recipient = shipment.recipient
+    for channel, address in (("email", recipient.email), ("sms", recipient.phone)):
+        if address:
+            await uow.outbox.add(
+                Notification(
+                    str(uuid.uuid4()),
+                    shipment.id,
+                    channel,
+                    address,
+                    "parcel_stored",
+                    recipient.language,
+                    sealed,
+                    now,
+                )
+            )
+
+
+async def _unused_code(uow: UnitOfWork, env: Env, locker_id: str) -> tuple[str, str]:
+    key = env.keys.derive("pickup-code")
+    for _ in range(50):
+        code = generate_pickup_code(env.policy.code_length)
+        code_hash = hash_pickup_code(key, locker_id, code)
+        if not await uow.shipments.pickup_code_in_use(locker_id, code_hash):
+            return code, code_hash
+    raise Conflict(f"locker {locker_id} has too many live codes for {env.policy.code_length}-digit codes")
+
+
+async def _shipment_in(uow: UnitOfWork, compartment: Compartment) -> Shipment:
+    shipment = await uow.shipments.get(compartment.shipment_id) if compartment.shipment_id else None
+    if shipment is None:
+        raise Conflict(f"compartment {compartment.number} is waiting for a parcel that is not on record")
+    return shipment
+
+
+async def _raise_forced_door(uow: UnitOfWork, env: Env, cmd: ReportDoor, compartment: Compartment) -> None:
+    now = env.clock.now()
+    message = f"compartment {compartment.number} opened without a command"
+    await uow.alarms.add(
+        Alarm(str(uuid.uuid4()), cmd.locker_id, AlarmKind.FORCED_DOOR, now, message, compartment.number)
+    )
+    await uow.audit.append(AuditRecord(now, str(cmd.by.actor), "door.forced", compartment.id, {}))

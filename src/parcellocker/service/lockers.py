@@ -1,0 +1,110 @@
+"""Use cases of operators: setting up lockers and looking at them."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from parcellocker.domain.accounts import Principal, Role
+from parcellocker.domain.audit import AuditRecord
+from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.errors import Conflict, InvalidInput, NotFound
+from parcellocker.domain.locker import Locker, parse_layout, plan_compartments
+from parcellocker.security.api_keys import hash_api_key, new_api_key
+from parcellocker.service.context import Env
+from parcellocker.service.permissions import require_role
+from parcellocker.service.ports import UnitOfWork
+
+_LOCKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+@dataclass(frozen=True, slots=True)
+class AddLocker:
+    by: Principal
+    name: str
+    address: str
+    layout: str
+    locker_id: str | None = None
+    timezone: str = "UTC"
+    latitude: float | None = None
+    longitude: float | None = None
+    locks_per_board: int = 16
+    first_board: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LockerAdded:
+    locker: Locker
+    terminal_key: str  # shown once; only its hash is kept
+
+
+async def add_locker(cmd: AddLocker, uow: UnitOfWork, env: Env) -> LockerAdded:
+    require_role(cmd.by, Role.OPERATOR)
+    locker_id = cmd.locker_id or f"L-{uuid.uuid4().hex[:8].upper()}"
+    if not _LOCKER_ID.match(locker_id):
+        raise InvalidInput("a locker id is 1-40 letters, digits, dots, dashes or underscores")
+    if not cmd.name.strip():
+        raise InvalidInput("a locker needs a name")
+    _check_timezone(cmd.timezone)
+    if await uow.lockers.exists(locker_id):
+        raise Conflict(f"a locker with id {locker_id} already exists")
+    planned = plan_compartments(
+        parse_layout(cmd.layout), locks_per_board=cmd.locks_per_board, first_board=cmd.first_board
+    )
+    locker = Locker(
+        id=locker_id,
+        name=cmd.name.strip(),
+        address=cmd.address.strip(),
+        timezone=cmd.timezone,
+        latitude=cmd.latitude,
+        longitude=cmd.longitude,
+    )
+    locker.compartments = [
+        Compartment(f"{locker_id}/{p.number}", locker_id, p.number, p.size, p.board, p.channel) for p in planned
+    ]
+    await uow.lockers.add(locker)
+    terminal_key = new_api_key("plt")
+    now = env.clock.now()
+    await uow.accounts.add_api_key(
+        hash_api_key(terminal_key),
+        Principal(Role.TERMINAL, f"terminal-{locker_id}", locker_id=locker_id),
+        now,
+    )
+    await uow.audit.append(AuditRecord(now, str(cmd.by.actor), "locker.added", locker_id, {"layout": cmd.layout}))
+    return LockerAdded(locker, terminal_key)
+
+
+@dataclass(frozen=True, slots=True)
+class GetLocker:
+    by: Principal
+    locker_id: str
+
+
+async def get_locker(cmd: GetLocker, uow: UnitOfWork, env: Env) -> Locker:
+    if cmd.by.role is Role.TERMINAL and cmd.by.locker_id != cmd.locker_id:
+        raise NotFound(f"there is no locker {cmd.locker_id}")
+    locker = await uow.lockers.get(cmd.locker_id)
+    if locker is None:
+        raise NotFound(f"there is no locker {cmd.locker_id}")
+    return locker
+
+
+@dataclass(frozen=True, slots=True)
+class ListLockers:
+    by: Principal
+
+
+async def list_lockers(cmd: ListLockers, uow: UnitOfWork, env: Env) -> list[Locker]:
+    lockers = await uow.lockers.list()
+    if cmd.by.role is Role.TERMINAL:
+        return [locker for locker in lockers if locker.id == cmd.by.locker_id]
+    return lockers
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{name!r} is not a time zone name such as Europe/Warsaw") from None

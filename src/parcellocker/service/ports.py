@@ -1,0 +1,213 @@
+"""What the use cases need from the outside world, named for what it is. Adapters implement these."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
+from parcellocker.domain.alarms import Alarm
+from parcellocker.domain.audit import AuditEntry, AuditRecord
+from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.locker import Locker
+from parcellocker.domain.lockout import Lockout
+from parcellocker.domain.shipment import Shipment
+from parcellocker.domain.sizes import Size
+
+
+class Clock(abc.ABC):
+    @abc.abstractmethod
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+
+
+class LockerRepository(abc.ABC):
+    @abc.abstractmethod
+    async def add(self, locker: Locker) -> None: ...
+
+    @abc.abstractmethod
+    async def get(self, locker_id: str) -> Locker | None:
+        """The locker with its compartments, ordered by number."""
+
+    @abc.abstractmethod
+    async def list(self) -> list[Locker]:
+        """Every locker with its compartments."""
+
+    @abc.abstractmethod
+    async def exists(self, locker_id: str) -> bool: ...
+
+
+class CompartmentRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, compartment_id: str) -> Compartment | None: ...
+
+    @abc.abstractmethod
+    async def by_number(self, locker_id: str, number: int) -> Compartment | None: ...
+
+    @abc.abstractmethod
+    async def claim_free(self, locker_id: str, sizes: Sequence[Size]) -> Compartment | None:
+        """The free compartment of the smallest of `sizes` (lowest number first) that no concurrent
+        transaction holds, locked for this unit of work so no other courier can be given it."""
+
+    @abc.abstractmethod
+    async def save(self, compartment: Compartment) -> None:
+        """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile."""
+
+
+class ShipmentRepository(abc.ABC):
+    @abc.abstractmethod
+    async def add(self, shipment: Shipment) -> None:
+        """Raises DuplicateTrackingNumber if the carrier already announced this tracking number."""
+
+    @abc.abstractmethod
+    async def get(self, shipment_id: str) -> Shipment | None: ...
+
+    @abc.abstractmethod
+    async def by_tracking_number(self, carrier_id: str | None, tracking_number: str) -> list[Shipment]:
+        """Shipments with this tracking number, of one carrier (or of all when carrier_id is None)."""
+
+    @abc.abstractmethod
+    async def for_deposit(self, carrier_id: str, tracking_number: str) -> Shipment | None:
+        """The newest shipment of this carrier with this tracking number, locked for this unit of work."""
+
+    @abc.abstractmethod
+    async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None: ...
+
+    @abc.abstractmethod
+    async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool: ...
+
+    @abc.abstractmethod
+    async def save(self, shipment: Shipment) -> None:
+        """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile."""
+
+
+class AccountRepository(abc.ABC):
+    @abc.abstractmethod
+    async def add_api_key(self, key_hash: str, principal: Principal, at: datetime) -> None:
+        """Keys of carriers and terminals, stored only as their SHA-256."""
+
+    @abc.abstractmethod
+    async def principal_by_key_hash(self, key_hash: str) -> Principal | None: ...
+
+    @abc.abstractmethod
+    async def add_carrier(self, carrier: Carrier) -> None: ...
+
+    @abc.abstractmethod
+    async def get_carrier(self, carrier_id: str) -> Carrier | None: ...
+
+    @abc.abstractmethod
+    async def add_courier(self, courier: Courier, pin_hash: str) -> None: ...
+
+    @abc.abstractmethod
+    async def courier_with_pin_hash(self, courier_id: str) -> tuple[Courier, str] | None: ...
+
+    @abc.abstractmethod
+    async def add_operator(self, operator: Operator, password_hash: str) -> None: ...
+
+    @abc.abstractmethod
+    async def operator_with_password_hash(self, operator_id: str) -> tuple[Operator, str] | None: ...
+
+
+class LockoutRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, key: str) -> Lockout:
+        """The record for `key` (a new empty one if there is none), locked for this unit of work."""
+
+    @abc.abstractmethod
+    async def save(self, lockout: Lockout) -> None: ...
+
+
+class AlarmRepository(abc.ABC):
+    @abc.abstractmethod
+    async def add(self, alarm: Alarm) -> None: ...
+
+    @abc.abstractmethod
+    async def for_locker(self, locker_id: str | None) -> list[Alarm]: ...
+
+
+class AuditLog(abc.ABC):
+    @abc.abstractmethod
+    async def append(self, record: AuditRecord) -> None:
+        """Queue an entry; it is chained to the previous one and written when the unit of work commits."""
+
+    @abc.abstractmethod
+    def entries(self) -> AsyncIterator[AuditEntry]:
+        """Every entry, oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReply:
+    fingerprint: str
+    body: Any
+
+
+class IdempotencyStore(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, scope: str, key: str) -> StoredReply | None: ...
+
+    @abc.abstractmethod
+    async def add(self, scope: str, key: str, reply: StoredReply, at: datetime) -> None: ...
+
+
+class TerminalEventLog(abc.ABC):
+    """Which events of a terminal were applied already, so each is applied exactly once."""
+
+    @abc.abstractmethod
+    async def applied(self, locker_id: str, seq: int) -> Any | None:
+        """The reply given when this event was applied, or None if it is new."""
+
+    @abc.abstractmethod
+    async def record(self, locker_id: str, seq: int, reply: Any, at: datetime) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    id: str
+    shipment_id: str
+    channel: str  # "email" or "sms"
+    address: str
+    template: str
+    language: str
+    sealed_payload: str  # the code and other secrets, encrypted with the server key
+    created_at: datetime
+
+
+class NotificationOutbox(abc.ABC):
+    @abc.abstractmethod
+    async def add(self, notification: Notification) -> None: ...
+
+    @abc.abstractmethod
+    async def pending(self, limit: int) -> list[Notification]: ...
+
+    @abc.abstractmethod
+    async def mark_sent(self, notification_id: str, at: datetime) -> None: ...
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction over every repository. Nothing is written unless `commit` is called."""
+
+    lockers: LockerRepository
+    compartments: CompartmentRepository
+    shipments: ShipmentRepository
+    accounts: AccountRepository
+    lockouts: LockoutRepository
+    alarms: AlarmRepository
+    audit: AuditLog
+    idempotency: IdempotencyStore
+    terminal_events: TerminalEventLog
+    outbox: NotificationOutbox
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.rollback()
+
+    @abc.abstractmethod
+    async def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    async def rollback(self) -> None: ...
