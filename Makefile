@@ -1,0 +1,43 @@
+# The two commands: `make demo` and `make test`. Both create .venv and install what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit integration e2e bench clean
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parcellocker needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(BIN)/parcellocker demo
+
+test: $(INSTALLED) lint typecheck
+	$(BIN)/pytest -q
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy src
+
+unit: $(INSTALLED)
+	$(BIN)/pytest -q tests/unit
+
+integration: $(INSTALLED)
+	$(BIN)/pytest -q tests/integration
+
+e2e: $(INSTALLED)
+	$(BIN)/pytest -q tests/e2e
+
+bench: $(INSTALLED)
+	$(BIN)/parcellocker bench api --db sqlite --clients 50 --seconds 20
+	$(BIN)/parcellocker bench api --db postgres --clients 100 --seconds 20
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,180 @@
+"""`parcellocker bench api`: complete shipment lifecycles from concurrent clients against a server process.
+
+Each client repeats: announce (carrier) → deposit (courier) → door closed (terminal) → pickup by the code
+from the recipient's mailbox (terminal) → door closed (terminal). Five operations per lifecycle; the
+wait for the code to arrive is not an operation and is not timed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import secrets
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from parcellocker.adapters.db import migrate
+from parcellocker.api_client import ApiError, LockerApiClient
+from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
+from parcellocker.bench.latency import LatencyLog
+from parcellocker.bootstrap import bootstrap
+from parcellocker.config import Settings
+from parcellocker.sample_site import SampleSite, seed_sample_site
+from parcellocker.server_process import ServerProcess
+from parcellocker.walkthrough import wait_for_pickup_code
+
+CLIENTS_PER_LOCKER = 20
+LOCKER_LAYOUT = "S:10,M:10,L:10"  # more compartments than clients per locker, so none ever waits for one
+
+
+@dataclass(frozen=True, slots=True)
+class LoadPlan:
+    db: str
+    clients: int
+    seconds: float
+    warmup: float = 2.0
+    workers: int = 1
+    postgres_admin_url: str = DEFAULT_POSTGRES_ADMIN
+
+
+@dataclass(slots=True)
+class LoadOutcome:
+    plan: LoadPlan
+    measured_seconds: float
+    log: LatencyLog
+    lifecycles: int
+
+    @property
+    def operations(self) -> int:
+        return len(self.log.all)
+
+    @property
+    def operations_per_second(self) -> float:
+        return self.operations / self.measured_seconds if self.measured_seconds else 0.0
+
+
+async def run_api_load(plan: LoadPlan, progress: Callable[[str], None]) -> LoadOutcome:
+    with tempfile.TemporaryDirectory(prefix="parcellocker-bench-") as folder:
+        var_dir = Path(folder)
+        async with scratch_database(plan.db, var_dir, plan.postgres_admin_url) as url:
+            server_key = secrets.token_urlsafe(32)
+            progress(f"migrating a fresh {plan.db} database")
+            await asyncio.to_thread(migrate.upgrade, url)
+            lockers = math.ceil(plan.clients / CLIENTS_PER_LOCKER)
+            progress(f"seeding {lockers} locker(s) of {LOCKER_LAYOUT}")
+            settings = Settings(var_dir=var_dir, database_url=url, server_key=server_key)
+            seeded = bootstrap(settings)
+            try:
+                site = await seed_sample_site(seeded.services, lockers=lockers, layout=LOCKER_LAYOUT)
+            finally:
+                await seeded.close()
+            env = {
+                "PARCELLOCKER_DATABASE_URL": url,
+                "PARCELLOCKER_VAR_DIR": str(var_dir),
+                "PARCELLOCKER_SERVER_KEY": server_key,
+                "PARCELLOCKER_LOG_LEVEL": "WARNING",
+            }
+            progress(f"starting the server ({plan.workers} worker process(es))")
+            async with ServerProcess(env, workers=plan.workers) as server:
+                progress(f"driving {plan.clients} clients for {plan.warmup:.0f} s warm-up + {plan.seconds:.0f} s")
+                return await _drive(plan, server.base_url, site, settings.effective_mailbox_dir)
+
+
+async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path) -> LoadOutcome:
+    connector = aiohttp.TCPConnector(limit=plan.clients + 10)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as http:
+        anonymous = LockerApiClient(http)
+        courier = anonymous.as_party(await anonymous.sign_in_courier(site.courier_id, site.courier_pin))
+        carrier = anonymous.as_party(site.carrier_key)
+        sequences = {locker.id: itertools.count(1) for locker in site.lockers}
+        log = LatencyLog()
+        window = _Window(time.monotonic() + plan.warmup, plan.seconds)
+        completed = 0
+
+        async def client(number: int) -> None:
+            nonlocal completed
+            locker = site.lockers[number // CLIENTS_PER_LOCKER % len(site.lockers)]
+            terminal = anonymous.as_party(locker.terminal_key)
+            parties = _Parties(carrier, courier, terminal)
+            for round_number in itertools.count():
+                if window.over():
+                    return
+                lifecycle = _Lifecycle(log, window)
+                try:
+                    await _one_lifecycle(lifecycle, parties, locker.id, f"B{number:04d}-{round_number:06d}",
+                                         mailbox, sequences[locker.id])  # fmt: skip
+                except (ApiError, aiohttp.ClientError, TimeoutError, KeyError) as error:
+                    log.fail(lifecycle.current, str(error) if isinstance(error, ApiError) else type(error).__name__)
+                    continue
+                if lifecycle.inside_window:
+                    completed += 1
+
+        await asyncio.gather(*(client(number) for number in range(plan.clients)))
+        return LoadOutcome(plan, plan.seconds, log, completed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parties:
+    carrier: LockerApiClient
+    courier: LockerApiClient
+    terminal: LockerApiClient
+
+
+async def _one_lifecycle(
+    lifecycle: _Lifecycle,
+    parties: _Parties,
+    locker_id: str,
+    tracking_number: str,
+    mailbox: Path,
+    sequence: itertools.count[int],
+) -> None:
+    address = f"{tracking_number.lower()}@bench.invalid"
+    await lifecycle.time("announce", parties.carrier.announce(tracking_number, locker_id, "S", address))
+    opened = await lifecycle.time("deposit", parties.courier.deposit(locker_id, tracking_number))
+    compartment = opened["compartment"]["number"]
+    door_closed = parties.terminal.door_event(locker_id, compartment, "closed", next(sequence))
+    await lifecycle.time("door closed (deposit)", door_closed)
+    code = await wait_for_pickup_code(mailbox, address)
+    await lifecycle.time("pickup", parties.terminal.pick_up(locker_id, code))
+    door_closed = parties.terminal.door_event(locker_id, compartment, "closed", next(sequence))
+    await lifecycle.time("door closed (pickup)", door_closed)
+
+
+@dataclass(slots=True)
+class _Window:
+    """The measured stretch of time: after the warm-up, for the planned seconds."""
+
+    start: float
+    seconds: float
+
+    def over(self) -> bool:
+        return time.monotonic() >= self.start + self.seconds
+
+    def holds(self, moment: float) -> bool:
+        return self.start <= moment < self.start + self.seconds
+
+
+@dataclass(slots=True)
+class _Lifecycle:
+    log: LatencyLog
+    window: _Window
+    current: str = "none"
+    inside_window: bool = True
+
+    async def time(self, operation: str, call: Awaitable[Any]) -> Any:
+        self.current = operation
+        began = time.monotonic()
+        result = await call
+        if self.window.holds(began):
+            self.log.record(operation, time.monotonic() - began)
+        else:
+            self.inside_window = False
+        return result

@@ -1,0 +1,1 @@
+"""The `parcellocker` command line (typer + rich)."""

@@ -1,0 +1,107 @@
+"""Setting up a site from the server's own machine: lockers, carriers, couriers, operators."""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+import typer
+from rich.table import Table
+
+from parcellocker.bootstrap import bootstrap
+from parcellocker.cli.console import console, run_or_exit
+from parcellocker.config import Settings
+from parcellocker.domain.accounts import Principal, Role
+from parcellocker.service.accounts import AddCarrier, AddCourier, AddOperator, add_carrier, add_courier, add_operator
+from parcellocker.service.context import UseCase
+from parcellocker.service.lockers import AddLocker, add_locker
+
+CLI_OPERATOR = Principal(Role.OPERATOR, "cli")
+
+C = TypeVar("C")
+R = TypeVar("R")
+
+locker_app = typer.Typer(help="Lockers: add one with its compartment layout.", no_args_is_help=True)
+carrier_app = typer.Typer(help="Carriers: the companies that announce shipments.", no_args_is_help=True)
+courier_app = typer.Typer(help="Couriers: the people who fill and empty lockers.", no_args_is_help=True)
+operator_app = typer.Typer(help="Operators: the people who run the lockers.", no_args_is_help=True)
+
+
+def run_use_case(use_case: UseCase[C, R], command: C) -> R:
+    """Run one use case against the configured database, as the CLI operator."""
+
+    async def work() -> R:
+        server = bootstrap(Settings())
+        try:
+            result: R = await server.services.run(use_case, command, lambda value: value)
+            return result
+        finally:
+            await server.close()
+
+    return run_or_exit(work())
+
+
+@locker_app.command("add")
+def locker_add(
+    name: Annotated[str, typer.Option(help="Name shown to people, e.g. 'Central Station'.")],
+    layout: Annotated[str, typer.Option(help="Compartments by size in door order, e.g. 'S:8,M:6,L:4'.")],
+    address: Annotated[str, typer.Option(help="Street address of the locker.")] = "",
+    locker_id: Annotated[str | None, typer.Option("--id", help="Locker id; generated when omitted.")] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone of the site, e.g. Europe/Warsaw.")] = "UTC",
+    locks_per_board: Annotated[int, typer.Option(help="Locks on each lock-control board.")] = 16,
+    first_board: Annotated[int, typer.Option(help="Address of the first board on the bus.")] = 0,
+) -> None:
+    """Add a locker; compartments are numbered in layout order and wired to boards in turn."""
+    added = run_use_case(
+        add_locker,
+        AddLocker(
+            CLI_OPERATOR,
+            name,
+            address,
+            layout,
+            locker_id,
+            timezone,
+            locks_per_board=locks_per_board,
+            first_board=first_board,
+        ),
+    )
+    table = Table("compartment", "size", "board", "channel", title=f"locker {added.locker.id}: {added.locker.name}")
+    for compartment in added.locker.compartments:
+        table.add_row(str(compartment.number), compartment.size.value, str(compartment.board), str(compartment.channel))
+    console.print(table)
+    console.print(f"terminal key (shown once, put it in the terminal's config): [bold]{added.terminal_key}[/]")
+
+
+@carrier_app.command("add")
+def carrier_add(
+    name: Annotated[str, typer.Option(help="Company name.")],
+    carrier_id: Annotated[str | None, typer.Option("--id", help="Carrier id; generated when omitted.")] = None,
+) -> None:
+    """Add a carrier and print its API key (shown once; only its hash is kept)."""
+    added = run_use_case(add_carrier, AddCarrier(CLI_OPERATOR, name, carrier_id))
+    console.print(f"carrier [bold]{added.carrier.id}[/] ({added.carrier.name}) added")
+    console.print(f"API key (shown once): [bold]{added.api_key}[/]")
+
+
+@courier_app.command("add")
+def courier_add(
+    carrier: Annotated[str, typer.Option(help="Id of the courier's carrier.")],
+    courier_id: Annotated[str, typer.Option("--id", help="Courier id, printed on the courier card.")],
+    name: Annotated[str, typer.Option(help="Courier's name.")] = "",
+    pin: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="4-12 digits.")] = "",
+) -> None:
+    """Add a courier who signs in at lockers with an id and a PIN."""
+    courier = run_use_case(add_courier, AddCourier(CLI_OPERATOR, courier_id, carrier, name, pin))
+    console.print(f"courier [bold]{courier.id}[/] of carrier {courier.carrier_id} added")
+
+
+@operator_app.command("add")
+def operator_add(
+    operator_id: Annotated[str, typer.Option("--id", help="Sign-in name.")],
+    name: Annotated[str, typer.Option(help="Operator's name.")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters.")
+    ] = "",
+) -> None:
+    """Add an operator who signs in to the API and the dashboard."""
+    operator = run_use_case(add_operator, AddOperator(operator_id, name, password))
+    console.print(f"operator [bold]{operator.id}[/] added")

@@ -1,0 +1,53 @@
+"""`parcellocker bench …`: measure the system on this machine (loopback only)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from parcellocker.bench.api_load import LoadOutcome, LoadPlan, run_api_load
+from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
+from parcellocker.bench.latency import summarise
+from parcellocker.cli.console import console
+
+bench_app = typer.Typer(help="Benchmarks against real processes on this machine.", no_args_is_help=True)
+
+
+@bench_app.command("api")
+def bench_api(
+    db: Annotated[str, typer.Option(help="sqlite or postgres.")] = "sqlite",
+    clients: Annotated[int, typer.Option(min=1, max=2000, help="Concurrent clients.")] = 50,
+    seconds: Annotated[float, typer.Option(min=1, max=3600, help="Measured duration.")] = 20,
+    warmup: Annotated[float, typer.Option(min=0, max=600, help="Unmeasured warm-up before it.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 1,
+    postgres_admin_url: Annotated[str, typer.Option(help="Where to create the scratch database.")] = (
+        DEFAULT_POSTGRES_ADMIN
+    ),
+) -> None:
+    """Complete shipment lifecycles (announce, deposit, door closed, pickup, door closed) from N clients."""
+    if db not in ("sqlite", "postgres"):
+        raise typer.BadParameter("use sqlite or postgres", param_hint="--db")
+    plan = LoadPlan(db, clients, seconds, warmup, workers, postgres_admin_url)
+    outcome = asyncio.run(run_api_load(plan, lambda line: console.print(f"[dim]… {line}[/]")))
+    _report(outcome)
+
+
+def _report(outcome: LoadOutcome) -> None:
+    plan = outcome.plan
+    table = Table(title=f"bench api: {plan.db}, {plan.clients} clients, {plan.seconds:.0f} s, {plan.workers} worker(s)")
+    for column in ("operation", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"):
+        table.add_column(column, justify="left" if column == "operation" else "right")
+    rows = [*sorted(outcome.log.by_operation.items()), ("all", outcome.log.all)]
+    for name, values in rows:
+        s = summarise(values)
+        table.add_row(name, str(s.count), f"{s.p50_ms:.1f}", f"{s.p95_ms:.1f}", f"{s.p99_ms:.1f}", f"{s.max_ms:.1f}")
+    console.print(table)
+    console.print(
+        f"[bold]{outcome.operations_per_second:,.0f} operations/s[/] "
+        f"({outcome.lifecycles:,} complete lifecycles in {outcome.measured_seconds:.0f} s)"
+    )
+    for failure, count in sorted(outcome.log.failures.items()):
+        console.print(f"[red]failed {count}×[/] {failure}")
