@@ -173,6 +173,7 @@ class Notification:
     language: str
     sealed_payload: str  # the code and other secrets, encrypted with the server key
     created_at: datetime
+    attempts: int = 0  # failed deliveries so far
 
 
 class NotificationOutbox(abc.ABC):
@@ -180,10 +181,17 @@ class NotificationOutbox(abc.ABC):
     async def add(self, notification: Notification) -> None: ...
 
     @abc.abstractmethod
-    async def pending(self, limit: int) -> list[Notification]: ...
+    async def pending(self, limit: int, now: datetime) -> list[Notification]:
+        """Up to `limit` unsent notifications due at `now` (new, or failed before and their retry time has come),
+        the longest due first, locked for this unit of work so that another server process does not send them
+        too (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
 
     @abc.abstractmethod
     async def mark_sent(self, notification_id: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    async def mark_failed(self, notification_id: str, at: datetime, error: str, retry_at: datetime) -> None:
+        """Count one more failed attempt, keep `error` (it holds no secret) and offer it again from `retry_at`."""
 
 
 class UnitOfWork(abc.ABC):
