@@ -63,7 +63,9 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainBreak | None:
     expected_seq = 1
     for entry in entries:
         if entry.seq != expected_seq:
-            return ChainBreak(entry.seq, f"expected entry {expected_seq}, found {entry.seq}: entries are missing")
+            return ChainBreak(
+                entry.seq, f"expected entry {expected_seq}, found {entry.seq}: entries are missing or out of order"
+            )
         if entry.prev_hash != expected_prev:
             return ChainBreak(entry.seq, "does not point to the entry before it")
         if entry.hash != entry_hash(entry.seq, entry.record, entry.prev_hash):

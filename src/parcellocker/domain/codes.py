@@ -25,9 +25,9 @@ def hash_pickup_code(key: bytes, locker_id: str, code: str) -> str:
 
 
 def normalise_entered_code(text: str) -> str:
-    """What a person typed, without spaces or dashes; refuses anything that cannot be a code."""
+    """What a person typed, without spaces or dashes; refuses anything but 6-8 ASCII digits."""
     code = text.replace(" ", "").replace("-", "")
-    if not code.isdigit() or not MIN_CODE_LENGTH <= len(code) <= MAX_CODE_LENGTH:
+    if not (code.isascii() and code.isdigit()) or not MIN_CODE_LENGTH <= len(code) <= MAX_CODE_LENGTH:
         raise InvalidInput(f"a pickup code is {MIN_CODE_LENGTH} to {MAX_CODE_LENGTH} digits")
     return code
 

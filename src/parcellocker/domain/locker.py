@@ -44,7 +44,7 @@ def parse_layout(text: str) -> list[LayoutEntry]:
     entries: list[LayoutEntry] = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         size_text, sep, count_text = part.partition(":")
-        if not sep or not count_text.strip().isdigit():
+        if not sep or not (count_text.strip().isascii() and count_text.strip().isdigit()):
             raise InvalidInput(f"layout part {part!r} should look like 'M:6' (size, colon, count)")
         count = int(count_text)
         if not 1 <= count <= 500:

@@ -151,6 +151,7 @@ class Shipment:
         self._move(ShipmentState.CANCELLED, at, actor, reason)
 
     def expire(self, at: datetime, actor: Actor) -> None:
+        self._check_move(ShipmentState.EXPIRED)
         self.pickup_code_hash = None
         self._move(ShipmentState.EXPIRED, at, actor, "pickup deadline passed")
 
@@ -163,10 +164,12 @@ class Shipment:
         )
 
     def collect(self, at: datetime, actor: Actor) -> None:
+        self._check_move(ShipmentState.COLLECTED)
         self._leave_compartment()
         self._move(ShipmentState.COLLECTED, at, actor, "collected by courier")
 
     def redirect(self, at: datetime, actor: Actor, to_locker_id: str) -> None:
+        self._check_move(ShipmentState.REDIRECTED)
         self._leave_compartment()
         self._move(ShipmentState.REDIRECTED, at, actor, "redirected", to_locker_id=to_locker_id)
 
@@ -183,8 +186,12 @@ class Shipment:
                 f"cannot {doing}: shipment {self.tracking_number} is {self.state.value.replace('_', ' ')}"
             )
 
-    def _move(self, to: ShipmentState, at: datetime, actor: Actor, reason: str, **details: str) -> None:
+    def _check_move(self, to: ShipmentState) -> None:
+        """Refuse an illegal move before anything is changed, so a refused move leaves the shipment as it was."""
         if to not in ALLOWED_TRANSITIONS[self.state]:
             raise IllegalTransition(f"shipment {self.tracking_number} cannot go from {self.state.value} to {to.value}")
+
+    def _move(self, to: ShipmentState, at: datetime, actor: Actor, reason: str, **details: str) -> None:
+        self._check_move(to)
         self.events.append(Transition("shipment", self.id, self.state, to, at, actor, reason, details))
         self.state = to

@@ -41,7 +41,7 @@ def read_session_token(key: bytes, token: str, now: datetime) -> Principal | Non
         return None
     body, signature = parts[1], parts[2]
     expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode(), signature.encode()):  # bytes: junk may be non-ASCII
         return None
     try:
         payload = json.loads(_unb64(body))
