@@ -101,8 +101,8 @@ class Transport(abc.ABC):
     async def write(self, data: bytes) -> None: ...
 
     @abc.abstractmethod
-    async def read(self, timeout: float) -> bytes:
-        """Bytes that arrived within `timeout` seconds (at least one), or b"" when none did."""
+    async def read(self, wait: float) -> bytes:
+        """Bytes that arrived within `wait` seconds (at least one), or b"" when none did."""
 
     @abc.abstractmethod
     async def discard_input(self) -> None:
@@ -115,7 +115,7 @@ class Transport(abc.ABC):
 @dataclass(frozen=True, slots=True)
 class BusSettings:
     timeout: float = 0.3
-    """Seconds to wait for a whole reply, per attempt (a request may override it)."""
+    """Seconds to wait for a whole reply, per attempt (`request(reply_within=...)` overrides it)."""
     retries: int = 2
     """Attempts after the first one, on a timeout or a bad frame."""
     silence: float = 0.02
@@ -143,7 +143,7 @@ class Bus:
         self.stats = BusStats()
         self._lock = asyncio.Lock()
 
-    async def request(self, frame: bytes, decode: ReplyDecoder[T], *, timeout: float | None = None) -> T:
+    async def request(self, frame: bytes, decode: ReplyDecoder[T], *, reply_within: float | None = None) -> T:
         """Send `frame` and return its decoded reply; raises BoardTimeout or BoardProtocolError once
         every attempt failed (with `attempts` set on the error)."""
         attempts = 1 + self.settings.retries
@@ -157,7 +157,7 @@ class Bus:
                 await self.transport.discard_input()
                 await self.transport.write(frame)
                 try:
-                    return await self._read_reply(frame, decode, timeout or self.settings.timeout)
+                    return await self._read_reply(frame, decode, reply_within or self.settings.timeout)
                 except BoardTimeout as error:
                     self.stats.timeouts += 1
                     failure = error
@@ -182,19 +182,17 @@ class Bus:
         async with self._lock:
             await self.transport.close()
 
-    async def _read_reply(self, frame: bytes, decode: ReplyDecoder[T], timeout: float) -> T:
+    async def _read_reply(self, frame: bytes, decode: ReplyDecoder[T], reply_within: float) -> T:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + reply_within
         received = b""
         while (remaining := deadline - loop.time()) > 0:
             received += await self.transport.read(remaining)
             if received and (reply := decode(received)) is not None:
                 return reply
         if received:
-            raise BoardProtocolError(
-                FrameFault.BAD_LENGTH, f"reply to {frame.hex(' ')} cut short: {received.hex(' ')}"
-            )
-        raise BoardTimeout(f"no answer to {frame.hex(' ')} within {timeout} s")
+            raise BoardProtocolError(FrameFault.BAD_LENGTH, f"reply to {frame.hex(' ')} cut short: {received.hex(' ')}")
+        raise BoardTimeout(f"no answer to {frame.hex(' ')} within {reply_within} s")
 
     async def _resync(self) -> None:
         self.stats.resyncs += 1
