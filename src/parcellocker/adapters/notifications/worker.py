@@ -1,0 +1,132 @@
+"""The outbox worker: sends the notifications the use cases queued, in the server process, until it stops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from parcellocker.adapters.notifications.messages import compose
+from parcellocker.adapters.notifications.port import Message, NotificationFailed, Notifier
+from parcellocker.domain.shipment import ShipmentState
+from parcellocker.security.sealing import unseal
+from parcellocker.service.context import Services
+from parcellocker.service.ports import Notification, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """After the n-th failure a notification waits first_delay · 2^(n-1), at most max_delay."""
+
+    first_delay: timedelta = timedelta(seconds=5)
+    max_delay: timedelta = timedelta(hours=1)
+
+    def delay_after(self, failures: int) -> timedelta:
+        delay: timedelta = self.first_delay * 2 ** max(0, failures - 1)
+        return min(delay, self.max_delay)
+
+
+class OutboxWorker:
+    """Wakes every `interval` seconds, or at once when `wake()` is called, and sends what is due."""
+
+    def __init__(
+        self,
+        services: Services,
+        notifier: Notifier,
+        *,
+        interval: float = 0.5,
+        batch_size: int = 50,
+        send_timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.services = services
+        self.notifier = notifier
+        self.interval = interval
+        self.batch_size = batch_size
+        self.send_timeout = send_timeout
+        self.retry = retry or RetryPolicy()
+        self._seal_key = services.env.keys.derive("notification-seal")
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Something was just queued: look now rather than at the next tick."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="notification-outbox")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def send_due(self) -> int:
+        """Send one batch of due notifications; returns how many were taken from the outbox."""
+        clock = self.services.env.clock
+        async with self.services.uow_factory() as uow:
+            due = await uow.outbox.pending(self.batch_size, clock.now())
+            for notification in due:
+                try:
+                    await self._deliver(uow, notification)
+                except Exception as error:  # one bad message must not hold up the others
+                    await self._failed(uow, notification, error)
+                else:
+                    await uow.outbox.mark_sent(notification.id, clock.now())
+            if due:
+                await uow.commit()
+        return len(due)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()  # a wake() from now on is for what this round may not see
+            try:
+                taken = await self.send_due()
+            except Exception:
+                log.exception("the notification outbox could not be read; trying again shortly")
+                taken = 0
+            if taken >= self.batch_size:
+                continue  # there may be more waiting
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+
+    async def _deliver(self, uow: UnitOfWork, notification: Notification) -> None:
+        message = await self._compose(uow, notification)
+        if message is None:
+            log.info("notification %s dropped: its parcel is no longer waiting", notification.id)
+            return
+        async with asyncio.timeout(self.send_timeout):
+            await self.notifier.send(message)
+        log.info("notification %s sent by %s", notification.id, notification.channel)
+
+    async def _compose(self, uow: UnitOfWork, notification: Notification) -> Message | None:
+        shipment = await uow.shipments.get(notification.shipment_id)
+        if shipment is None or shipment.state is not ShipmentState.STORED:
+            return None
+        locker = await uow.lockers.get(shipment.locker_id)
+        if locker is None:
+            return None
+        secrets = unseal(self._seal_key, notification.sealed_payload)
+        return compose(notification, secrets, shipment, locker)
+
+    async def _failed(self, uow: UnitOfWork, notification: Notification, error: Exception) -> None:
+        # Only the type and our own wording: an exception's text could quote the message, and with it the code.
+        reason = str(error) if isinstance(error, NotificationFailed) else type(error).__name__
+        failures = notification.attempts + 1
+        now = self.services.env.clock.now()
+        retry_at = now + self.retry.delay_after(failures)
+        log.warning(
+            "notification %s could not be sent (attempt %d: %s); next try at %s",
+            notification.id,
+            failures,
+            reason,
+            retry_at.isoformat(timespec="seconds"),
+        )
+        await uow.outbox.mark_failed(notification.id, now, reason[:500], retry_at)

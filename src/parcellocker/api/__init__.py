@@ -1,0 +1,1 @@
+"""The HTTP API of the management server (FastAPI), versioned under /api/v1."""

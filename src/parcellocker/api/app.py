@@ -1,0 +1,88 @@
+"""The FastAPI application of the management server, built around a bootstrapped Server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from parcellocker.adapters.notifications.mailbox import MailboxNotifier
+from parcellocker.adapters.notifications.port import Notifier
+from parcellocker.adapters.notifications.worker import OutboxWorker
+from parcellocker.api.authentication import Authenticator
+from parcellocker.api.errors import install_error_handlers
+from parcellocker.api.metrics import ApiMetrics, RequestMetrics
+from parcellocker.api.routes import (
+    alarms,
+    audit,
+    carriers,
+    couriers,
+    deposits,
+    door_events,
+    health,
+    lockers,
+    pickups,
+    sessions,
+    shipments,
+)
+from parcellocker.bootstrap import Server
+from parcellocker.config import Settings
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """\
+The locker management server of **parcellocker**: lockers and their compartments, shipments announced by
+carriers, deposits by couriers, pickups by code or QR token, and what the lockers' terminals report.
+
+Authenticate with `Authorization: Bearer <credential>`: a carrier's or terminal's API key, or the session token
+of a signed-in courier or operator (`POST /api/v1/sessions/...`). Every mutating call takes an `Idempotency-Key`
+header: the same key with the same request returns the first answer and changes nothing.
+
+Errors are always `{"error": {"code": "...", "message": "..."}}` with the HTTP status saying what kind.
+"""
+
+
+def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
+    """The app for `server`; its notifications go to `notifier` (by default the one the settings name)."""
+    notifier = notifier or _notifier_from(server.settings)
+    worker = OutboxWorker(server.services, notifier) if notifier is not None else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await worker.stop()
+            await server.close()
+
+    app = FastAPI(
+        title="parcellocker management server",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.server = server
+    app.state.authenticator = Authenticator(server.services)
+    app.state.outbox_worker = worker
+    install_error_handlers(app)
+    metrics = ApiMetrics()
+    app.add_middleware(RequestMetrics, metrics=metrics)
+
+    for module in (lockers, deposits, pickups, door_events, shipments, sessions, carriers, couriers, alarms, audit):
+        app.include_router(module.router, prefix=API_PREFIX)
+        metrics.name_routes(API_PREFIX, module.router.routes)
+    app.include_router(health.router)
+    app.include_router(metrics.router())
+    return app
+
+
+def _notifier_from(settings: Settings) -> Notifier | None:
+    if settings.notifier == "mailbox":
+        return MailboxNotifier(settings.effective_mailbox_dir)
+    return None

@@ -1,0 +1,69 @@
+"""Dependency aliases of the routes: the services, the caller, and the caller's Idempotency-Key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from parcellocker.adapters.notifications.worker import OutboxWorker
+from parcellocker.api.authentication import Authenticator
+from parcellocker.domain.accounts import Principal
+from parcellocker.domain.errors import NotAuthenticated
+from parcellocker.service.context import Replay, Services
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+_bearer = HTTPBearer(auto_error=False, description="An API key (carrier, terminal) or a session token.")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key (carrier, terminal).")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.server.services
+    return services
+
+
+def get_outbox_worker(request: Request) -> OutboxWorker | None:
+    worker: OutboxWorker | None = request.app.state.outbox_worker
+    return worker
+
+
+async def get_principal(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal:
+    credential = bearer.credentials if bearer is not None else api_key
+    if not credential:
+        raise NotAuthenticated("sign in first: send `Authorization: Bearer <API key or session token>`")
+    authenticator: Authenticator = request.app.state.authenticator
+    return await authenticator.principal(credential)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+OutboxWorkerDep = Annotated[OutboxWorker | None, Depends(get_outbox_worker)]
+
+
+async def get_replay(
+    request: Request,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
+            description="Send the same key again to get the first answer again, with nothing done twice.",
+        ),
+    ] = None,
+) -> Replay | None:
+    """The caller's Idempotency-Key, scoped to the caller and fingerprinted over method, path and body."""
+    if idempotency_key is None:
+        return None
+    body = await request.body()
+    scope = f"{principal.role.value}:{principal.id}"
+    return Replay.of(scope, idempotency_key, request.method, request.url.path, body)
+
+
+ReplayDep = Annotated[Replay | None, Depends(get_replay)]

@@ -1,0 +1,99 @@
+"""Lockers and their compartments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+from pydantic import BaseModel, Field
+
+from parcellocker.domain.compartment import Compartment, CompartmentState, DoorState
+from parcellocker.domain.locker import Locker, LockerStatus
+from parcellocker.domain.sizes import Size
+
+LockerIdPath = Annotated[str, Path(min_length=1, max_length=64, description="The locker's id.", examples=["DEMO-1"])]
+
+
+class CompartmentPublic(BaseModel):
+    number: int = Field(description="The number shown on the door.", examples=[7])
+    size: Size
+    state: CompartmentState
+    door: DoorState
+    board: int = Field(description="Address of the lock-control board.", examples=[0])
+    channel: int = Field(description="Lock channel on that board, from 1.", examples=[7])
+    out_of_order_reason: str | None = None
+
+    @classmethod
+    def from_domain(cls, compartment: Compartment) -> CompartmentPublic:
+        return cls(
+            number=compartment.number,
+            size=compartment.size,
+            state=compartment.state,
+            door=compartment.door,
+            board=compartment.board,
+            channel=compartment.channel,
+            out_of_order_reason=compartment.out_of_order_reason,
+        )
+
+
+class LockerCreate(BaseModel):
+    locker_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="Chosen id; one is made up when left out.",
+        examples=["WAW-CENTRAL-01"],
+    )
+    name: str = Field(min_length=1, max_length=200, examples=["Warszawa Centralna, hall B"])
+    address: str = Field(default="", max_length=500, examples=["Aleje Jerozolimskie 54, 00-024 Warszawa"])
+    layout: str = Field(
+        min_length=3,
+        max_length=200,
+        description="Sizes and counts, numbered in this order from 1.",
+        examples=["S:8,M:6,L:4"],
+    )
+    timezone: str = Field(default="UTC", max_length=64, examples=["Europe/Warsaw"])
+    latitude: float | None = Field(default=None, ge=-90, le=90, examples=[52.2289])
+    longitude: float | None = Field(default=None, ge=-180, le=180, examples=[21.0032])
+    locks_per_board: int = Field(default=16, ge=1, le=64, description="Locks wired to each board, in order.")
+    first_board: int = Field(default=0, ge=0, le=255, description="Address of the first board.")
+
+
+class LockerPublic(BaseModel):
+    id: str = Field(examples=["WAW-CENTRAL-01"])
+    name: str
+    address: str
+    timezone: str
+    latitude: float | None
+    longitude: float | None
+    status: LockerStatus
+    free_compartments: dict[Size, int] = Field(description="How many compartments of each size are free now.")
+    compartments: list[CompartmentPublic]
+
+    @classmethod
+    def from_domain(cls, locker: Locker) -> LockerPublic:
+        free: dict[Size, int] = {}
+        for compartment in locker.compartments:
+            free.setdefault(compartment.size, 0)
+            if compartment.state is CompartmentState.FREE:
+                free[compartment.size] += 1
+        return cls(
+            id=locker.id,
+            name=locker.name,
+            address=locker.address,
+            timezone=locker.timezone,
+            latitude=locker.latitude,
+            longitude=locker.longitude,
+            status=locker.status,
+            free_compartments=free,
+            compartments=[CompartmentPublic.from_domain(c) for c in locker.compartments],
+        )
+
+
+class LockerCreated(LockerPublic):
+    terminal_key: str | None = Field(
+        description="The key of this locker's terminal. Shown only in the first reply and kept only as a hash; "
+        "a replayed request (same Idempotency-Key) answers null here.",
+        examples=["plt_4mJq…"],
+    )
