@@ -1,0 +1,48 @@
+"""Alembic's entry point: runs the migrations on the database named by the `database_url` attribute."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from parcellocker.adapters.db.engine import make_engine
+from parcellocker.adapters.db.tables import metadata
+
+
+def _database_url() -> str:
+    url = context.config.attributes.get("database_url") or context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database URL: run migrations through parcellocker.adapters.db.migrate")
+    return str(url)
+
+
+def _migrate(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        compare_type=True,
+        render_as_batch=sqlite,  # SQLite alters a table by copying it
+        transactional_ddl=True,  # on SQLite too: the engine's own BEGIN IMMEDIATE makes DDL transactional there
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _migrate_online() -> None:
+    engine = make_engine(_database_url())  # the server's own settings: pragmas, BEGIN IMMEDIATE, folder created
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_migrate)
+    finally:
+        await engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(url=_database_url(), target_metadata=metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    asyncio.run(_migrate_online())

@@ -1,0 +1,73 @@
+"""The notifications outbox: written in the same transaction as the change it tells about."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from parcellocker.adapters.db.tables import notifications
+from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.service.ports import Notification, NotificationOutbox
+
+n = notifications.c
+
+
+class SqlNotificationOutbox(NotificationOutbox):
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def add(self, notification: Notification) -> None:
+        await self._tx.execute(
+            insert(notifications).values(
+                id=notification.id,
+                shipment_id=notification.shipment_id,
+                channel=notification.channel,
+                address=notification.address,
+                template=notification.template,
+                language=notification.language,
+                sealed_payload=notification.sealed_payload,
+                created_at=notification.created_at,
+                sent_at=None,
+                attempts=notification.attempts,
+                last_error=None,
+                next_attempt_at=notification.created_at,
+            )
+        )
+
+    async def pending(self, limit: int, now: datetime) -> list[Notification]:
+        """Unsent notifications due at `now`, longest due first; on PostgreSQL locked, skipping those another
+        sender holds (FOR UPDATE SKIP LOCKED)."""
+        statement = (
+            select(notifications)
+            .where(n.sent_at.is_(None), n.next_attempt_at <= now)
+            .order_by(n.next_attempt_at, n.created_at, n.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [
+            Notification(
+                id=row.id,
+                shipment_id=row.shipment_id,
+                channel=row.channel,
+                address=row.address,
+                template=row.template,
+                language=row.language,
+                sealed_payload=row.sealed_payload,
+                created_at=row.created_at,
+                attempts=row.attempts,
+            )
+            for row in await self._tx.execute(statement)
+        ]
+
+    async def mark_sent(self, notification_id: str, at: datetime) -> None:
+        await self._tx.execute(
+            update(notifications).where(n.id == notification_id).values(sent_at=at, attempts=n.attempts + 1)
+        )
+
+    async def mark_failed(self, notification_id: str, at: datetime, error: str, retry_at: datetime) -> None:
+        await self._tx.execute(
+            update(notifications)
+            .where(n.id == notification_id)
+            .values(attempts=n.attempts + 1, last_error=error, next_attempt_at=retry_at)
+        )

@@ -1,0 +1,243 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations (migrations/versions) must build exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from parcellocker.adapters.db.types import UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+ID = 64  # length of every identifier column
+STATE = 20
+# An auto-numbered 64-bit key; SQLite numbers only an INTEGER PRIMARY KEY by itself.
+SERIAL = BigInteger().with_variant(Integer(), "sqlite")
+
+lockers = Table(
+    "lockers",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("latitude", Float, nullable=True),
+    Column("longitude", Float, nullable=True),
+    Column("status", String(STATE), nullable=False),
+    # {"S": [height_mm, width_mm, depth_mm], ...}
+    Column("inner_dimensions", JSON, nullable=False),
+)
+
+compartments = Table(
+    "compartments",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("locker_id", String(ID), ForeignKey("lockers.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("size", String(4), nullable=False),
+    Column("size_rank", Integer, nullable=False),  # S=0, M=1, ...: smallest first when claiming
+    Column("board", Integer, nullable=False),
+    Column("channel", Integer, nullable=False),
+    Column("state", String(STATE), nullable=False),
+    Column("door", String(STATE), nullable=False),
+    Column("pending", String(STATE), nullable=True),
+    Column("shipment_id", String(ID), nullable=True),
+    Column("out_of_order_reason", Text, nullable=True),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("locker_id", "number"),
+    # What claim_free searches: the free compartments of a locker, smallest size and lowest number first.
+    Index(None, "locker_id", "state", "size_rank", "number"),
+)
+
+carriers = Table(
+    "carriers",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("tracking_number", String(64), nullable=False),
+    Column("carrier_id", String(ID), ForeignKey("carriers.id"), nullable=False),
+    Column("locker_id", String(ID), ForeignKey("lockers.id"), nullable=False),
+    Column("parcel_size", String(4), nullable=True),
+    Column("parcel_height_mm", Integer, nullable=True),
+    Column("parcel_width_mm", Integer, nullable=True),
+    Column("parcel_depth_mm", Integer, nullable=True),
+    Column("recipient_email", Text, nullable=True),
+    Column("recipient_phone", String(32), nullable=True),
+    Column("recipient_name", Text, nullable=True),
+    Column("recipient_language", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("state", String(STATE), nullable=False),
+    Column("compartment_id", String(ID), ForeignKey("compartments.id"), nullable=True),
+    Column("deposited_size", String(4), nullable=True),
+    Column("pickup_code_hash", String(64), nullable=True),
+    Column("pickup_deadline", UtcDateTime, nullable=True),
+    Column("stored_at", UtcDateTime, nullable=True),
+    Column("picked_up_at", UtcDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("carrier_id", "tracking_number"),
+    # NULLs never collide in a unique constraint, so only live codes must differ.
+    UniqueConstraint("locker_id", "pickup_code_hash"),
+)
+# No compartment can ever hold two live shipments.
+Index(
+    "uq_shipments_compartment_id",
+    shipments.c.compartment_id,
+    unique=True,
+    postgresql_where=shipments.c.compartment_id.is_not(None),
+    sqlite_where=shipments.c.compartment_id.is_not(None),
+)
+
+transitions = Table(
+    "transitions",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("subject", String(STATE), nullable=False),  # "shipment" or "compartment"
+    Column("subject_id", String(ID), nullable=False),
+    Column("from_state", String(STATE), nullable=True),
+    Column("to_state", String(STATE), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(160), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("details", JSON, nullable=False),
+    Index(None, "subject", "subject_id"),
+)
+
+couriers = Table(
+    "couriers",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("carrier_id", String(ID), ForeignKey("carriers.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("pin_hash", Text, nullable=False),
+)
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),  # SHA-256 of the key; the key itself is never kept
+    Column("role", String(STATE), nullable=False),
+    Column("principal_id", String(ID), nullable=False),
+    Column("carrier_id", String(ID), ForeignKey("carriers.id"), nullable=True),
+    Column("locker_id", String(ID), ForeignKey("lockers.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+lockouts = Table(
+    "lockouts",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("failures", JSON, nullable=False),  # ISO times of the recent wrong tries
+    Column("locked_until", UtcDateTime, nullable=True),
+    Column("strikes", Integer, nullable=False),
+    Column("last_strike_at", UtcDateTime, nullable=True),
+)
+
+alarms = Table(
+    "alarms",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("locker_id", String(ID), ForeignKey("lockers.id"), nullable=False),
+    Column("kind", String(STATE), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("compartment_number", Integer, nullable=True),
+    Column("acknowledged_at", UtcDateTime, nullable=True),
+    Column("acknowledged_by", String(160), nullable=True),
+    Index(None, "locker_id", "at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),  # given by the writer, under a lock
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(160), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("body", JSON, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("scope", "key"),
+)
+
+terminal_events = Table(
+    "terminal_events",
+    metadata,
+    Column("locker_id", String(ID), ForeignKey("lockers.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False, autoincrement=False),
+    Column("reply", JSON, nullable=False),
+    Column("applied_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("locker_id", "seq"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("shipment_id", String(ID), ForeignKey("shipments.id"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("sealed_payload", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+)
+# The outbox's queue: only unsent messages, in the order they are due.
+Index(
+    "ix_notifications_due",
+    notifications.c.next_attempt_at,
+    postgresql_where=notifications.c.sent_at.is_(None),
+    sqlite_where=notifications.c.sent_at.is_(None),
+)

@@ -1,0 +1,108 @@
+"""The unit of work on SQL: one connection, one transaction, every repository on it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from parcellocker.adapters.db.accounts import SqlAccountRepository
+from parcellocker.adapters.db.alarms import SqlAlarmRepository
+from parcellocker.adapters.db.audit import SqlAuditLog
+from parcellocker.adapters.db.compartments import SqlCompartmentRepository
+from parcellocker.adapters.db.engine import SQLITE_BEGIN, is_sqlite, writer_gate
+from parcellocker.adapters.db.idempotency import SqlIdempotencyStore
+from parcellocker.adapters.db.lockers import SqlLockerRepository
+from parcellocker.adapters.db.lockouts import SqlLockoutRepository
+from parcellocker.adapters.db.outbox import SqlNotificationOutbox
+from parcellocker.adapters.db.shipments import SqlShipmentRepository
+from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
+from parcellocker.adapters.db.transaction import Transaction, translated_errors
+from parcellocker.service.ports import UnitOfWork
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """`async with SqlUnitOfWork(engine) as uow:` begins a transaction; nothing is kept unless `commit()`.
+
+    On SQLite the transaction takes the write lock when it begins (BEGIN IMMEDIATE), after queueing behind the
+    other writers of this process. `read_only=True` skips both: the transaction reads a snapshot and never
+    waits for a writer (a write inside it may then fail with ConcurrencyConflict).
+    """
+
+    audit: SqlAuditLog
+
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._connection: AsyncConnection | None = None
+        self._gate: asyncio.Lock | None = None
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        gate = None if self._read_only else writer_gate(self._engine)
+        if gate is not None:
+            await gate.acquire()
+            self._gate = gate
+        try:
+            self._connection = await self._begin()
+        except BaseException:
+            self._release_gate()
+            raise
+        tx = Transaction(self._connection)
+        self.lockers = SqlLockerRepository(tx)
+        self.compartments = SqlCompartmentRepository(tx)
+        self.shipments = SqlShipmentRepository(tx)
+        self.accounts = SqlAccountRepository(tx)
+        self.lockouts = SqlLockoutRepository(tx)
+        self.alarms = SqlAlarmRepository(tx)
+        self.audit = SqlAuditLog(tx)
+        self.idempotency = SqlIdempotencyStore(tx)
+        self.terminal_events = SqlTerminalEventLog(tx)
+        self.outbox = SqlNotificationOutbox(tx)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        try:
+            await self.rollback()
+        finally:
+            connection, self._connection = self._connection, None
+            try:
+                if connection is not None:
+                    await connection.close()
+            finally:
+                self._release_gate()
+
+    async def commit(self) -> None:
+        connection = self._open()
+        await self.audit.write_queued()
+        async with translated_errors():
+            await connection.commit()
+
+    async def rollback(self) -> None:
+        """Undo everything not committed; does nothing after a commit."""
+        if self._connection is None:
+            return
+        self.audit.discard_queued()
+        if self._connection.in_transaction():
+            await self._connection.rollback()
+
+    async def _begin(self) -> AsyncConnection:
+        connection = await self._engine.connect()
+        try:
+            if self._read_only and is_sqlite(self._engine):
+                connection = await connection.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            async with translated_errors():
+                await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        return connection
+
+    def _open(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("use the unit of work inside `async with`")
+        return self._connection
+
+    def _release_gate(self) -> None:
+        gate, self._gate = self._gate, None
+        if gate is not None:
+            gate.release()

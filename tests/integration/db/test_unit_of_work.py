@@ -1,0 +1,70 @@
+"""The SQL unit of work: one transaction, nothing kept without commit, safe to roll back at any point."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+from sqlalchemy.exc import StatementError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
+from parcellocker.domain.accounts import Carrier, Principal, Role
+
+
+async def test_nothing_is_kept_without_commit(engine: AsyncEngine) -> None:
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.accounts.add_carrier(Carrier("carrier-1", "Carrier One"))
+        assert await uow.accounts.get_carrier("carrier-1") is not None
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.accounts.get_carrier("carrier-1") is None
+
+
+async def test_rollback_after_commit_keeps_what_was_committed(engine: AsyncEngine) -> None:
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.accounts.add_carrier(Carrier("carrier-1", "Carrier One"))
+        await uow.commit()
+        await uow.rollback()
+        await uow.rollback()
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.accounts.get_carrier("carrier-1") == Carrier("carrier-1", "Carrier One")
+
+
+async def test_an_error_inside_leaves_nothing_written(engine: AsyncEngine) -> None:
+    with pytest.raises(RuntimeError):
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.accounts.add_carrier(Carrier("carrier-1", "Carrier One"))
+            raise RuntimeError("use case failed")
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.accounts.get_carrier("carrier-1") is None
+
+
+async def test_a_naive_datetime_is_refused(engine: AsyncEngine) -> None:
+    operator = Principal(Role.OPERATOR, "op-1")
+    async with SqlUnitOfWork(engine) as uow:
+        with pytest.raises(StatementError, match="naive datetime"):
+            await uow.accounts.add_api_key("a" * 64, operator, datetime(2026, 3, 2, 9, 30))
+
+
+async def test_a_read_only_unit_of_work_does_not_wait_for_a_writer(engine: AsyncEngine) -> None:
+    async with SqlUnitOfWork(engine) as writer:
+        await writer.accounts.add_carrier(Carrier("carrier-1", "Carrier One"))
+        async with asyncio.timeout(5), SqlUnitOfWork(engine, read_only=True) as reader:
+            assert await reader.accounts.get_carrier("carrier-1") is None  # not committed yet
+        await writer.commit()
+    async with SqlUnitOfWork(engine, read_only=True) as reader:
+        assert await reader.accounts.get_carrier("carrier-1") is not None
+
+
+async def test_writers_take_turns_and_all_of_them_commit(engine: AsyncEngine) -> None:
+    async def add(n: int) -> None:
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.accounts.add_carrier(Carrier(f"carrier-{n}", f"Carrier {n}"))
+            await asyncio.sleep(0.001)
+            await uow.commit()
+
+    await asyncio.gather(*(add(n) for n in range(30)))
+    async with SqlUnitOfWork(engine, read_only=True) as uow:
+        found = [await uow.accounts.get_carrier(f"carrier-{n}") for n in range(30)]
+    assert all(carrier is not None for carrier in found)
