@@ -119,6 +119,8 @@ class SignedIn:
 
 async def sign_in(cmd: SignIn, uow: UnitOfWork, env: Env) -> SignedIn:
     """Check a PIN or password; wrong ones count towards a lockout of that account."""
+    if cmd.role not in (Role.COURIER, Role.OPERATOR):
+        raise InvalidInput("only a courier or an operator signs in; carriers and terminals use their API key")
     now = env.clock.now()
     lockout = await uow.lockouts.get(f"sign-in:{cmd.role.value}:{cmd.account_id}")
     if (wait := lockout.retry_after(now)) is not None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NoReturn
 
 from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.alarms import Alarm, AlarmKind
 from parcellocker.domain.allocation import locker_full, sizes_after
 from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.compartment import Compartment
-from parcellocker.domain.errors import Conflict, NotFound, ParcelTooLarge
+from parcellocker.domain.errors import Conflict, DomainError, LockerFull, NotFound, ParcelTooLarge
 from parcellocker.domain.shipment import Shipment, ShipmentState
 from parcellocker.domain.sizes import Size
 from parcellocker.service.context import Env
@@ -89,11 +90,23 @@ async def report_deposit_problem(cmd: ReportDepositProblem, uow: UnitOfWork, env
     else:
         first.release(now, actor, "parcel did not fit")
         fitting = sizes_after(fitting, first.size)
-        if not fitting:
-            raise ParcelTooLarge(f"parcel {shipment.tracking_number} does not fit even the largest compartment")
     await uow.compartments.save(first)
     shipment.abandon_deposit()
-    return await _open_fitting(uow, env, cmd.by, shipment, fitting)
+    if not fitting:
+        too_large = ParcelTooLarge(f"parcel {shipment.tracking_number} does not fit even the largest compartment")
+        await _keep_first_and_refuse(uow, shipment, too_large)
+    try:
+        return await _open_fitting(uow, env, cmd.by, shipment, fitting)
+    except LockerFull as full:
+        await _keep_first_and_refuse(uow, shipment, full)
+
+
+async def _keep_first_and_refuse(uow: UnitOfWork, shipment: Shipment, error: DomainError) -> NoReturn:
+    """No other compartment to offer: still keep that the first one is out of order (with its alarm) or free
+    again, and that the parcel waits for a compartment; then refuse."""
+    await uow.shipments.save(shipment)
+    await uow.commit()
+    raise error
 
 
 async def _open_fitting(

@@ -1,0 +1,324 @@
+"""In-memory implementations of every port in `service/ports.py`, for tests that run in microseconds.
+
+A `FakeDatabase` holds what is committed. A `FakeUnitOfWork` works on a private copy of it and publishes the copy
+only on `commit`, so a rollback really discards everything, and saving a record that another unit of work
+committed meanwhile raises `ConcurrencyConflict`, as the SQL adapters do. Repositories hand out copies, so a use
+case that forgets to `save` loses its change here too.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
+from parcellocker.domain.alarms import Alarm
+from parcellocker.domain.allocation import choose_compartment
+from parcellocker.domain.audit import GENESIS_HASH, AuditEntry, AuditRecord, chain
+from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber, LockerFull
+from parcellocker.domain.locker import Locker
+from parcellocker.domain.lockout import Lockout
+from parcellocker.domain.shipment import Shipment
+from parcellocker.domain.sizes import Size
+from parcellocker.service.ports import (
+    AccountRepository,
+    AlarmRepository,
+    AuditLog,
+    Clock,
+    CompartmentRepository,
+    IdempotencyStore,
+    LockerRepository,
+    LockoutRepository,
+    Notification,
+    NotificationOutbox,
+    ShipmentRepository,
+    StoredReply,
+    TerminalEventLog,
+    UnitOfWork,
+)
+
+START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
+
+
+class FakeClock(Clock):
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, by: timedelta) -> None:
+        self._now += by
+
+
+@dataclass
+class FakeDatabase:
+    """What is committed. Lockers are kept without their compartments, which live in `compartments`."""
+
+    lockers: dict[str, Locker] = field(default_factory=dict)
+    compartments: dict[str, Compartment] = field(default_factory=dict)
+    shipments: dict[str, Shipment] = field(default_factory=dict)
+    api_keys: dict[str, Principal] = field(default_factory=dict)
+    carriers: dict[str, Carrier] = field(default_factory=dict)
+    couriers: dict[str, tuple[Courier, str]] = field(default_factory=dict)
+    operators: dict[str, tuple[Operator, str]] = field(default_factory=dict)
+    lockouts: dict[str, Lockout] = field(default_factory=dict)
+    alarms: list[Alarm] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+    replies: dict[tuple[str, str], StoredReply] = field(default_factory=dict)
+    terminal_events: dict[tuple[str, int], Any] = field(default_factory=dict)
+    outbox: dict[str, Notification] = field(default_factory=dict)
+    sent: dict[str, datetime] = field(default_factory=dict)
+    outbox_retry_at: dict[str, datetime] = field(default_factory=dict)
+
+    def copy(self) -> FakeDatabase:
+        return copy.deepcopy(self)
+
+    def publish(self, tables: FakeDatabase) -> None:
+        """Make `tables` the committed state, in place, so every holder of this database sees it."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(tables, name))
+
+
+class _Repository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _tables(self) -> FakeDatabase:
+        return self._uow.tables
+
+
+class FakeLockerRepository(_Repository, LockerRepository):
+    async def add(self, locker: Locker) -> None:
+        stored = copy.deepcopy(locker)
+        for compartment in stored.compartments:
+            self._tables.compartments[compartment.id] = compartment
+        stored.compartments = []
+        self._tables.lockers[locker.id] = stored
+
+    async def get(self, locker_id: str) -> Locker | None:
+        stored = self._tables.lockers.get(locker_id)
+        if stored is None:
+            return None
+        locker = copy.deepcopy(stored)
+        mine = (c for c in self._tables.compartments.values() if c.locker_id == locker_id)
+        locker.compartments = [copy.deepcopy(c) for c in sorted(mine, key=lambda c: c.number)]
+        return locker
+
+    async def list(self) -> list[Locker]:
+        lockers = [await self.get(locker_id) for locker_id in sorted(self._tables.lockers)]
+        return [locker for locker in lockers if locker is not None]
+
+    async def exists(self, locker_id: str) -> bool:
+        return locker_id in self._tables.lockers
+
+
+class FakeCompartmentRepository(_Repository, CompartmentRepository):
+    async def get(self, compartment_id: str) -> Compartment | None:
+        return copy.deepcopy(self._tables.compartments.get(compartment_id))
+
+    async def by_number(self, locker_id: str, number: int) -> Compartment | None:
+        found = (c for c in self._tables.compartments.values() if c.locker_id == locker_id and c.number == number)
+        return copy.deepcopy(next(found, None))
+
+    async def claim_free(self, locker_id: str, sizes: Sequence[Size]) -> Compartment | None:
+        candidates = [c for c in self._tables.compartments.values() if c.locker_id == locker_id]
+        try:
+            return copy.deepcopy(choose_compartment(candidates, sizes))
+        except LockerFull:
+            return None
+
+    async def save(self, compartment: Compartment) -> None:
+        self._tables.compartments[compartment.id] = self._uow.versioned("compartments", compartment)
+
+
+class FakeShipmentRepository(_Repository, ShipmentRepository):
+    async def add(self, shipment: Shipment) -> None:
+        for other in self._tables.shipments.values():
+            if (other.carrier_id, other.tracking_number) == (shipment.carrier_id, shipment.tracking_number):
+                raise DuplicateTrackingNumber(f"tracking number {shipment.tracking_number} was announced already")
+        self._tables.shipments[shipment.id] = copy.deepcopy(shipment)
+
+    async def get(self, shipment_id: str) -> Shipment | None:
+        return copy.deepcopy(self._tables.shipments.get(shipment_id))
+
+    async def by_tracking_number(self, carrier_id: str | None, tracking_number: str) -> list[Shipment]:
+        return [
+            copy.deepcopy(s)
+            for s in self._tables.shipments.values()
+            if s.tracking_number == tracking_number and carrier_id in (None, s.carrier_id)
+        ]
+
+    async def for_deposit(self, carrier_id: str, tracking_number: str) -> Shipment | None:
+        mine = await self.by_tracking_number(carrier_id, tracking_number)
+        return max(mine, key=lambda s: s.created_at, default=None)
+
+    async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
+        found = (
+            s
+            for s in self._tables.shipments.values()
+            if s.locker_id == locker_id and s.pickup_code_hash is not None and s.pickup_code_hash == code_hash
+        )
+        return copy.deepcopy(next(found, None))
+
+    async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
+        return await self.by_pickup_code(locker_id, code_hash) is not None
+
+    async def save(self, shipment: Shipment) -> None:
+        self._tables.shipments[shipment.id] = self._uow.versioned("shipments", shipment)
+
+
+class FakeAccountRepository(_Repository, AccountRepository):
+    async def add_api_key(self, key_hash: str, principal: Principal, at: datetime) -> None:
+        self._tables.api_keys[key_hash] = principal
+
+    async def principal_by_key_hash(self, key_hash: str) -> Principal | None:
+        return self._tables.api_keys.get(key_hash)
+
+    async def add_carrier(self, carrier: Carrier) -> None:
+        self._tables.carriers[carrier.id] = carrier
+
+    async def get_carrier(self, carrier_id: str) -> Carrier | None:
+        return self._tables.carriers.get(carrier_id)
+
+    async def add_courier(self, courier: Courier, pin_hash: str) -> None:
+        self._tables.couriers[courier.id] = (courier, pin_hash)
+
+    async def courier_with_pin_hash(self, courier_id: str) -> tuple[Courier, str] | None:
+        return self._tables.couriers.get(courier_id)
+
+    async def add_operator(self, operator: Operator, password_hash: str) -> None:
+        self._tables.operators[operator.id] = (operator, password_hash)
+
+    async def operator_with_password_hash(self, operator_id: str) -> tuple[Operator, str] | None:
+        return self._tables.operators.get(operator_id)
+
+
+class FakeLockoutRepository(_Repository, LockoutRepository):
+    async def get(self, key: str) -> Lockout:
+        return copy.deepcopy(self._tables.lockouts.get(key)) or Lockout(key)
+
+    async def save(self, lockout: Lockout) -> None:
+        self._tables.lockouts[lockout.key] = copy.deepcopy(lockout)
+
+
+class FakeAlarmRepository(_Repository, AlarmRepository):
+    async def add(self, alarm: Alarm) -> None:
+        self._tables.alarms.append(alarm)
+
+    async def for_locker(self, locker_id: str | None) -> list[Alarm]:
+        return [a for a in self._tables.alarms if locker_id in (None, a.locker_id)]
+
+
+class FakeAuditLog(_Repository, AuditLog):
+    async def append(self, record: AuditRecord) -> None:
+        self._uow.audit_queue.append(record)
+
+    async def entries(self) -> AsyncIterator[AuditEntry]:
+        for entry in list(self._tables.audit):
+            yield entry
+
+
+class FakeIdempotencyStore(_Repository, IdempotencyStore):
+    async def get(self, scope: str, key: str) -> StoredReply | None:
+        return self._tables.replies.get((scope, key))
+
+    async def add(self, scope: str, key: str, reply: StoredReply, at: datetime) -> None:
+        if (scope, key) in self._uow.database.replies:  # a concurrent request with this key committed first
+            raise ConcurrencyConflict(f"Idempotency-Key {key} was stored meanwhile")
+        self._tables.replies[(scope, key)] = reply
+
+
+class FakeTerminalEventLog(_Repository, TerminalEventLog):
+    async def applied(self, locker_id: str, seq: int) -> Any | None:
+        return copy.deepcopy(self._tables.terminal_events.get((locker_id, seq)))
+
+    async def record(self, locker_id: str, seq: int, reply: Any, at: datetime) -> None:
+        self._tables.terminal_events[(locker_id, seq)] = copy.deepcopy(reply)
+
+
+class FakeNotificationOutbox(_Repository, NotificationOutbox):
+    async def add(self, notification: Notification) -> None:
+        self._tables.outbox[notification.id] = notification
+
+    async def pending(self, limit: int, now: datetime) -> list[Notification]:
+        waiting = [
+            n
+            for n in self._tables.outbox.values()
+            if n.id not in self._tables.sent and self._tables.outbox_retry_at.get(n.id, n.created_at) <= now
+        ]
+        return sorted(waiting, key=lambda n: self._tables.outbox_retry_at.get(n.id, n.created_at))[:limit]
+
+    async def mark_sent(self, notification_id: str, at: datetime) -> None:
+        self._tables.sent[notification_id] = at
+
+    async def mark_failed(self, notification_id: str, at: datetime, error: str, retry_at: datetime) -> None:
+        failed = self._tables.outbox[notification_id]
+        self._tables.outbox[notification_id] = dataclasses.replace(failed, attempts=failed.attempts + 1)
+        self._tables.outbox_retry_at[notification_id] = retry_at
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """Works on a copy of the database; `commit` publishes it, `rollback` throws it away."""
+
+    def __init__(self, database: FakeDatabase) -> None:
+        self.database = database
+        self.committed = False
+        self.commits = 0
+        self.lockers = FakeLockerRepository(self)
+        self.compartments = FakeCompartmentRepository(self)
+        self.shipments = FakeShipmentRepository(self)
+        self.accounts = FakeAccountRepository(self)
+        self.lockouts = FakeLockoutRepository(self)
+        self.alarms = FakeAlarmRepository(self)
+        self.audit = FakeAuditLog(self)
+        self.idempotency = FakeIdempotencyStore(self)
+        self.terminal_events = FakeTerminalEventLog(self)
+        self.outbox = FakeNotificationOutbox(self)
+        self._begin()
+
+    def _begin(self) -> None:
+        self.tables = self.database.copy()
+        self.audit_queue: list[AuditRecord] = []
+        self._begun_with = {("compartments", c.id): c.version for c in self.tables.compartments.values()}
+        self._begun_with |= {("shipments", s.id): s.version for s in self.tables.shipments.values()}
+        self._saved: set[tuple[str, str]] = set()
+
+    def versioned(self, table: str, record: Compartment | Shipment) -> Any:
+        """A copy of `record` to keep, one version on; refused if another unit of work changed it first."""
+        key = (table, record.id)
+        self._check_unchanged(key)
+        self._saved.add(key)
+        stored = copy.deepcopy(record)
+        stored.version = self._begun_with.get(key, 0) + 1
+        return stored
+
+    def _check_unchanged(self, key: tuple[str, str]) -> None:
+        table, record_id = key
+        committed: Compartment | Shipment | None = getattr(self.database, table).get(record_id)
+        if committed is not None and committed.version != self._begun_with.get(key, 0):
+            raise ConcurrencyConflict(f"{table[:-1]} {record_id} was changed by someone else")
+
+    async def commit(self) -> None:
+        for key in self._saved:
+            self._check_unchanged(key)
+        prev_hash = self.tables.audit[-1].hash if self.tables.audit else GENESIS_HASH
+        for record in self.audit_queue:
+            entry = chain(len(self.tables.audit) + 1, record, prev_hash)
+            self.tables.audit.append(entry)
+            prev_hash = entry.hash
+        self.database.publish(self.tables)
+        self.committed = True
+        self.commits += 1
+        self._begin()
+
+    async def rollback(self) -> None:
+        self._begin()
