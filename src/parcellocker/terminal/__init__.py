@@ -1,0 +1,1 @@
+"""The software that runs on the locker's own computer."""
