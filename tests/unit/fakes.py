@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
 from parcellocker.domain.alarms import Alarm
@@ -21,6 +21,7 @@ from parcellocker.domain.allocation import choose_compartment
 from parcellocker.domain.audit import GENESIS_HASH, AuditEntry, AuditRecord, chain
 from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber, LockerFull
+from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.shipment import Shipment
@@ -43,6 +44,7 @@ from parcellocker.service.ports import (
 )
 
 START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
+Aggregate = TypeVar("Aggregate", Compartment, Shipment)
 
 
 class FakeClock(Clock):
@@ -72,6 +74,7 @@ class FakeDatabase:
     lockouts: dict[str, Lockout] = field(default_factory=dict)
     alarms: list[Alarm] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    transitions: list[Transition] = field(default_factory=list)
     replies: dict[tuple[str, str], StoredReply] = field(default_factory=dict)
     terminal_events: dict[tuple[str, int], Any] = field(default_factory=dict)
     outbox: dict[str, Notification] = field(default_factory=dict)
@@ -79,12 +82,35 @@ class FakeDatabase:
     outbox_retry_at: dict[str, datetime] = field(default_factory=dict)
 
     def copy(self) -> FakeDatabase:
-        return copy.deepcopy(self)
+        """A copy that shares nothing mutable with this one (frozen records are shared; that is safe)."""
+        return FakeDatabase(
+            lockers={k: copy.deepcopy(v) for k, v in self.lockers.items()},
+            compartments={k: _copied(v) for k, v in self.compartments.items()},
+            shipments={k: _copied(v) for k, v in self.shipments.items()},
+            api_keys=dict(self.api_keys),
+            carriers=dict(self.carriers),
+            couriers=dict(self.couriers),
+            operators=dict(self.operators),
+            lockouts={k: dataclasses.replace(v, failures=list(v.failures)) for k, v in self.lockouts.items()},
+            alarms=list(self.alarms),
+            audit=list(self.audit),
+            transitions=list(self.transitions),
+            replies=dict(self.replies),
+            terminal_events={k: copy.deepcopy(v) for k, v in self.terminal_events.items()},
+            outbox=dict(self.outbox),
+            sent=dict(self.sent),
+            outbox_retry_at=dict(self.outbox_retry_at),
+        )
 
     def publish(self, tables: FakeDatabase) -> None:
         """Make `tables` the committed state, in place, so every holder of this database sees it."""
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(tables, name))
+
+
+def _copied(aggregate: Aggregate) -> Aggregate:
+    """A copy of a shipment or compartment: every field is an immutable value except its list of events."""
+    return dataclasses.replace(aggregate, events=list(aggregate.events))
 
 
 class _Repository:
@@ -99,8 +125,8 @@ class _Repository:
 class FakeLockerRepository(_Repository, LockerRepository):
     async def add(self, locker: Locker) -> None:
         stored = copy.deepcopy(locker)
-        for compartment in stored.compartments:
-            self._tables.compartments[compartment.id] = compartment
+        for compartment in locker.compartments:
+            self._tables.compartments[compartment.id] = self._uow.kept(compartment)
         stored.compartments = []
         self._tables.lockers[locker.id] = stored
 
@@ -145,7 +171,7 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
         for other in self._tables.shipments.values():
             if (other.carrier_id, other.tracking_number) == (shipment.carrier_id, shipment.tracking_number):
                 raise DuplicateTrackingNumber(f"tracking number {shipment.tracking_number} was announced already")
-        self._tables.shipments[shipment.id] = copy.deepcopy(shipment)
+        self._tables.shipments[shipment.id] = self._uow.kept(shipment)
 
     async def get(self, shipment_id: str) -> Shipment | None:
         return copy.deepcopy(self._tables.shipments.get(shipment_id))
@@ -293,13 +319,21 @@ class FakeUnitOfWork(UnitOfWork):
         self._saved: set[tuple[str, str]] = set()
 
     def versioned(self, table: str, record: Compartment | Shipment) -> Any:
-        """A copy of `record` to keep, one version on; refused if another unit of work changed it first."""
+        """A copy of `record` to keep, one version on; refused if another unit of work changed it first.
+
+        Like the SQL repositories, this moves the version of `record` on too."""
         key = (table, record.id)
         self._check_unchanged(key)
         self._saved.add(key)
-        stored = copy.deepcopy(record)
-        stored.version = self._begun_with.get(key, 0) + 1
-        return stored
+        record.version = self._begun_with.get(key, 0) + 1
+        return self.kept(record)
+
+    def kept(self, record: Compartment | Shipment) -> Any:
+        """A copy of `record` to keep, its recorded transitions moved to `transitions`, as the SQL adapters do
+        (an aggregate is loaded without its history, which is kept once)."""
+        self.tables.transitions.extend(record.events)
+        record.events.clear()
+        return copy.deepcopy(record)
 
     def _check_unchanged(self, key: tuple[str, str]) -> None:
         table, record_id = key

@@ -1,8 +1,8 @@
+import secrets
 from collections import Counter
 
 import pytest
 
-from parcellocker.domain import codes
 from parcellocker.domain.codes import generate_pickup_code, hash_pickup_code, normalise_entered_code, same_hash
 from parcellocker.domain.errors import InvalidInput
 
@@ -34,7 +34,7 @@ def test_codes_come_from_the_secrets_module(monkeypatch: pytest.MonkeyPatch) -> 
         drawn.append(n)
         return 42
 
-    monkeypatch.setattr(codes.secrets, "randbelow", randbelow)
+    monkeypatch.setattr(secrets, "randbelow", randbelow)
     assert generate_pickup_code(6) == "000042"
     assert drawn == [10**6]
 

@@ -121,7 +121,7 @@ class ShipmentLifecycle(RuleBasedStateMachine):
             assert self.path.count(self.path[-1]) == 1
 
 
-ShipmentLifecycle.TestCase.settings = settings(max_examples=150, stateful_step_count=25, deadline=None)
+ShipmentLifecycle.TestCase.settings = settings(max_examples=100, stateful_step_count=20, deadline=None)
 test_shipment_lifecycle = ShipmentLifecycle.TestCase
 
 

@@ -107,7 +107,7 @@ async def test_a_parcel_that_does_not_fit_moves_to_the_next_size_and_frees_the_f
     assert world.compartment(1).shipment_id is None
     assert world.compartment(3).shipment_id == shipment.id
     assert world.shipment(shipment.id).compartment_id == "LOCKER-1/3"
-    assert world.compartment(1).events[-1].reason == "parcel did not fit"
+    assert world.transitions("LOCKER-1/1")[-1].reason == "parcel did not fit"
 
 
 async def test_a_parcel_that_does_not_fit_twice_goes_up_again(world: World) -> None:

@@ -4,9 +4,10 @@ import pytest
 
 from parcellocker.domain.alarms import AlarmKind
 from parcellocker.domain.compartment import CompartmentState, DoorState, PendingAction
-from parcellocker.domain.errors import Forbidden, InvalidInput, NotFound
+from parcellocker.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parcellocker.domain.shipment import ShipmentState
 from parcellocker.security.qr_tokens import read_qr_token
+from parcellocker.service import door_events
 from parcellocker.service.door_events import MAX_SEQ
 
 from .world import KEYS, LOCKER, RECIPIENT, World
@@ -34,7 +35,7 @@ async def test_the_door_closing_on_a_deposit_stores_the_parcel_and_issues_its_co
         DoorState.CLOSED,
         None,
     )
-    assert str(stored.events[-1].actor) == f"terminal:terminal-{LOCKER}"
+    assert str(world.transitions(shipment.id)[-1].actor) == f"terminal:terminal-{LOCKER}"
 
 
 async def test_the_recipient_is_notified_with_a_sealed_code_that_matches_the_stored_hash(world: World) -> None:
@@ -104,7 +105,7 @@ async def test_an_event_delivered_twice_is_applied_once(world: World) -> None:
     assert (first.replayed, again.replayed) == (False, True)
     assert (again.outcome, again.shipment_id, again.seq) == ("parcel_stored", shipment.id, 41)
     assert len(world.notifications(shipment.id)) == 2
-    assert sum(t.to_state == ShipmentState.STORED for t in world.shipment(shipment.id).events) == 1
+    assert sum(t.to_state == ShipmentState.STORED for t in world.transitions(shipment.id)) == 1
 
 
 async def test_a_replayed_forced_door_raises_one_alarm(world: World) -> None:
@@ -140,3 +141,41 @@ async def test_a_pickup_door_left_pending_stays_pending_until_it_closes(world: W
     assert applied.outcome == "recorded"
     assert world.compartment(parcel.compartment_number).pending is PendingAction.PICKUP
     assert world.alarms(AlarmKind.FORCED_DOOR) == []
+
+
+async def test_the_whole_history_of_a_parcel_is_kept_with_time_actor_and_reason(world: World) -> None:
+    parcel = await world.store_parcel("TRK-1")
+    world.clock.advance(timedelta(hours=3))
+    await world.pick_up(code=parcel.code)
+    await world.door(parcel.compartment_number, DoorState.CLOSED)
+    history = [(t.to_state, str(t.actor), t.at - world.clock.now()) for t in world.transitions(parcel.shipment_id)]
+    assert history == [
+        ("announced", "carrier:fast", timedelta(hours=-3)),
+        ("stored", f"terminal:terminal-{LOCKER}", timedelta(hours=-3)),
+        ("picked_up", f"terminal:terminal-{LOCKER}", timedelta(0)),
+    ]
+    assert all(t.reason for t in world.transitions(parcel.shipment_id))
+    door = [(t.from_state, t.to_state) for t in world.transitions(f"{LOCKER}/{parcel.compartment_number}")]
+    assert door == [("free", "reserved"), ("reserved", "occupied"), ("occupied", "occupied"), ("occupied", "free")]
+
+
+async def test_a_drawn_code_already_live_at_the_locker_is_drawn_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draws = iter(["111111", "111111", "111111", "222222"])
+    monkeypatch.setattr(door_events, "generate_pickup_code", lambda length: next(draws))
+    first = await world.store_parcel("TRK-1")
+    second = await world.store_parcel("TRK-2")
+    assert (first.code, second.code) == ("111111", "222222")
+
+
+async def test_a_locker_out_of_free_codes_refuses_rather_than_reusing_one(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(door_events, "generate_pickup_code", lambda length: "111111")
+    await world.store_parcel("TRK-1")
+    shipment = await world.announce("TRK-2")
+    opened = await world.deposit("TRK-2")
+    with pytest.raises(Conflict, match="too many live codes"):
+        await world.door(opened.compartment.number, DoorState.CLOSED)
+    assert world.shipment(shipment.id).state is ShipmentState.ANNOUNCED

@@ -24,7 +24,8 @@ def test_the_fake_clock_stands_still_until_moved() -> None:
 
 async def test_nothing_is_written_without_a_commit(world: World) -> None:
     before = world.db.copy()
-    async with world.uow() as uow:
+    uow = world.uow()
+    async with uow:
         compartment = await uow.compartments.by_number(LOCKER, 1)
         assert compartment is not None
         compartment.take_out_of_order(START, SYSTEM, "test")
@@ -111,3 +112,13 @@ async def test_two_worlds_do_not_share_their_database(world: World) -> None:
     await other.compartments.save(compartment)
     await other.commit()
     assert world.compartment(1).state is CompartmentState.FREE
+
+
+async def test_history_is_kept_once_and_aggregates_load_without_it(world: World) -> None:
+    parcel = await world.store_parcel("TRK-1")
+    history = [(t.from_state, t.to_state) for t in world.transitions(parcel.shipment_id)]
+    assert history == [(None, "announced"), ("announced", "stored")]
+    assert world.shipment(parcel.shipment_id).events == []
+    async with world.uow() as uow:
+        loaded = await uow.shipments.get(parcel.shipment_id)
+        assert loaded is not None and loaded.events == []

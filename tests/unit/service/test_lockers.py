@@ -1,4 +1,5 @@
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,7 @@ async def test_a_locker_gets_an_id_when_none_is_given(world: World) -> None:
 async def test_a_bad_locker_is_refused_and_nothing_is_written(
     world: World, changes: dict[str, str], error: type[Exception], says: str
 ) -> None:
-    fields = {"name": "Park", "address": "Park 1", "layout": "S:2", "locker_id": "PARK"} | changes
+    fields: dict[str, Any] = {"name": "Park", "address": "Park 1", "layout": "S:2", "locker_id": "PARK"} | changes
     before = world.db.copy()
     with pytest.raises(error, match=says):
         await world.run(add_locker, AddLocker(world.cast.operator, **fields))

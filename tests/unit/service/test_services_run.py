@@ -153,7 +153,8 @@ async def test_two_requests_with_one_key_racing_end_with_the_first_reply(world: 
     async def announce_while_the_twin_commits(command: AnnounceShipment, uow: UnitOfWork, env: Env) -> Shipment:
         if counting.runs == 0:
             await world.services.run(counting, announcement(world, "TRK-TWIN"), public, replay())
-        return await counting(command, uow, env)
+        shipment: Shipment = await counting(command, uow, env)
+        return shipment
 
     body = await world.services.run(announce_while_the_twin_commits, announcement(world), public, replay())
     assert counting.runs == 2

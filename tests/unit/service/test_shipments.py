@@ -26,7 +26,8 @@ async def test_a_carrier_announces_a_shipment_for_a_locker(world: World) -> None
     )
     assert stored.recipient == RECIPIENT
     assert stored.created_at == world.clock.now()
-    assert [(t.to_state, str(t.actor)) for t in stored.events] == [(ShipmentState.ANNOUNCED, "carrier:fast")]
+    history = [(t.to_state, str(t.actor)) for t in world.transitions(shipment.id)]
+    assert history == [(ShipmentState.ANNOUNCED, "carrier:fast")]
 
 
 async def test_announcing_for_an_unknown_locker_is_not_found(world: World) -> None:
@@ -87,7 +88,7 @@ async def test_a_carrier_cancels_an_announced_shipment(world: World) -> None:
     cancelled = await world.run(cancel_shipment, CancelShipment(world.cast.carrier, shipment.id))
     assert cancelled.state is ShipmentState.CANCELLED
     assert world.shipment(shipment.id).state is ShipmentState.CANCELLED
-    assert world.shipment(shipment.id).events[-1].reason == "cancelled by carrier"
+    assert world.transitions(shipment.id)[-1].reason == "cancelled by carrier"
 
 
 async def test_a_stored_shipment_cannot_be_cancelled(world: World) -> None:

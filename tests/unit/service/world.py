@@ -16,6 +16,7 @@ from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.alarms import Alarm, AlarmKind
 from parcellocker.domain.codes import hash_pickup_code
 from parcellocker.domain.compartment import Compartment, DoorState
+from parcellocker.domain.events import Transition
 from parcellocker.domain.shipment import Recipient, Shipment
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
 from parcellocker.security.keys import ServerKeys
@@ -151,6 +152,10 @@ class World:
 
     def compartment(self, number: int, locker_id: str = LOCKER) -> Compartment:
         return self.db.compartments[f"{locker_id}/{number}"]
+
+    def transitions(self, subject_id: str) -> list[Transition]:
+        """The kept history of one shipment or compartment, oldest first."""
+        return [t for t in self.db.transitions if t.subject_id == subject_id]
 
     def notifications(self, shipment_id: str) -> list[Notification]:
         return [n for n in self.db.outbox.values() if n.shipment_id == shipment_id]
