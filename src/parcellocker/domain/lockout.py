@@ -16,7 +16,11 @@ class LockoutPolicy:
 
     def delay_for(self, strike: int) -> timedelta:
         """The wait after the `strike`-th lockout (1-based), doubling up to `max_delay`."""
-        delay: timedelta = self.first_delay * (2 ** (strike - 1))
+        delay = self.first_delay
+        for _ in range(strike - 1):  # doubling step by step: 2**strike would overflow timedelta after ~42 strikes
+            if delay >= self.max_delay:
+                break
+            delay *= 2
         return min(delay, self.max_delay)
 
 

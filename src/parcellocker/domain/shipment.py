@@ -56,7 +56,7 @@ class Recipient:
             raise InvalidInput(f"{self.email!r} is not an e-mail address")
         if self.phone is not None:
             digits = self.phone.removeprefix("+").replace(" ", "").replace("-", "")
-            if not digits.isdigit() or not 6 <= len(digits) <= 15:
+            if not (digits.isascii() and digits.isdigit()) or not 6 <= len(digits) <= 15:
                 raise InvalidInput(f"{self.phone!r} is not a phone number (use international form, +48…)")
 
 

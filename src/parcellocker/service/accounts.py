@@ -68,7 +68,7 @@ class AddCourier:
 async def add_courier(cmd: AddCourier, uow: UnitOfWork, env: Env) -> Courier:
     require_role(cmd.by, Role.OPERATOR)
     _check_id("courier", cmd.courier_id)
-    if not cmd.pin.isdigit() or not 4 <= len(cmd.pin) <= 12:
+    if not (cmd.pin.isascii() and cmd.pin.isdigit()) or not 4 <= len(cmd.pin) <= 12:
         raise InvalidInput("a courier PIN is 4 to 12 digits")
     if await uow.accounts.get_carrier(cmd.carrier_id) is None:
         raise NotFound(f"there is no carrier {cmd.carrier_id}")

@@ -81,3 +81,16 @@ def test_the_policy_can_be_tightened() -> None:
     assert lockout.record_failure(T0, policy) is False
     assert lockout.record_failure(T0 + timedelta(seconds=1), policy) is True
     assert lockout.retry_after(T0 + timedelta(seconds=1)) == 10
+
+
+def test_guessing_around_the_clock_stays_locked_out_for_an_hour_each_time() -> None:
+    lockout = Lockout("pickup:L")
+    now = T0
+    for _ in range(60):  # five wrong codes as soon as each wait is over, for two and a half days
+        assert fail(lockout, 5, now)[-1] is True
+        wait = lockout.retry_after(now + timedelta(seconds=20))
+        assert wait is not None
+        now += timedelta(seconds=20 + wait)
+    assert lockout.strikes == 60
+    assert wait == 3600
+    assert LockoutPolicy().delay_for(10_000) == timedelta(hours=1)

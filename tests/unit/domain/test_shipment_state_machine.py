@@ -251,7 +251,7 @@ def test_a_recipient_email_must_look_like_one(email: str) -> None:
         Recipient(email=email)
 
 
-@pytest.mark.parametrize("phone", ["12345", "+48 abc 100 200", "+" + "1" * 16])
+@pytest.mark.parametrize("phone", ["12345", "+48 abc 100 200", "+" + "1" * 16, "+٤٨٦٠٠١٠٠٢٠٠"])
 def test_a_recipient_phone_must_look_like_one(phone: str) -> None:
     with pytest.raises(InvalidInput, match="phone"):
         Recipient(phone=phone)

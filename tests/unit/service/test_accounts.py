@@ -123,6 +123,7 @@ async def test_a_carrier_needs_a_new_valid_id_and_a_name(
         ("ewa", "nobody", "1234", NotFound),
         ("ewa", "fast", "123", InvalidInput),
         ("ewa", "fast", "12ab", InvalidInput),
+        ("ewa", "fast", "¹²³⁴", InvalidInput),
         ("ewa", "fast", "1" * 13, InvalidInput),
         ("e w a", "fast", "1234", InvalidInput),
     ],
