@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from parcellocker.domain.accounts import Principal, Role
-from parcellocker.domain.errors import NotFound
+from parcellocker.domain.errors import NotFound, ParcelTooLarge
 from parcellocker.domain.shipment import Recipient, Shipment
 from parcellocker.domain.sizes import ParcelSpec
 from parcellocker.service.context import Env
@@ -29,7 +29,9 @@ async def announce_shipment(cmd: AnnounceShipment, uow: UnitOfWork, env: Env) ->
     locker = await uow.lockers.get(cmd.locker_id)
     if locker is None:
         raise NotFound(f"there is no locker {cmd.locker_id}")
-    cmd.parcel.fitting_sizes(locker.inner_dimensions)  # refuses a parcel that fits no compartment
+    fitting = cmd.parcel.fitting_sizes(locker.inner_dimensions)  # refuses a parcel that fits no size at all
+    if not {compartment.size for compartment in locker.compartments} & set(fitting):
+        raise ParcelTooLarge(f"a parcel of {cmd.parcel.describe()} fits in no compartment of locker {locker.id}")
     shipment = Shipment.announce(
         shipment_id=str(uuid.uuid4()),
         tracking_number=cmd.tracking_number,

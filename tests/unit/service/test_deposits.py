@@ -147,8 +147,8 @@ async def test_a_door_that_did_not_open_is_kept_out_of_order_even_when_no_other_
 
 
 async def test_a_parcel_too_large_for_the_largest_compartment_frees_it(world: World) -> None:
-    shipment = await world.announce("HUGE-1", size=Size.XL)
     world.db.compartments["LOCKER-1/5"].size = Size.XL  # this locker's largest door is an XL
+    shipment = await world.announce("HUGE-1", size=Size.XL)
     assert (await world.deposit("HUGE-1")).compartment.number == 5
     with pytest.raises(ParcelTooLarge, match="does not fit even the largest"):
         await report(world, "HUGE-1", DepositProblem.DOES_NOT_FIT)

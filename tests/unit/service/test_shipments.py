@@ -110,3 +110,12 @@ async def test_a_carrier_cannot_cancel_another_carriers_shipment(world: World) -
     with pytest.raises(NotFound):
         await world.run(cancel_shipment, CancelShipment(world.cast.carrier, theirs.id))
     assert world.shipment(theirs.id).state is ShipmentState.ANNOUNCED
+
+
+@pytest.mark.parametrize(("locker_id", "size"), [(LOCKER, Size.XL), (OTHER_LOCKER, Size.L)])
+async def test_a_parcel_larger_than_every_compartment_of_its_locker_is_refused(
+    world: World, locker_id: str, size: Size
+) -> None:
+    with pytest.raises(ParcelTooLarge, match=f"no compartment of locker {locker_id}"):
+        await world.announce("TRK-1", size=size, locker_id=locker_id)
+    assert world.db.shipments == {}
