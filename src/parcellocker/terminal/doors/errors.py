@@ -24,9 +24,9 @@ class CompartmentDidNotOpen(DoorControlError):
 
 
 class BoardUnreachable(DoorControlError):
-    """The board did not answer the unlock properly; whether the lock fired is unknown."""
+    """The board failed during the unlock (no answer, bad frames, line gone); whether the lock fired is unknown."""
 
     def __init__(self, compartment: int, board: int, reason: str) -> None:
-        super().__init__(f"compartment {compartment}: board {board} did not answer the unlock: {reason}")
+        super().__init__(f"compartment {compartment}: board {board} failed during the unlock: {reason}")
         self.compartment = compartment
         self.board = board
