@@ -75,7 +75,8 @@ async def domain_error(request: Request, error: Exception) -> JSONResponse:
 
 
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
-    """422 naming the fields at fault; 400 when the body is not JSON at all. Never echoes the input."""
+    """422 naming the fields at fault; 400 for a body that is not valid JSON, 415 for one not sent as JSON.
+    Never echoes what was sent: it may hold a PIN or a code."""
     assert isinstance(error, RequestValidationError)
     problems = list(error.errors())
     if any(problem.get("type") == "json_invalid" for problem in problems):
