@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from parcellocker.adapters.db.tables import alarms
 from parcellocker.adapters.db.transaction import Transaction
@@ -10,6 +10,9 @@ from parcellocker.domain.alarms import Alarm, AlarmKind
 from parcellocker.service.ports import AlarmRepository
 
 a = alarms.c
+_ADD = insert(alarms)
+_ALL = select(alarms).order_by(a.at, a.id)
+_OF_LOCKER = _ALL.where(a.locker_id == bindparam("locker_id"))
 
 
 class SqlAlarmRepository(AlarmRepository):
@@ -18,23 +21,25 @@ class SqlAlarmRepository(AlarmRepository):
 
     async def add(self, alarm: Alarm) -> None:
         await self._tx.execute(
-            insert(alarms).values(
-                id=alarm.id,
-                locker_id=alarm.locker_id,
-                kind=alarm.kind.value,
-                at=alarm.at,
-                message=alarm.message,
-                compartment_number=alarm.compartment_number,
-                acknowledged_at=alarm.acknowledged_at,
-                acknowledged_by=alarm.acknowledged_by,
-            )
+            _ADD,
+            {
+                "id": alarm.id,
+                "locker_id": alarm.locker_id,
+                "kind": alarm.kind.value,
+                "at": alarm.at,
+                "message": alarm.message,
+                "compartment_number": alarm.compartment_number,
+                "acknowledged_at": alarm.acknowledged_at,
+                "acknowledged_by": alarm.acknowledged_by,
+            },
         )
 
     async def for_locker(self, locker_id: str | None) -> list[Alarm]:
         """The alarms of one locker (of every locker when None), oldest first."""
-        statement = select(alarms).order_by(a.at, a.id)
-        if locker_id is not None:
-            statement = statement.where(a.locker_id == locker_id)
+        if locker_id is None:
+            rows = await self._tx.execute(_ALL)
+        else:
+            rows = await self._tx.execute(_OF_LOCKER, {"locker_id": locker_id})
         return [
             Alarm(
                 id=row.id,
@@ -46,5 +51,5 @@ class SqlAlarmRepository(AlarmRepository):
                 acknowledged_at=row.acknowledged_at,
                 acknowledged_by=row.acknowledged_by,
             )
-            for row in await self._tx.execute(statement)
+            for row in rows
         ]

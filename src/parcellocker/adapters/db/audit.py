@@ -17,6 +17,10 @@ from parcellocker.service.ports import AuditLog
 al = audit_log.c
 # The PostgreSQL advisory lock under which one transaction at a time extends the chain.
 AUDIT_CHAIN_LOCK = zlib.crc32(b"parcellocker.audit_log")
+_LOCK_CHAIN = select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK))
+_LAST = select(al.seq, al.hash).order_by(al.seq.desc()).limit(1)
+_ADD = insert(audit_log)
+_ALL = select(al.seq, al.at, al.actor, al.action, al.subject, al.details, al.prev_hash, al.hash).order_by(al.seq)
 
 
 class SqlAuditLog(AuditLog):
@@ -39,8 +43,8 @@ class SqlAuditLog(AuditLog):
         if not self._queued:
             return
         if self._tx.on_postgresql:
-            await self._tx.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
-        last = (await self._tx.execute(select(al.seq, al.hash).order_by(al.seq.desc()).limit(1))).first()
+            await self._tx.execute(_LOCK_CHAIN)
+        last = (await self._tx.execute(_LAST)).first()
         seq, prev_hash = (last.seq, last.hash) if last is not None else (0, GENESIS_HASH)
         rows = []
         for record in self._queued:
@@ -59,7 +63,7 @@ class SqlAuditLog(AuditLog):
                     "hash": entry.hash,
                 }
             )
-        await self._tx.execute(insert(audit_log), rows)
+        await self._tx.execute(_ADD, rows)
         self._queued.clear()
 
     def discard_queued(self) -> None:
@@ -67,7 +71,7 @@ class SqlAuditLog(AuditLog):
 
     async def entries(self) -> AsyncIterator[AuditEntry]:
         """Every written entry in seq order, streamed rather than loaded at once."""
-        result = await self._tx.stream(select(audit_log).order_by(al.seq))
+        result = await self._tx.stream(_ALL)
         async for row in result:
             record = AuditRecord(row.at, row.actor, row.action, row.subject, dict(row.details))
             yield AuditEntry(row.seq, record, row.prev_hash, row.hash)

@@ -1,92 +1,128 @@
-"""Compartments: loading, claiming a free one race-safely, and saving with optimistic versions."""
+"""Compartments: loading, claiming a free one race-safely, and saving with optimistic versions.
+
+Statements are built once, at import, with bound parameters: SQLAlchemy then reuses their compiled form without
+working out a cache key again, which is most of its cost per statement (the same holds in the other repositories).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import Select, bindparam, select, update
 
 from parcellocker.adapters.db.tables import compartments
 from parcellocker.adapters.db.transaction import Transaction
-from parcellocker.adapters.db.transitions import record_transitions
+from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.domain.compartment import Compartment, CompartmentState, DoorState, PendingAction
 from parcellocker.domain.errors import ConcurrencyConflict
 from parcellocker.domain.sizes import Size
 from parcellocker.service.ports import CompartmentRepository
 
 c = compartments.c
+# The columns compartment_from_row reads, in the order it reads them.
+COMPARTMENT_COLUMNS = (
+    c.id,
+    c.locker_id,
+    c.number,
+    c.size,
+    c.board,
+    c.channel,
+    c.state,
+    c.door,
+    c.pending,
+    c.shipment_id,
+    c.out_of_order_reason,
+    c.version,
+)
+_SIZES = {size.value: size for size in Size}
+_STATES = {state.value: state for state in CompartmentState}
+_DOORS = {door.value: door for door in DoorState}
+_PENDING = {action.value: action for action in PendingAction}
+
+_BY_ID = select(*COMPARTMENT_COLUMNS).where(c.id == bindparam("compartment_id"))
+_BY_NUMBER = select(*COMPARTMENT_COLUMNS).where(c.locker_id == bindparam("locker_id"), c.number == bindparam("number"))
+# The smallest free compartment of the given sizes, lowest number first. FOR UPDATE SKIP LOCKED on PostgreSQL: the
+# row is locked for this transaction and rows that concurrent transactions hold are passed over; SQLite ignores
+# the clause (its unit of work holds the only write lock).
+_CLAIM_FREE = (
+    select(*COMPARTMENT_COLUMNS)
+    .where(
+        c.locker_id == bindparam("locker_id"),
+        c.state == CompartmentState.FREE.value,
+        c.size.in_(bindparam("sizes", expanding=True)),
+    )
+    .order_by(c.size_rank, c.number)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_SAVE = update(compartments).where(c.id == bindparam("match_id"), c.version == bindparam("match_version"))
 
 
 class SqlCompartmentRepository(CompartmentRepository):
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, transitions: TransitionLog) -> None:
         self._tx = tx
+        self._transitions = transitions
 
     async def get(self, compartment_id: str) -> Compartment | None:
-        return await self._one(select(compartments).where(c.id == compartment_id))
+        return await self._one(_BY_ID, {"compartment_id": compartment_id})
 
     async def by_number(self, locker_id: str, number: int) -> Compartment | None:
-        return await self._one(select(compartments).where(c.locker_id == locker_id, c.number == number))
+        return await self._one(_BY_NUMBER, {"locker_id": locker_id, "number": number})
 
     async def claim_free(self, locker_id: str, sizes: Sequence[Size]) -> Compartment | None:
-        """On PostgreSQL the row is locked and rows other transactions hold are skipped (SKIP LOCKED);
-        on SQLite the unit of work already holds the only write lock."""
         if not sizes:
             return None
-        statement = (
-            select(compartments)
-            .where(
-                c.locker_id == locker_id,
-                c.state == CompartmentState.FREE.value,
-                c.size.in_([size.value for size in sizes]),
-            )
-            .order_by(c.size_rank, c.number)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        return await self._one(statement)
+        return await self._one(_CLAIM_FREE, {"locker_id": locker_id, "sizes": [size.value for size in sizes]})
 
     async def save(self, compartment: Compartment) -> None:
         result = await self._tx.execute(
-            update(compartments)
-            .where(c.id == compartment.id, c.version == compartment.version)
-            .values(
-                state=compartment.state.value,
-                door=compartment.door.value,
-                pending=None if compartment.pending is None else compartment.pending.value,
-                shipment_id=compartment.shipment_id,
-                out_of_order_reason=compartment.out_of_order_reason,
-                version=compartment.version + 1,
-            )
+            _SAVE,
+            {
+                "match_id": compartment.id,
+                "match_version": compartment.version,
+                "state": compartment.state.value,
+                "door": compartment.door.value,
+                "pending": None if compartment.pending is None else compartment.pending.value,
+                "shipment_id": compartment.shipment_id,
+                "out_of_order_reason": compartment.out_of_order_reason,
+                "version": compartment.version + 1,
+            },
         )
         if result.rowcount != 1:
             raise ConcurrencyConflict(
                 f"compartment {compartment.number} of locker {compartment.locker_id} was changed meanwhile; try again"
             )
         compartment.version += 1
-        await record_transitions(self._tx, compartment.events)
+        self._transitions.take(compartment.events)
 
-    async def _one(self, statement: Any) -> Compartment | None:
-        row = (await self._tx.execute(statement)).mappings().first()
+    async def _one(self, statement: Select[Any], parameters: dict[str, Any]) -> Compartment | None:
+        row = (await self._tx.execute(statement, parameters)).first()
         return None if row is None else compartment_from_row(row)
 
 
-def compartment_from_row(row: RowMapping) -> Compartment:
-    """A compartment from a row that holds the columns of `compartments` (alone or joined)."""
-    pending = row[c.pending]
+def compartment_from_row(row: Sequence[Any]) -> Compartment:
+    """A compartment from a row that starts with COMPARTMENT_COLUMNS.
+
+    Read by position, with the enums looked up in dicts: a locker is loaded with all its compartments on most
+    requests, so this runs often.
+    """
+    ident, locker_id, number, size, board, channel, state, door, pending, shipment_id, reason, version = row[
+        : len(COMPARTMENT_COLUMNS)
+    ]
     return Compartment(
-        id=row[c.id],
-        locker_id=row[c.locker_id],
-        number=row[c.number],
-        size=Size(row[c.size]),
-        board=row[c.board],
-        channel=row[c.channel],
-        state=CompartmentState(row[c.state]),
-        door=DoorState(row[c.door]),
-        shipment_id=row[c.shipment_id],
-        pending=None if pending is None else PendingAction(pending),
-        out_of_order_reason=row[c.out_of_order_reason],
-        version=row[c.version],
+        id=ident,
+        locker_id=locker_id,
+        number=number,
+        size=_SIZES[size],
+        board=board,
+        channel=channel,
+        state=_STATES[state],
+        door=_DOORS[door],
+        shipment_id=shipment_id,
+        pending=None if pending is None else _PENDING[pending],
+        out_of_order_reason=reason,
+        version=version,
     )
 
 

@@ -1,9 +1,10 @@
 """Creating the database engine, with the settings each database needs to be safe and fast here.
 
-SQLite runs with a single writer: every unit of work that may write starts with `BEGIN IMMEDIATE`, which takes
-the database's write lock at once (so two writers never interleave and a read never has to be upgraded to a
-write later), and inside one process writers queue on an asyncio lock before they even take a connection, so
-they wait in order instead of polling the busy handler. The journal is WAL, so readers never block the writer;
+SQLite runs with a single writer: every unit of work that may write starts with `BEGIN IMMEDIATE` (see
+unit_of_work.py), which takes the database's write lock at once, so two writers never interleave and a read never
+has to be upgraded to a write later; inside one process writers queue on an asyncio lock before they even take a
+connection, so they wait in order instead of polling the busy handler. Other transactions on the engine begin
+DEFERRED, so a plain read never takes the write lock. The journal is WAL, so readers never block the writer;
 `synchronous=NORMAL` keeps every commit safe when the process is killed (not across a power cut).
 """
 
@@ -19,7 +20,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-# Execution option naming the kind of BEGIN a SQLite transaction starts with: "IMMEDIATE" or "DEFERRED".
+# Execution option naming the kind of BEGIN a SQLite transaction starts with: "DEFERRED" (default) or "IMMEDIATE".
 SQLITE_BEGIN = "parcellocker_sqlite_begin"
 
 
@@ -67,7 +68,7 @@ def configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from parcellocker.adapters.db.tables import idempotency_keys
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.service.ports import IdempotencyStore, StoredReply
 
 ik = idempotency_keys.c
+_GET = select(ik.fingerprint, ik.body).where(ik.scope == bindparam("scope"), ik.key == bindparam("key"))
+_ADD = insert(idempotency_keys)
 
 
 class SqlIdempotencyStore(IdempotencyStore):
@@ -18,14 +20,11 @@ class SqlIdempotencyStore(IdempotencyStore):
         self._tx = tx
 
     async def get(self, scope: str, key: str) -> StoredReply | None:
-        statement = select(ik.fingerprint, ik.body).where(ik.scope == scope, ik.key == key)
-        row = (await self._tx.execute(statement)).first()
+        row = (await self._tx.execute(_GET, {"scope": scope, "key": key})).first()
         return None if row is None else StoredReply(row.fingerprint, row.body)
 
     async def add(self, scope: str, key: str, reply: StoredReply, at: datetime) -> None:
         """A key stored meanwhile by a concurrent request raises ConcurrencyConflict (the retry replays it)."""
         await self._tx.execute(
-            insert(idempotency_keys).values(
-                scope=scope, key=key, fingerprint=reply.fingerprint, body=reply.body, created_at=at
-            )
+            _ADD, {"scope": scope, "key": key, "fingerprint": reply.fingerprint, "body": reply.body, "created_at": at}
         )

@@ -4,84 +4,90 @@ from __future__ import annotations
 
 import builtins
 from itertools import groupby
+from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, insert, select
+from sqlalchemy import bindparam, insert, select
 
-from parcellocker.adapters.db.compartments import compartment_from_row, compartment_values
+from parcellocker.adapters.db.compartments import COMPARTMENT_COLUMNS, compartment_from_row, compartment_values
 from parcellocker.adapters.db.tables import compartments, lockers
 from parcellocker.adapters.db.transaction import Transaction
-from parcellocker.adapters.db.transitions import record_transitions
+from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.domain.locker import Locker, LockerStatus
 from parcellocker.domain.sizes import Dimensions, Size
 from parcellocker.service.ports import LockerRepository
 
 lk = lockers.c
+_LOCKER_COLUMNS = (lk.id, lk.name, lk.address, lk.timezone, lk.latitude, lk.longitude, lk.status, lk.inner_dimensions)
+
+_ADD = insert(lockers)
+_ADD_COMPARTMENTS = insert(compartments)
+# Compartment columns first, so compartment_from_row reads them by position; a locker without compartments
+# still comes back (outer join). One round trip for a locker and everything in it.
+_ALL_WITH_COMPARTMENTS = (
+    select(*COMPARTMENT_COLUMNS, *_LOCKER_COLUMNS)
+    .select_from(lockers.outerjoin(compartments, compartments.c.locker_id == lk.id))
+    .order_by(lk.id, compartments.c.number)
+)
+_ONE_WITH_COMPARTMENTS = _ALL_WITH_COMPARTMENTS.where(lk.id == bindparam("locker_id"))
+_EXISTS = select(lk.id).where(lk.id == bindparam("locker_id"))
+_LOCKER_ID = len(COMPARTMENT_COLUMNS)  # the position of lockers.id in a joined row
 
 
 class SqlLockerRepository(LockerRepository):
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, transitions: TransitionLog) -> None:
         self._tx = tx
+        self._transitions = transitions
 
     async def add(self, locker: Locker) -> None:
+        inner = {size.value: [d.height_mm, d.width_mm, d.depth_mm] for size, d in locker.inner_dimensions.items()}
         await self._tx.execute(
-            insert(lockers).values(
-                id=locker.id,
-                name=locker.name,
-                address=locker.address,
-                timezone=locker.timezone,
-                latitude=locker.latitude,
-                longitude=locker.longitude,
-                status=locker.status.value,
-                inner_dimensions={
-                    size.value: [d.height_mm, d.width_mm, d.depth_mm] for size, d in locker.inner_dimensions.items()
-                },
-            )
+            _ADD,
+            {
+                "id": locker.id,
+                "name": locker.name,
+                "address": locker.address,
+                "timezone": locker.timezone,
+                "latitude": locker.latitude,
+                "longitude": locker.longitude,
+                "status": locker.status.value,
+                "inner_dimensions": inner,
+            },
         )
         if locker.compartments:
-            await self._tx.execute(insert(compartments), [compartment_values(c) for c in locker.compartments])
+            await self._tx.execute(_ADD_COMPARTMENTS, [compartment_values(c) for c in locker.compartments])
         for compartment in locker.compartments:
-            await record_transitions(self._tx, compartment.events)
+            self._transitions.take(compartment.events)
 
     async def get(self, locker_id: str) -> Locker | None:
-        """One round trip: the locker joined with its compartments."""
-        lockers_found = await self._with_compartments(lk.id == locker_id)
-        return lockers_found[0] if lockers_found else None
+        found = await self._with_compartments(_ONE_WITH_COMPARTMENTS, {"locker_id": locker_id})
+        return found[0] if found else None
 
     async def list(self) -> builtins.list[Locker]:
-        return await self._with_compartments(None)
+        return await self._with_compartments(_ALL_WITH_COMPARTMENTS, {})
 
     async def exists(self, locker_id: str) -> bool:
-        found = await self._tx.execute(select(lk.id).where(lk.id == locker_id))
-        return found.first() is not None
+        return (await self._tx.execute(_EXISTS, {"locker_id": locker_id})).first() is not None
 
-    async def _with_compartments(self, condition: ColumnElement[bool] | None) -> builtins.list[Locker]:
-        statement = (
-            select(lockers, compartments)
-            .select_from(lockers.outerjoin(compartments, compartments.c.locker_id == lk.id))
-            .order_by(lk.id, compartments.c.number)
-        )
-        if condition is not None:
-            statement = statement.where(condition)
-        rows = (await self._tx.execute(statement)).mappings().all()
+    async def _with_compartments(self, statement: Any, parameters: dict[str, Any]) -> builtins.list[Locker]:
         found: builtins.list[Locker] = []
-        for _, group in groupby(rows, key=lambda row: row[lk.id]):
-            locker_rows = list(group)
-            locker = _locker_from_row(locker_rows[0])
-            locker.compartments = [
-                compartment_from_row(row) for row in locker_rows if row[compartments.c.id] is not None
-            ]
+        rows = await self._tx.execute(statement, parameters)
+        for _, group in groupby(rows, key=lambda row: row[_LOCKER_ID]):
+            locker_rows = builtins.list(group)
+            locker = _locker_from_row(locker_rows[0][_LOCKER_ID:])
+            locker.compartments = [compartment_from_row(row) for row in locker_rows if row[0] is not None]
             found.append(locker)
         return found
 
 
-def _locker_from_row(row: RowMapping) -> Locker:
+def _locker_from_row(columns: tuple[Any, ...]) -> Locker:
+    ident, name, address, timezone, latitude, longitude, status, inner_dimensions = columns
     return Locker(
-        id=row[lk.id],
-        name=row[lk.name],
-        address=row[lk.address],
-        timezone=row[lk.timezone],
-        latitude=row[lk.latitude],
-        longitude=row[lk.longitude],
-        status=LockerStatus(row[lk.status]),
-        inner_dimensions={Size(size): Dimensions(*dims) for size, dims in row[lk.inner_dimensions].items()},
+        id=ident,
+        name=name,
+        address=address,
+        timezone=timezone,
+        latitude=latitude,
+        longitude=longitude,
+        status=LockerStatus(status),
+        inner_dimensions={Size(size): Dimensions(*dims) for size, dims in inner_dimensions.items()},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import RowMapping, bindparam, select
 
 from parcellocker.adapters.db.tables import lockouts
 from parcellocker.adapters.db.transaction import Transaction
@@ -13,6 +13,11 @@ from parcellocker.domain.lockout import Lockout
 from parcellocker.service.ports import LockoutRepository
 
 lo = lockouts.c
+# FOR SHARE (PostgreSQL): tries that only read the record (a right code, nothing to forgive) run side by side,
+# while a try that writes it waits until every other reader is done, so no wrong try is ever lost. Two writers
+# that read the same version deadlock; PostgreSQL aborts one, which is retried as a ConcurrencyConflict and then
+# sees the other's count.
+_LOCKED = select(lockouts).where(lo.key == bindparam("key")).with_for_update(read=True)
 
 
 class SqlLockoutRepository(LockoutRepository):
@@ -20,7 +25,7 @@ class SqlLockoutRepository(LockoutRepository):
         self._tx = tx
 
     async def get(self, key: str) -> Lockout:
-        """The row locked FOR UPDATE (on PostgreSQL), created first if this key has none yet."""
+        """The row, locked (FOR SHARE on PostgreSQL; SQLite has one writer anyway), created first if missing."""
         row = await self._locked(key)
         if row is None:
             empty = _values(Lockout(key))
@@ -43,7 +48,7 @@ class SqlLockoutRepository(LockoutRepository):
         await self._tx.execute(upsert.on_conflict_do_update(index_elements=["key"], set_=values))
 
     async def _locked(self, key: str) -> RowMapping | None:
-        result = await self._tx.execute(select(lockouts).where(lo.key == key).with_for_update())
+        result = await self._tx.execute(_LOCKED, {"key": key})
         return result.mappings().first()
 
 

@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from parcellocker.adapters.db.tables import notifications
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.service.ports import Notification, NotificationOutbox
 
 n = notifications.c
+_ADD = insert(notifications)
+# Due and unsent, longest due first; FOR UPDATE SKIP LOCKED on PostgreSQL, so that concurrent senders (other
+# server processes) each take different notifications.
+_PENDING = (
+    select(notifications)
+    .where(n.sent_at.is_(None), n.next_attempt_at <= bindparam("now"))
+    .order_by(n.next_attempt_at, n.created_at, n.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_MARK_SENT = (
+    update(notifications)
+    .where(n.id == bindparam("notification_id"))
+    .values(sent_at=bindparam("at"), attempts=n.attempts + 1)
+)
+_MARK_FAILED = (
+    update(notifications)
+    .where(n.id == bindparam("notification_id"))
+    .values(attempts=n.attempts + 1, last_error=bindparam("error"), next_attempt_at=bindparam("retry_at"))
+)
 
 
 class SqlNotificationOutbox(NotificationOutbox):
@@ -19,32 +39,26 @@ class SqlNotificationOutbox(NotificationOutbox):
 
     async def add(self, notification: Notification) -> None:
         await self._tx.execute(
-            insert(notifications).values(
-                id=notification.id,
-                shipment_id=notification.shipment_id,
-                channel=notification.channel,
-                address=notification.address,
-                template=notification.template,
-                language=notification.language,
-                sealed_payload=notification.sealed_payload,
-                created_at=notification.created_at,
-                sent_at=None,
-                attempts=notification.attempts,
-                last_error=None,
-                next_attempt_at=notification.created_at,
-            )
+            _ADD,
+            {
+                "id": notification.id,
+                "shipment_id": notification.shipment_id,
+                "channel": notification.channel,
+                "address": notification.address,
+                "template": notification.template,
+                "language": notification.language,
+                "sealed_payload": notification.sealed_payload,
+                "created_at": notification.created_at,
+                "sent_at": None,
+                "attempts": notification.attempts,
+                "last_error": None,
+                "next_attempt_at": notification.created_at,
+            },
         )
 
     async def pending(self, limit: int, now: datetime) -> list[Notification]:
         """Unsent notifications due at `now`, longest due first; on PostgreSQL locked, skipping those another
         sender holds (FOR UPDATE SKIP LOCKED)."""
-        statement = (
-            select(notifications)
-            .where(n.sent_at.is_(None), n.next_attempt_at <= now)
-            .order_by(n.next_attempt_at, n.created_at, n.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
         return [
             Notification(
                 id=row.id,
@@ -57,17 +71,12 @@ class SqlNotificationOutbox(NotificationOutbox):
                 created_at=row.created_at,
                 attempts=row.attempts,
             )
-            for row in await self._tx.execute(statement)
+            for row in await self._tx.execute(_PENDING, {"now": now, "limit": limit})
         ]
 
     async def mark_sent(self, notification_id: str, at: datetime) -> None:
-        await self._tx.execute(
-            update(notifications).where(n.id == notification_id).values(sent_at=at, attempts=n.attempts + 1)
-        )
+        await self._tx.execute(_MARK_SENT, {"notification_id": notification_id, "at": at})
 
     async def mark_failed(self, notification_id: str, at: datetime, error: str, retry_at: datetime) -> None:
-        await self._tx.execute(
-            update(notifications)
-            .where(n.id == notification_id)
-            .values(attempts=n.attempts + 1, last_error=error, next_attempt_at=retry_at)
-        )
+        parameters = {"notification_id": notification_id, "error": error, "retry_at": retry_at}
+        await self._tx.execute(_MARK_FAILED, parameters)

@@ -2,30 +2,78 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, exists, insert, select, update
+from sqlalchemy import Select, bindparam, exists, insert, select, update
 
 from parcellocker.adapters.db.tables import shipments
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
-from parcellocker.adapters.db.transitions import record_transitions
+from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber
 from parcellocker.domain.shipment import Recipient, Shipment, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
 from parcellocker.service.ports import ShipmentRepository
 
 s = shipments.c
+_STATES = {state.value: state for state in ShipmentState}
+_SIZES = {size.value: size for size in Size}
+
+# The columns _shipment reads, in the order it reads them.
+_COLUMNS = (
+    s.id,
+    s.tracking_number,
+    s.carrier_id,
+    s.locker_id,
+    s.parcel_size,
+    s.parcel_height_mm,
+    s.parcel_width_mm,
+    s.parcel_depth_mm,
+    s.recipient_email,
+    s.recipient_phone,
+    s.recipient_name,
+    s.recipient_language,
+    s.created_at,
+    s.state,
+    s.compartment_id,
+    s.deposited_size,
+    s.pickup_code_hash,
+    s.pickup_deadline,
+    s.stored_at,
+    s.picked_up_at,
+    s.version,
+)
+_ADD = insert(shipments)
+_BY_ID = select(*_COLUMNS).where(s.id == bindparam("shipment_id"))
+_BY_TRACKING_NUMBER = (
+    select(*_COLUMNS).where(s.tracking_number == bindparam("tracking_number")).order_by(s.created_at, s.id)
+)
+_BY_CARRIER_AND_TRACKING_NUMBER = _BY_TRACKING_NUMBER.where(s.carrier_id == bindparam("carrier_id"))
+# Locked (FOR UPDATE on PostgreSQL), so two scans of one parcel cannot both open a door.
+_FOR_DEPOSIT = (
+    select(*_COLUMNS)
+    .where(s.carrier_id == bindparam("carrier_id"), s.tracking_number == bindparam("tracking_number"))
+    .order_by(s.created_at.desc())
+    .limit(1)
+    .with_for_update()
+)
+_BY_PICKUP_CODE = select(*_COLUMNS).where(
+    s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash")
+)
+_CODE_IN_USE = select(
+    exists().where(s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash"))
+)
+_SAVE = update(shipments).where(s.id == bindparam("match_id"), s.version == bindparam("match_version"))
 
 
 class SqlShipmentRepository(ShipmentRepository):
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, transitions: TransitionLog) -> None:
         self._tx = tx
+        self._transitions = transitions
 
     async def add(self, shipment: Shipment) -> None:
         try:
-            await self._tx.execute(
-                insert(shipments).values(id=shipment.id, version=shipment.version, **_values(shipment))
-            )
+            await self._tx.execute(_ADD, {"id": shipment.id, "version": shipment.version, **_values(shipment)})
         except DuplicateRow as error:
             if "tracking_number" not in error.detail:
                 raise
@@ -33,49 +81,45 @@ class SqlShipmentRepository(ShipmentRepository):
                 f"tracking number {shipment.tracking_number} was already announced by your carrier; "
                 "use a new tracking number or look the shipment up"
             ) from error
-        await record_transitions(self._tx, shipment.events)
+        self._transitions.take(shipment.events)
 
     async def get(self, shipment_id: str) -> Shipment | None:
-        return await self._first(select(shipments).where(s.id == shipment_id))
+        return await self._first(_BY_ID, {"shipment_id": shipment_id})
 
     async def by_tracking_number(self, carrier_id: str | None, tracking_number: str) -> list[Shipment]:
-        statement = select(shipments).where(s.tracking_number == tracking_number)
-        if carrier_id is not None:
-            statement = statement.where(s.carrier_id == carrier_id)
-        rows = (await self._tx.execute(statement.order_by(s.created_at, s.id))).mappings()
+        if carrier_id is None:
+            rows = await self._tx.execute(_BY_TRACKING_NUMBER, {"tracking_number": tracking_number})
+        else:
+            parameters = {"tracking_number": tracking_number, "carrier_id": carrier_id}
+            rows = await self._tx.execute(_BY_CARRIER_AND_TRACKING_NUMBER, parameters)
         return [_shipment(row) for row in rows]
 
     async def for_deposit(self, carrier_id: str, tracking_number: str) -> Shipment | None:
-        """Locked (FOR UPDATE on PostgreSQL) so two scans of one parcel cannot both open a door."""
-        return await self._first(
-            select(shipments)
-            .where(s.carrier_id == carrier_id, s.tracking_number == tracking_number)
-            .order_by(s.created_at.desc())
-            .limit(1)
-            .with_for_update()
-        )
+        return await self._first(_FOR_DEPOSIT, {"carrier_id": carrier_id, "tracking_number": tracking_number})
 
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
-        return await self._first(select(shipments).where(s.locker_id == locker_id, s.pickup_code_hash == code_hash))
+        return await self._first(_BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})
 
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
-        in_use = exists().where(s.locker_id == locker_id, s.pickup_code_hash == code_hash)
-        return bool((await self._tx.execute(select(in_use))).scalar())
+        result = await self._tx.execute(_CODE_IN_USE, {"locker_id": locker_id, "code_hash": code_hash})
+        return bool(result.scalar())
 
     async def save(self, shipment: Shipment) -> None:
         """A pickup code or compartment taken meanwhile by another transaction is a ConcurrencyConflict too."""
-        result = await self._tx.execute(
-            update(shipments)
-            .where(s.id == shipment.id, s.version == shipment.version)
-            .values(**_values(shipment), version=shipment.version + 1)
-        )
+        parameters = {
+            "match_id": shipment.id,
+            "match_version": shipment.version,
+            "version": shipment.version + 1,
+            **_values(shipment),
+        }
+        result = await self._tx.execute(_SAVE, parameters)
         if result.rowcount != 1:
             raise ConcurrencyConflict(f"shipment {shipment.tracking_number} was changed meanwhile; try again")
         shipment.version += 1
-        await record_transitions(self._tx, shipment.events)
+        self._transitions.take(shipment.events)
 
-    async def _first(self, statement: Select[Any]) -> Shipment | None:
-        row = (await self._tx.execute(statement)).mappings().first()
+    async def _first(self, statement: Select[Any], parameters: dict[str, Any]) -> Shipment | None:
+        row = (await self._tx.execute(statement, parameters)).first()
         return None if row is None else _shipment(row)
 
 
@@ -105,29 +149,48 @@ def _values(shipment: Shipment) -> dict[str, Any]:
     }
 
 
-def _shipment(row: RowMapping) -> Shipment:
-    height = row["parcel_height_mm"]
-    dimensions = None if height is None else Dimensions(height, row["parcel_width_mm"], row["parcel_depth_mm"])
-    deposited = row["deposited_size"]
+def _shipment(row: Sequence[Any]) -> Shipment:
+    """A shipment from a row of _COLUMNS, read by position."""
+    (
+        ident,
+        tracking_number,
+        carrier_id,
+        locker_id,
+        parcel_size,
+        height,
+        width,
+        depth,
+        email,
+        phone,
+        name,
+        language,
+        created_at,
+        state,
+        compartment_id,
+        deposited_size,
+        code_hash,
+        deadline,
+        stored_at,
+        picked_up_at,
+        version,
+    ) = row
     return Shipment(
-        id=row["id"],
-        tracking_number=row["tracking_number"],
-        carrier_id=row["carrier_id"],
-        locker_id=row["locker_id"],
-        parcel=ParcelSpec(None if row["parcel_size"] is None else Size(row["parcel_size"]), dimensions),
-        recipient=Recipient(
-            email=row["recipient_email"],
-            phone=row["recipient_phone"],
-            name=row["recipient_name"],
-            language=row["recipient_language"],
+        id=ident,
+        tracking_number=tracking_number,
+        carrier_id=carrier_id,
+        locker_id=locker_id,
+        parcel=ParcelSpec(
+            None if parcel_size is None else _SIZES[parcel_size],
+            None if height is None else Dimensions(height, width, depth),
         ),
-        created_at=row["created_at"],
-        state=ShipmentState(row["state"]),
-        compartment_id=row["compartment_id"],
-        deposited_size=None if deposited is None else Size(deposited),
-        pickup_code_hash=row["pickup_code_hash"],
-        pickup_deadline=row["pickup_deadline"],
-        stored_at=row["stored_at"],
-        picked_up_at=row["picked_up_at"],
-        version=row["version"],
+        recipient=Recipient(email=email, phone=phone, name=name, language=language),
+        created_at=created_at,
+        state=_STATES[state],
+        compartment_id=compartment_id,
+        deposited_size=None if deposited_size is None else _SIZES[deposited_size],
+        pickup_code_hash=code_hash,
+        pickup_deadline=deadline,
+        stored_at=stored_at,
+        picked_up_at=picked_up_at,
+        version=version,
     )

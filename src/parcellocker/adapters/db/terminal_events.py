@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from parcellocker.adapters.db.tables import terminal_events
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.service.ports import TerminalEventLog
 
 te = terminal_events.c
+_APPLIED = select(te.reply).where(te.locker_id == bindparam("locker_id"), te.seq == bindparam("seq"))
+_RECORD = insert(terminal_events)
 
 
 class SqlTerminalEventLog(TerminalEventLog):
@@ -19,9 +21,8 @@ class SqlTerminalEventLog(TerminalEventLog):
         self._tx = tx
 
     async def applied(self, locker_id: str, seq: int) -> Any | None:
-        statement = select(te.reply).where(te.locker_id == locker_id, te.seq == seq)
-        return (await self._tx.execute(statement)).scalar()
+        return (await self._tx.execute(_APPLIED, {"locker_id": locker_id, "seq": seq})).scalar()
 
     async def record(self, locker_id: str, seq: int, reply: Any, at: datetime) -> None:
         """The same event applied meanwhile by a concurrent delivery raises ConcurrencyConflict."""
-        await self._tx.execute(insert(terminal_events).values(locker_id=locker_id, seq=seq, reply=reply, applied_at=at))
+        await self._tx.execute(_RECORD, {"locker_id": locker_id, "seq": seq, "reply": reply, "applied_at": at})

@@ -4,28 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from parcellocker.adapters.db.tables import transitions
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.domain.events import Actor, Transition
 
+_ADD = insert(transitions)
+_OF_SUBJECT = (
+    select(transitions)
+    .where(transitions.c.subject == bindparam("subject"), transitions.c.subject_id == bindparam("subject_id"))
+    .order_by(transitions.c.id)
+)
 
-async def record_transitions(tx: Transaction, events: list[Transition]) -> None:
-    """Write the transitions an aggregate recorded, then forget them (they are kept exactly once)."""
-    if not events:
-        return
-    await tx.execute(insert(transitions), [_values(event) for event in events])
-    events.clear()
+
+class TransitionLog:
+    """Transitions taken from saved aggregates, written in one statement when the unit of work commits."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self._queued: list[dict[str, Any]] = []
+
+    def take(self, events: list[Transition]) -> None:
+        """Queue the transitions an aggregate recorded and clear its list, so each is kept exactly once."""
+        self._queued.extend(_values(event) for event in events)
+        events.clear()
+
+    async def write_queued(self) -> None:
+        if self._queued:
+            await self._tx.execute(_ADD, self._queued)
+            self._queued = []
+
+    def discard_queued(self) -> None:
+        self._queued = []
 
 
 async def transitions_of(tx: Transaction, subject: str, subject_id: str) -> list[Transition]:
     """Every transition of one shipment or compartment, oldest first."""
-    result = await tx.execute(
-        select(transitions)
-        .where(transitions.c.subject == subject, transitions.c.subject_id == subject_id)
-        .order_by(transitions.c.id)
-    )
+    result = await tx.execute(_OF_SUBJECT, {"subject": subject, "subject_id": subject_id})
     return [
         Transition(
             row.subject,

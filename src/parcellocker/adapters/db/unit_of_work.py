@@ -18,6 +18,7 @@ from parcellocker.adapters.db.outbox import SqlNotificationOutbox
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
 from parcellocker.adapters.db.transaction import Transaction, translated_errors
+from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.service.ports import UnitOfWork
 
 
@@ -30,6 +31,7 @@ class SqlUnitOfWork(UnitOfWork):
     """
 
     audit: SqlAuditLog
+    _transitions: TransitionLog
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -48,9 +50,10 @@ class SqlUnitOfWork(UnitOfWork):
             self._release_gate()
             raise
         tx = Transaction(self._connection)
-        self.lockers = SqlLockerRepository(tx)
-        self.compartments = SqlCompartmentRepository(tx)
-        self.shipments = SqlShipmentRepository(tx)
+        self._transitions = TransitionLog(tx)
+        self.lockers = SqlLockerRepository(tx, self._transitions)
+        self.compartments = SqlCompartmentRepository(tx, self._transitions)
+        self.shipments = SqlShipmentRepository(tx, self._transitions)
         self.accounts = SqlAccountRepository(tx)
         self.lockouts = SqlLockoutRepository(tx)
         self.alarms = SqlAlarmRepository(tx)
@@ -73,6 +76,7 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         connection = self._open()
+        await self._transitions.write_queued()
         await self.audit.write_queued()
         async with translated_errors():
             await connection.commit()
@@ -81,6 +85,7 @@ class SqlUnitOfWork(UnitOfWork):
         """Undo everything not committed; does nothing after a commit."""
         if self._connection is None:
             return
+        self._transitions.discard_queued()
         self.audit.discard_queued()
         if self._connection.in_transaction():
             await self._connection.rollback()
@@ -88,8 +93,8 @@ class SqlUnitOfWork(UnitOfWork):
     async def _begin(self) -> AsyncConnection:
         connection = await self._engine.connect()
         try:
-            if self._read_only and is_sqlite(self._engine):
-                connection = await connection.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            if is_sqlite(self._engine) and not self._read_only:
+                connection = await connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
             async with translated_errors():
                 await connection.begin()
         except BaseException:

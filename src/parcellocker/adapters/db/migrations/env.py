@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from parcellocker.adapters.db.engine import make_engine
+from parcellocker.adapters.db.engine import SQLITE_BEGIN, make_engine
 from parcellocker.adapters.db.tables import metadata
 
 
@@ -25,16 +25,18 @@ def _migrate(connection: Connection) -> None:
         target_metadata=metadata,
         compare_type=True,
         render_as_batch=sqlite,  # SQLite alters a table by copying it
-        transactional_ddl=True,  # on SQLite too: the engine's own BEGIN IMMEDIATE makes DDL transactional there
+        transactional_ddl=True,  # on SQLite too: our own BEGIN IMMEDIATE (below) makes DDL transactional there
     )
     with context.begin_transaction():
         context.run_migrations()
 
 
 async def _migrate_online() -> None:
-    engine = make_engine(_database_url())  # the server's own settings: pragmas, BEGIN IMMEDIATE, folder created
+    engine = make_engine(_database_url())  # the server's own settings: pragmas, our own BEGIN, folder created
     try:
         async with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                connection = await connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
             await connection.run_sync(_migrate)
     finally:
         await engine.dispose()
