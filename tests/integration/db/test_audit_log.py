@@ -5,17 +5,23 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta, timezone
 
+import pytest
 from db_samples import START
-from sqlalchemy import update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from parcellocker.adapters.db.tables import audit_log
+from parcellocker.adapters.db.tables import audit_log, audit_queue
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.domain.audit import GENESIS_HASH, AuditEntry, AuditRecord, ChainBreak, verify_chain
 
 
 def _record(n: int) -> AuditRecord:
     return AuditRecord(START + timedelta(seconds=n), "operator:op-1", "locker.added", f"L-{n}", {"n": str(n)})
+
+
+async def _queued(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int((await connection.execute(select(func.count()).select_from(audit_queue))).scalar_one())
 
 
 async def _entries(engine: AsyncEngine) -> list[AuditEntry]:
@@ -33,6 +39,7 @@ async def test_entries_are_chained_at_commit_in_order(engine: AsyncEngine) -> No
         await uow.audit.append(_record(3))
         await uow.commit()
     entries = await _entries(engine)
+    assert await _queued(engine) == 0
     assert [(e.seq, e.record) for e in entries] == [(1, _record(1)), (2, _record(2)), (3, _record(3))]
     assert entries[0].prev_hash == GENESIS_HASH
     assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
@@ -78,7 +85,29 @@ async def test_verify_chain_finds_a_row_changed_in_the_database(engine: AsyncEng
         for n in range(1, 5):
             await uow.audit.append(_record(n))
         await uow.commit()
+    assert verify_chain(await _entries(engine)) is None
     async with engine.begin() as connection:
         await connection.execute(update(audit_log).where(audit_log.c.seq == 3).values(details={"n": "tampered"}))
     broken = verify_chain(await _entries(engine))
     assert broken == ChainBreak(3, "its content was changed after it was written")
+
+
+async def test_records_left_queued_by_a_process_that_died_are_chained_before_the_log_is_read(
+    engine: AsyncEngine, database_kind: str
+) -> None:
+    if database_kind == "sqlite":
+        pytest.skip("SQLite chains records inside the committing transaction: nothing is ever queued")
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.audit.append(_record(1))
+        await uow.commit()
+    orphan = _record(2)
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(audit_queue).values(
+                at=orphan.at, actor=orphan.actor, action=orphan.action, subject=orphan.subject, details=orphan.details
+            )
+        )
+    entries = await _entries(engine)
+    assert [(e.seq, e.record) for e in entries] == [(1, _record(1)), (2, orphan)]
+    assert verify_chain(entries) is None
+    assert await _queued(engine) == 0

@@ -187,7 +187,7 @@ alarms = Table(
 audit_log = Table(
     "audit_log",
     metadata,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),  # given by the writer, under a lock
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),  # given by the chainer, under a lock
     Column("at", UtcDateTime, nullable=False),
     Column("actor", String(160), nullable=False),
     Column("action", String(64), nullable=False),
@@ -195,6 +195,18 @@ audit_log = Table(
     Column("details", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Records of committed transactions waiting to be chained into audit_log (PostgreSQL; see audit.py).
+audit_queue = Table(
+    "audit_queue",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(160), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("details", JSON, nullable=False),
 )
 
 idempotency_keys = Table(

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from parcellocker.adapters.db.accounts import SqlAccountRepository
 from parcellocker.adapters.db.alarms import SqlAlarmRepository
-from parcellocker.adapters.db.audit import SqlAuditLog
+from parcellocker.adapters.db.audit import SqlAuditLog, audit_chainer
 from parcellocker.adapters.db.compartments import SqlCompartmentRepository
 from parcellocker.adapters.db.engine import SQLITE_BEGIN, is_sqlite, writer_gate
 from parcellocker.adapters.db.idempotency import SqlIdempotencyStore
@@ -27,7 +27,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     On SQLite the transaction takes the write lock when it begins (BEGIN IMMEDIATE), after queueing behind the
     other writers of this process. `read_only=True` skips both: the transaction reads a snapshot and never
-    waits for a writer (a write inside it may then fail with ConcurrencyConflict).
+    waits for a writer (a write inside it may then fail with ConcurrencyConflict). Transitions and audit records
+    are written at commit; on PostgreSQL audit records are chained just after it (see audit.py).
     """
 
     audit: SqlAuditLog
@@ -57,7 +58,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.accounts = SqlAccountRepository(tx)
         self.lockouts = SqlLockoutRepository(tx)
         self.alarms = SqlAlarmRepository(tx)
-        self.audit = SqlAuditLog(tx)
+        self.audit = SqlAuditLog(tx, audit_chainer(self._engine))
         self.idempotency = SqlIdempotencyStore(tx)
         self.terminal_events = SqlTerminalEventLog(tx)
         self.outbox = SqlNotificationOutbox(tx)
@@ -77,9 +78,11 @@ class SqlUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         connection = self._open()
         await self._transitions.write_queued()
-        await self.audit.write_queued()
+        queued_audit = await self.audit.write_queued()
         async with translated_errors():
             await connection.commit()
+        if queued_audit and self.audit.chainer is not None:
+            self.audit.chainer.nudge()  # chain what was just committed (PostgreSQL; see audit.py)
 
     async def rollback(self) -> None:
         """Undo everything not committed; does nothing after a commit."""

@@ -186,6 +186,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_log")),
     )
     op.create_table(
+        "audit_queue",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("at", UTC_TIME, nullable=False),
+        sa.Column("actor", sa.String(160), nullable=False),
+        sa.Column("action", sa.String(64), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_queue")),
+    )
+    op.create_table(
         "idempotency_keys",
         sa.Column("scope", sa.Text(), nullable=False),
         sa.Column("key", sa.Text(), nullable=False),
@@ -235,6 +245,7 @@ def downgrade() -> None:
         "notifications",
         "terminal_events",
         "idempotency_keys",
+        "audit_queue",
         "audit_log",
         "alarms",
         "lockouts",
