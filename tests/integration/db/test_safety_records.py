@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from db_samples import START, a_shipment, add_locker_and_carrier, announce
@@ -35,6 +35,31 @@ async def test_lockout_is_created_on_first_use_and_keeps_its_failures(engine: As
     assert (lockout.strikes, lockout.last_strike_at, lockout.failures) == (1, START + timedelta(seconds=5), [])
     assert lockout.locked_until == START + timedelta(seconds=5) + policy.first_delay
     assert other.strikes == 0
+
+
+async def _count_failure(engine: AsyncEngine, key: str, at: datetime) -> None:
+    async with SqlUnitOfWork(engine) as uow:
+        lockout = await uow.lockouts.get(key)
+        lockout.record_failure(at, LockoutPolicy())
+        await uow.lockouts.save(lockout)
+        await uow.commit()
+
+
+@pytest.mark.parametrize("written_before", [False, True], ids=["new-record", "existing-record"])
+async def test_a_lockout_changed_since_it_was_read_is_not_overwritten(
+    engine: AsyncEngine, written_before: bool
+) -> None:
+    if written_before:
+        await _count_failure(engine, "pickup:L-1", START)
+    async with SqlUnitOfWork(engine, read_only=True) as late:
+        stale = await late.lockouts.get("pickup:L-1")
+        await _count_failure(engine, "pickup:L-1", START + timedelta(seconds=1))
+        stale.record_failure(START + timedelta(seconds=2), LockoutPolicy())
+        with pytest.raises(ConcurrencyConflict):
+            await late.lockouts.save(stale)
+    async with SqlUnitOfWork(engine) as uow:
+        kept = await uow.lockouts.get("pickup:L-1")
+    assert kept.failures == [START] * written_before + [START + timedelta(seconds=1)]
 
 
 async def test_alarms_come_back_per_locker_oldest_first(engine: AsyncEngine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.domain.accounts import Principal, Role
+from parcellocker.domain.alarms import AlarmKind
 from parcellocker.domain.audit import verify_chain
 from parcellocker.domain.compartment import CompartmentState, DoorState
 from parcellocker.domain.errors import DuplicateTrackingNumber, PickupCodeNotFound
@@ -105,3 +107,20 @@ async def test_a_repeated_idempotency_key_replays_the_first_answer(services: Ser
     async with SqlUnitOfWork(engine) as uow:
         announced = await uow.shipments.by_tracking_number(None, "TN-1")
     assert [shipment.id for shipment in announced] == [first["id"]]
+
+
+async def test_concurrent_wrong_codes_are_each_counted(services: Services, engine: AsyncEngine) -> None:
+    await services.run(add_locker, AddLocker(OPERATOR, "Central", "1 Main St", "S:2", "L-1"), _same)
+    terminal = Principal(Role.TERMINAL, "terminal-L-1", locker_id="L-1")
+    tries = [
+        services.run(pick_up_parcel, PickUpParcel(terminal, "L-1", code=f"{n:06d}"), _same)
+        for n in range(services.env.policy.pickup_lockout.max_failures)
+    ]
+    outcomes = await asyncio.gather(*tries, return_exceptions=True)
+    kinds = sorted(type(outcome).__name__ for outcome in outcomes)
+    assert kinds == ["LockedOut", "WrongPickupCode", "WrongPickupCode", "WrongPickupCode", "WrongPickupCode"]
+    async with SqlUnitOfWork(engine) as uow:
+        alarms = await uow.alarms.for_locker("L-1")
+        lockout = await uow.lockouts.get("pickup:L-1")
+    assert [alarm.kind for alarm in alarms] == [AlarmKind.LOCKOUT]
+    assert lockout.strikes == 1

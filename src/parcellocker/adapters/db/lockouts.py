@@ -1,62 +1,67 @@
-"""Lockout records against guessing, one row per key, locked while a unit of work decides on a try."""
+"""Lockout records against guessing, one row per key, with optimistic versions instead of row locks.
+
+Most tries only read the record (a right code, nothing to forgive), so they must not queue behind each other;
+a try that changes it (a wrong code) writes it back only if nobody changed it since it was read. When two wrong
+tries race, one of them raises ConcurrencyConflict and is run again by Services.run, reading the other's count:
+no wrong try is ever lost, and there is no lock to wait for or deadlock on.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, select
+from sqlalchemy import bindparam, insert, select, update
 
 from parcellocker.adapters.db.tables import lockouts
 from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.domain.errors import ConcurrencyConflict
 from parcellocker.domain.lockout import Lockout
 from parcellocker.service.ports import LockoutRepository
 
 lo = lockouts.c
-# FOR SHARE (PostgreSQL): tries that only read the record (a right code, nothing to forgive) run side by side,
-# while a try that writes it waits until every other reader is done, so no wrong try is ever lost. Two writers
-# that read the same version deadlock; PostgreSQL aborts one, which is retried as a ConcurrencyConflict and then
-# sees the other's count.
-_LOCKED = select(lockouts).where(lo.key == bindparam("key")).with_for_update(read=True)
+_GET = select(lo.failures, lo.locked_until, lo.strikes, lo.last_strike_at, lo.version).where(
+    lo.key == bindparam("match_key")
+)
+_ADD = insert(lockouts)
+_SAVE = update(lockouts).where(lo.key == bindparam("match_key"), lo.version == bindparam("match_version"))
+_ABSENT = -1  # the version of a record not yet written
 
 
 class SqlLockoutRepository(LockoutRepository):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
+        self._versions: dict[str, int] = {}  # what this unit of work read: key -> version
 
     async def get(self, key: str) -> Lockout:
-        """The row, locked (FOR SHARE on PostgreSQL; SQLite has one writer anyway), created first if missing."""
-        row = await self._locked(key)
+        """The record for `key`, or a new empty one (written by `save`)."""
+        row = (await self._tx.execute(_GET, {"match_key": key})).first()
         if row is None:
-            empty = _values(Lockout(key))
-            await self._tx.execute(
-                self._tx.insert(lockouts).values(empty).on_conflict_do_nothing(index_elements=["key"])
-            )
-            row = await self._locked(key)
-            assert row is not None
-        return Lockout(
-            key=row["key"],
-            failures=[datetime.fromisoformat(at) for at in row["failures"]],
-            locked_until=row["locked_until"],
-            strikes=row["strikes"],
-            last_strike_at=row["last_strike_at"],
-        )
+            self._versions[key] = _ABSENT
+            return Lockout(key)
+        self._versions[key] = row.version
+        failures = [datetime.fromisoformat(at) for at in row.failures]
+        return Lockout(key, failures, row.locked_until, row.strikes, row.last_strike_at)
 
     async def save(self, lockout: Lockout) -> None:
-        values = _values(lockout)
-        upsert = self._tx.insert(lockouts).values(values)
-        await self._tx.execute(upsert.on_conflict_do_update(index_elements=["key"], set_=values))
+        """Raises ConcurrencyConflict when the record changed since `get` read it."""
+        version = self._versions.get(lockout.key)
+        if version is None:
+            version = await self._read_version(lockout.key)
+        values = {
+            "failures": [at.isoformat() for at in lockout.failures],
+            "locked_until": lockout.locked_until,
+            "strikes": lockout.strikes,
+            "last_strike_at": lockout.last_strike_at,
+            "version": version + 1,
+        }
+        if version == _ABSENT:  # a concurrent first write makes this a DuplicateRow, a ConcurrencyConflict too
+            await self._tx.execute(_ADD, {"key": lockout.key, **values})
+        else:
+            result = await self._tx.execute(_SAVE, {"match_key": lockout.key, "match_version": version, **values})
+            if result.rowcount != 1:
+                raise ConcurrencyConflict("another try was counted at the same moment; try again")
+        self._versions[lockout.key] = version + 1
 
-    async def _locked(self, key: str) -> RowMapping | None:
-        result = await self._tx.execute(_LOCKED, {"key": key})
-        return result.mappings().first()
-
-
-def _values(lockout: Lockout) -> dict[str, Any]:
-    return {
-        "key": lockout.key,
-        "failures": [at.isoformat() for at in lockout.failures],
-        "locked_until": lockout.locked_until,
-        "strikes": lockout.strikes,
-        "last_strike_at": lockout.last_strike_at,
-    }
+    async def _read_version(self, key: str) -> int:
+        row = (await self._tx.execute(_GET, {"match_key": key})).first()
+        return _ABSENT if row is None else int(row.version)

@@ -168,6 +168,7 @@ lockouts = Table(
     Column("locked_until", UtcDateTime, nullable=True),
     Column("strikes", Integer, nullable=False),
     Column("last_strike_at", UtcDateTime, nullable=True),
+    Column("version", Integer, nullable=False),  # optimistic: a write must name the version it read
 )
 
 alarms = Table(

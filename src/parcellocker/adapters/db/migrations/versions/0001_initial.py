@@ -157,6 +157,7 @@ def upgrade() -> None:
         sa.Column("locked_until", UTC_TIME, nullable=True),
         sa.Column("strikes", sa.Integer(), nullable=False),
         sa.Column("last_strike_at", UTC_TIME, nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_lockouts")),
     )
     op.create_table(
