@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, MetaData, Text, inspect, text
@@ -77,3 +78,8 @@ async def test_sqlite_file_and_its_folder_are_created_by_upgrade(tmp_path: Any) 
         assert (journal, foreign_keys) == ("wal", 1)
     finally:
         await engine.dispose()
+
+
+def test_an_in_memory_sqlite_database_is_refused() -> None:
+    with pytest.raises(ValueError, match="use a SQLite file"):
+        make_engine("sqlite+aiosqlite:///:memory:")

@@ -99,8 +99,7 @@ class SqlAuditLog(AuditLog):
         """Every entry in seq order (records still queued are chained first), streamed rather than loaded."""
         if self.chainer is not None and (await self._tx.execute(_ANY_QUEUED)).first() is not None:
             await self.chainer.settle()
-        result = await self._tx.stream(_ALL)
-        async for row in result:
+        async for row in self._tx.rows(_ALL):
             record = AuditRecord(row.at, row.actor, row.action, row.subject, dict(row.details))
             yield AuditEntry(row.seq, record, row.prev_hash, row.hash)
 

@@ -6,6 +6,11 @@ has to be upgraded to a write later; inside one process writers queue on an asyn
 connection, so they wait in order instead of polling the busy handler. Other transactions on the engine begin
 DEFERRED, so a plain read never takes the write lock. The journal is WAL, so readers never block the writer;
 `synchronous=NORMAL` keeps every commit safe when the process is killed (not across a power cut).
+
+The units of work on SQLite run their statements synchronously on the event loop's thread, through a second,
+plain (pysqlite) engine on the same file: a statement on a local file takes microseconds, while the async driver
+hands each one to a thread and back three or four times. Holding the one write lock, a unit of work then runs
+without waiting for the event loop between statements, so it holds the lock for as short as possible.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -28,12 +33,12 @@ def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20) -> Asy
     """An engine for `sqlite+aiosqlite:///path` (its folder is created) or `postgresql+asyncpg://…`."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        in_memory = parsed.database in (None, "", ":memory:")
-        if not in_memory:
-            _create_parent_folder(parsed)
-        # One writer at a time, so a few connections are plenty (an in-memory database has exactly one).
-        engine = create_async_engine(parsed) if in_memory else create_async_engine(parsed, pool_size=5, max_overflow=10)
-        configure_sqlite(engine)
+        if parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed):
+            raise ValueError("use a SQLite file: an in-memory database is not shared between connections")
+        _create_parent_folder(parsed)
+        # One writer at a time, so a few connections are plenty.
+        engine = create_async_engine(parsed, pool_size=5, max_overflow=10)
+        configure_sqlite(engine.sync_engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_async_engine(
@@ -46,14 +51,29 @@ def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20) -> Asy
     raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 
+_plain_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def plain_sqlite_engine(engine: AsyncEngine) -> Engine:
+    """The synchronous engine on the same SQLite file as `engine`, disposed with it."""
+    plain = _plain_engines.get(engine.sync_engine)
+    if plain is None:
+        url = engine.url.set(drivername="sqlite")
+        plain = create_engine(url, pool_size=5, max_overflow=10, connect_args={"check_same_thread": False})
+        configure_sqlite(plain)
+        event.listen(engine.sync_engine, "engine_disposed", lambda _engine: plain.dispose())
+        _plain_engines[engine.sync_engine] = plain
+    return plain
+
+
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def configure_sqlite(engine: AsyncEngine) -> None:
+def configure_sqlite(engine: Engine) -> None:
     """Pragmas on every new connection, and our own BEGIN (the driver's implicit one is switched off)."""
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver must not BEGIN by itself; see _on_begin
         cursor = dbapi_connection.cursor()
@@ -66,7 +86,7 @@ def configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")

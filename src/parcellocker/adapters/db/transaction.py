@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Executable, Table
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import Executable, Row
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncResult
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parcellocker.domain.errors import ConcurrencyConflict
 
@@ -50,9 +49,10 @@ async def translated_errors() -> AsyncIterator[None]:
 
 
 class Transaction:
-    """Runs the statements of one unit of work on its connection."""
+    """Runs the statements of one unit of work on its connection: an async one (PostgreSQL), or a plain one whose
+    statements run right away on the event loop's thread (SQLite; see engine.py)."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection | Connection) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
 
@@ -64,12 +64,16 @@ class Transaction:
         self, statement: Executable, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
     ) -> CursorResult[Any]:
         async with translated_errors():
+            if isinstance(self.connection, Connection):
+                return self.connection.execute(statement, parameters)
             return await self.connection.execute(statement, parameters)
 
-    async def stream(self, statement: Executable) -> AsyncResult[Any]:
+    async def rows(self, statement: Executable) -> AsyncIterator[Row[Any]]:
+        """The rows of a large result, fetched as they are read rather than all at once."""
         async with translated_errors():
-            return await self.connection.stream(statement)
-
-    def insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
-        """An INSERT that can say what to do ON CONFLICT, in this database's dialect."""
-        return postgresql.insert(table) if self.on_postgresql else sqlite.insert(table)
+            if isinstance(self.connection, Connection):
+                for row in self.connection.execution_options(yield_per=500).execute(statement):
+                    yield row
+            else:
+                async for row in await self.connection.stream(statement):
+                    yield row

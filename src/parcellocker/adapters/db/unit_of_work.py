@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from parcellocker.adapters.db.accounts import SqlAccountRepository
 from parcellocker.adapters.db.alarms import SqlAlarmRepository
 from parcellocker.adapters.db.audit import SqlAuditLog, audit_chainer
 from parcellocker.adapters.db.compartments import SqlCompartmentRepository
-from parcellocker.adapters.db.engine import SQLITE_BEGIN, is_sqlite, writer_gate
+from parcellocker.adapters.db.engine import SQLITE_BEGIN, is_sqlite, plain_sqlite_engine, writer_gate
 from parcellocker.adapters.db.idempotency import SqlIdempotencyStore
 from parcellocker.adapters.db.lockers import SqlLockerRepository
 from parcellocker.adapters.db.lockouts import SqlLockoutRepository
 from parcellocker.adapters.db.outbox import SqlNotificationOutbox
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
-from parcellocker.adapters.db.transaction import Transaction, translated_errors
+from parcellocker.adapters.db.transaction import Transaction, lost_race, translated_errors
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.service.ports import UnitOfWork
 
@@ -37,7 +39,7 @@ class SqlUnitOfWork(UnitOfWork):
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
         self._read_only = read_only
-        self._connection: AsyncConnection | None = None
+        self._connection: AsyncConnection | Connection | None = None
         self._gate: asyncio.Lock | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
@@ -70,8 +72,10 @@ class SqlUnitOfWork(UnitOfWork):
         finally:
             connection, self._connection = self._connection, None
             try:
-                if connection is not None:
+                if isinstance(connection, AsyncConnection):
                     await connection.close()
+                elif connection is not None:
+                    connection.close()
             finally:
                 self._release_gate()
 
@@ -80,24 +84,32 @@ class SqlUnitOfWork(UnitOfWork):
         await self._transitions.write_queued()
         queued_audit = await self.audit.write_queued()
         async with translated_errors():
-            await connection.commit()
+            if isinstance(connection, AsyncConnection):
+                await connection.commit()
+            else:
+                connection.commit()
         if queued_audit and self.audit.chainer is not None:
             self.audit.chainer.nudge()  # chain what was just committed (PostgreSQL; see audit.py)
 
     async def rollback(self) -> None:
         """Undo everything not committed; does nothing after a commit."""
-        if self._connection is None:
+        connection = self._connection
+        if connection is None:
             return
         self._transitions.discard_queued()
         self.audit.discard_queued()
-        if self._connection.in_transaction():
-            await self._connection.rollback()
+        if not connection.in_transaction():
+            return
+        if isinstance(connection, AsyncConnection):
+            await connection.rollback()
+        else:
+            connection.rollback()
 
-    async def _begin(self) -> AsyncConnection:
+    async def _begin(self) -> AsyncConnection | Connection:
+        if is_sqlite(self._engine):
+            return self._begin_sqlite()
         connection = await self._engine.connect()
         try:
-            if is_sqlite(self._engine) and not self._read_only:
-                connection = await connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
             async with translated_errors():
                 await connection.begin()
         except BaseException:
@@ -105,7 +117,22 @@ class SqlUnitOfWork(UnitOfWork):
             raise
         return connection
 
-    def _open(self) -> AsyncConnection:
+    def _begin_sqlite(self) -> Connection:
+        """A plain connection (see engine.py) that has taken the write lock unless read-only."""
+        connection = plain_sqlite_engine(self._engine).connect()
+        try:
+            if not self._read_only:
+                connection = connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            try:
+                connection.begin()
+            except DBAPIError as error:
+                raise lost_race(error) or error from error
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _open(self) -> AsyncConnection | Connection:
         if self._connection is None:
             raise RuntimeError("use the unit of work inside `async with`")
         return self._connection
