@@ -6,9 +6,11 @@ import asyncio
 from datetime import datetime
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from parcellocker.adapters.db.tables import carriers
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.domain.accounts import Carrier, Principal, Role
 
@@ -68,3 +70,35 @@ async def test_writers_take_turns_and_all_of_them_commit(engine: AsyncEngine) ->
     async with SqlUnitOfWork(engine, read_only=True) as uow:
         found = [await uow.accounts.get_carrier(f"carrier-{n}") for n in range(30)]
     assert all(carrier is not None for carrier in found)
+
+
+async def test_waiting_for_another_process_write_lock_leaves_the_event_loop_free(
+    engine: AsyncEngine, database_kind: str
+) -> None:
+    if database_kind != "sqlite":
+        pytest.skip("only SQLite has one write lock for the whole database")
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    async def add_carrier() -> None:
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.accounts.add_carrier(Carrier("carrier-2", "Carrier Two"))
+            await uow.commit()
+
+    ticker = asyncio.create_task(tick())
+    async with engine.begin() as other_process:  # holds the write lock like another process would
+        await other_process.execute(insert(carriers).values(id="carrier-1", name="Carrier One"))
+        waiting = asyncio.create_task(add_carrier())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        assert ticks >= 20
+    await asyncio.wait_for(waiting, 5)
+    ticker.cancel()
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.accounts.get_carrier("carrier-1") is not None
+        assert await uow.accounts.get_carrier("carrier-2") is not None

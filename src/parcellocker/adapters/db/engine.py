@@ -24,7 +24,10 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # how long a transaction waits for another process's write lock
+# The plain engine's statements run on the event loop, so SQLite's own wait there is kept short; a unit of work
+# that finds the write lock taken by another process waits for it asynchronously instead (unit_of_work.py).
+SQLITE_PLAIN_BUSY_TIMEOUT_MS = 20
 # Execution option naming the kind of BEGIN a SQLite transaction starts with: "DEFERRED" (default) or "IMMEDIATE".
 SQLITE_BEGIN = "parcellocker_sqlite_begin"
 
@@ -60,7 +63,7 @@ def plain_sqlite_engine(engine: AsyncEngine) -> Engine:
     if plain is None:
         url = engine.url.set(drivername="sqlite")
         plain = create_engine(url, pool_size=5, max_overflow=10, connect_args={"check_same_thread": False})
-        configure_sqlite(plain)
+        configure_sqlite(plain, busy_timeout_ms=SQLITE_PLAIN_BUSY_TIMEOUT_MS)
         event.listen(engine.sync_engine, "engine_disposed", lambda _engine: plain.dispose())
         _plain_engines[engine.sync_engine] = plain
     return plain
@@ -70,7 +73,7 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     """Pragmas on every new connection, and our own BEGIN (the driver's implicit one is switched off)."""
 
     @event.listens_for(engine, "connect")
@@ -79,7 +82,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",
-            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+            f"busy_timeout={busy_timeout_ms}",
             "foreign_keys=ON",
             "synchronous=NORMAL",
         ):

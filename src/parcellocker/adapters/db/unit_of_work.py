@@ -12,7 +12,13 @@ from parcellocker.adapters.db.accounts import SqlAccountRepository
 from parcellocker.adapters.db.alarms import SqlAlarmRepository
 from parcellocker.adapters.db.audit import SqlAuditLog, audit_chainer
 from parcellocker.adapters.db.compartments import SqlCompartmentRepository
-from parcellocker.adapters.db.engine import SQLITE_BEGIN, is_sqlite, plain_sqlite_engine, writer_gate
+from parcellocker.adapters.db.engine import (
+    SQLITE_BEGIN,
+    SQLITE_BUSY_TIMEOUT_MS,
+    is_sqlite,
+    plain_sqlite_engine,
+    writer_gate,
+)
 from parcellocker.adapters.db.idempotency import SqlIdempotencyStore
 from parcellocker.adapters.db.lockers import SqlLockerRepository
 from parcellocker.adapters.db.lockouts import SqlLockoutRepository
@@ -107,7 +113,7 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def _begin(self) -> AsyncConnection | Connection:
         if is_sqlite(self._engine):
-            return self._begin_sqlite()
+            return await self._begin_sqlite()
         connection = await self._engine.connect()
         try:
             async with translated_errors():
@@ -117,20 +123,30 @@ class SqlUnitOfWork(UnitOfWork):
             raise
         return connection
 
-    def _begin_sqlite(self) -> Connection:
-        """A plain connection (see engine.py) that has taken the write lock unless read-only."""
-        connection = plain_sqlite_engine(self._engine).connect()
-        try:
-            if not self._read_only:
-                connection = connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    async def _begin_sqlite(self) -> Connection:
+        """A plain connection (see engine.py) that has taken the write lock unless read-only. While another
+        process holds the write lock, waits for it without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        deadline, pause = loop.time() + SQLITE_BUSY_TIMEOUT_MS / 1000, 0.002
+        while True:
+            connection = plain_sqlite_engine(self._engine).connect()
             try:
+                if not self._read_only:
+                    connection = connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
                 connection.begin()
+                return connection
             except DBAPIError as error:
-                raise lost_race(error) or error from error
-        except BaseException:
-            connection.close()
-            raise
-        return connection
+                connection.close()
+                conflict = lost_race(error)  # the write lock is taken ("database is locked")
+                if conflict is None:
+                    raise
+                if loop.time() + pause > deadline:
+                    raise conflict from error
+            except BaseException:
+                connection.close()
+                raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     def _open(self) -> AsyncConnection | Connection:
         if self._connection is None:
