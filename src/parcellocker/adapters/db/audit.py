@@ -124,7 +124,7 @@ class AuditChainer:
     """Moves queued audit records into the chain (PostgreSQL), one round at a time, each round for all of them."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._engine = weakref.ref(engine)  # weak: the registry below must not keep engines alive
         self._lock = asyncio.Lock()  # one round at a time in this process (the advisory lock: in the database)
         self._task: asyncio.Task[None] | None = None
         self._again = False
@@ -150,7 +150,10 @@ class AuditChainer:
 
     async def _round(self) -> bool:
         """Chain up to ROUND_SIZE queued records; True when more may be waiting."""
-        async with self._engine.begin() as connection:
+        engine = self._engine()
+        if engine is None:
+            return False
+        async with engine.begin() as connection:
             tx = Transaction(connection)
             await tx.execute(_BEGIN_ROUND)  # after the lock, each statement sees every round committed before
             taken = sorted((await tx.execute(_TAKE_QUEUED)).all(), key=lambda row: row.id)
