@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,3 +86,21 @@ async def test_sqlite_file_and_its_folder_are_created_by_upgrade(tmp_path: Any) 
 def test_an_in_memory_sqlite_database_is_refused() -> None:
     with pytest.raises(ValueError, match="use a SQLite file"):
         make_engine("sqlite+aiosqlite:///:memory:")
+
+
+async def test_two_servers_upgrading_at_once_both_succeed(fresh_database: Any, database_kind: str) -> None:
+    url = await fresh_database(database_kind, migrated=False)
+    script = "import sys; from parcellocker.adapters.db.migrate import upgrade; upgrade(sys.argv[1])"
+    servers = [
+        await asyncio.create_subprocess_exec(sys.executable, "-c", script, url, stderr=asyncio.subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outcomes = [await server.communicate() for server in servers]
+    assert [server.returncode for server in servers] == [0, 0], [err.decode()[-2000:] for _, err in outcomes]
+    assert current(url) == head()
+
+
+def test_asking_a_missing_sqlite_file_for_its_revision_does_not_create_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing-here.db"
+    assert current(f"sqlite+aiosqlite:///{missing}") is None
+    assert not missing.exists()

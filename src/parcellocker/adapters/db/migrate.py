@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,13 +13,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 T = TypeVar("T")
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def alembic_config(url: str) -> Config:
@@ -29,12 +31,19 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` up to `revision` (creating the SQLite file and its folder if needed)."""
-    _in_own_thread(lambda: command.upgrade(alembic_config(url), revision))
+    """Bring the database at `url` up to `revision` (creating the SQLite file and its folder if needed).
+
+    Safe when several processes upgrade at once (they take turns, in the database); inside one process calls
+    take turns too, as Alembic keeps its migration context in a module-level global."""
+    with _ONE_AT_A_TIME:
+        _in_own_thread(lambda: command.upgrade(alembic_config(url), revision))
 
 
 def current(url: str) -> str | None:
     """The revision the database at `url` is at, or None before the first migration."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():
+        return None  # and do not create the file by looking
     return _in_own_thread(lambda: asyncio.run(_current(url)))
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 
 from alembic import context
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from parcellocker.adapters.db.engine import SQLITE_BEGIN, make_engine
 from parcellocker.adapters.db.tables import metadata
+
+MIGRATION_LOCK = zlib.crc32(b"parcellocker.migrations")
 
 
 def _database_url() -> str:
@@ -28,6 +32,8 @@ def _migrate(connection: Connection) -> None:
         transactional_ddl=True,  # on SQLite too: our own BEGIN IMMEDIATE (below) makes DDL transactional there
     )
     with context.begin_transaction():
+        if not sqlite:  # two servers starting at once: the second waits, then finds nothing left to do
+            connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
         context.run_migrations()
 
 
