@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from parcellocker.adapters.db.engine import make_engine
 from parcellocker.adapters.db.tables import carriers
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.domain.accounts import Carrier, Principal, Role
@@ -102,3 +103,24 @@ async def test_waiting_for_another_process_write_lock_leaves_the_event_loop_free
     async with SqlUnitOfWork(engine) as uow:
         assert await uow.accounts.get_carrier("carrier-1") is not None
         assert await uow.accounts.get_carrier("carrier-2") is not None
+
+
+async def test_units_of_work_get_their_connection_in_the_order_they_asked(database_url: str) -> None:
+    engine = make_engine(database_url, pool_size=2, max_overflow=0)  # room for one unit of work at a time
+    entered: list[int] = []
+
+    async def use(n: int) -> None:
+        async with SqlUnitOfWork(engine) as uow:
+            entered.append(n)
+            await uow.accounts.get_carrier("carrier-1")
+            await asyncio.sleep(0.002)
+
+    try:
+        tasks = []
+        for n in range(12):
+            tasks.append(asyncio.create_task(use(n)))
+            await asyncio.sleep(0)  # each asks before the next is created
+        await asyncio.gather(*tasks)
+    finally:
+        await engine.dispose()
+    assert entered == list(range(12))

@@ -2,8 +2,8 @@
 
 SQLite runs with a single writer: every unit of work that may write starts with `BEGIN IMMEDIATE` (see
 unit_of_work.py), which takes the database's write lock at once, so two writers never interleave and a read never
-has to be upgraded to a write later; inside one process writers queue on an asyncio lock before they even take a
-connection, so they wait in order instead of polling the busy handler. Other transactions on the engine begin
+has to be upgraded to a write later; inside one process writers queue in order (unit_of_work_gate) before they
+even take a connection, instead of polling SQLite's busy handler. Other transactions on the engine begin
 DEFERRED, so a plain read never takes the write lock. The journal is WAL, so readers never block the writer;
 `synchronous=NORMAL` keeps every commit safe when the process is killed (not across a power cut).
 
@@ -44,13 +44,17 @@ def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20) -> Asy
         configure_sqlite(engine.sync_engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_async_engine(
+        engine = create_async_engine(
             parsed,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_recycle=1800,
             connect_args={"server_settings": {"jit": "off", "application_name": "parcellocker"}},
         )
+        # Units of work queue for connections on a fair semaphore (see unit_of_work_gate); one connection is
+        # left over for the audit chainer.
+        _unit_of_work_capacity[engine.sync_engine] = max(1, pool_size + max_overflow - 1)
+        return engine
     raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 
@@ -95,20 +99,30 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-_writer_gates: weakref.WeakKeyDictionary[Engine, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+_unit_of_work_capacity: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+_gates: weakref.WeakKeyDictionary[Engine, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def writer_gate(engine: AsyncEngine) -> asyncio.Lock | None:
-    """The lock that writers of this SQLite engine queue on in this process (None for PostgreSQL)."""
-    if not is_sqlite(engine):
+def unit_of_work_gate(engine: AsyncEngine, *, read_only: bool) -> asyncio.Semaphore | None:
+    """What a unit of work waits on, in this process, before it takes a connection.
+
+    SQLite: writers, one at a time (readers do not wait). PostgreSQL: as many units of work as the pool has
+    connections. Waiters are served in order: the pool's own queue lets newcomers overtake waiters, which under
+    load starves some requests for seconds.
+    """
+    if is_sqlite(engine):
+        capacity: int | None = None if read_only else 1
+    else:
+        capacity = _unit_of_work_capacity.get(engine.sync_engine)
+    if capacity is None:
         return None
     loop = asyncio.get_running_loop()
-    known = _writer_gates.get(engine.sync_engine)
+    known = _gates.get(engine.sync_engine)
     if known is None or known[0] is not loop:
-        known = (loop, asyncio.Lock())
-        _writer_gates[engine.sync_engine] = known
+        known = (loop, asyncio.Semaphore(capacity))
+        _gates[engine.sync_engine] = known
     return known[1]
 
 

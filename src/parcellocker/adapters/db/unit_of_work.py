@@ -17,7 +17,7 @@ from parcellocker.adapters.db.engine import (
     SQLITE_BUSY_TIMEOUT_MS,
     is_sqlite,
     plain_sqlite_engine,
-    writer_gate,
+    unit_of_work_gate,
 )
 from parcellocker.adapters.db.idempotency import SqlIdempotencyStore
 from parcellocker.adapters.db.lockers import SqlLockerRepository
@@ -46,10 +46,10 @@ class SqlUnitOfWork(UnitOfWork):
         self._engine = engine
         self._read_only = read_only
         self._connection: AsyncConnection | Connection | None = None
-        self._gate: asyncio.Lock | None = None
+        self._gate: asyncio.Semaphore | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        gate = None if self._read_only else writer_gate(self._engine)
+        gate = unit_of_work_gate(self._engine, read_only=self._read_only)
         if gate is not None:
             await gate.acquire()
             self._gate = gate
