@@ -16,6 +16,7 @@ without waiting for the event loop between statements, so it holds the lock for 
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from pathlib import Path
 from typing import Any
@@ -84,19 +85,33 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver must not BEGIN by itself; see _on_begin
         cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            f"busy_timeout={busy_timeout_ms}",
-            "foreign_keys=ON",
-            "synchronous=NORMAL",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        _use_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the database to WAL (it stays so). When two processes open a new database at once, the switch can
+    find it busy, and SQLite does not wait for that by itself: try again for as long as the busy timeout."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            if cursor.fetchone()[0] == "wal":
+                return
+        except Exception as error:  # the driver's OperationalError, whichever driver it is
+            if "locked" not in str(error):
+                raise
+        if time.monotonic() > deadline:
+            raise RuntimeError("could not switch the SQLite database to WAL: another process keeps it busy")
+        time.sleep(0.01)
 
 
 _unit_of_work_capacity: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
