@@ -54,11 +54,6 @@ class Transaction:
 
     def __init__(self, connection: AsyncConnection | Connection) -> None:
         self.connection = connection
-        self.dialect = connection.dialect.name
-
-    @property
-    def on_postgresql(self) -> bool:
-        return self.dialect == "postgresql"
 
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
