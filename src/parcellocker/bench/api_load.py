@@ -3,6 +3,12 @@
 Each client repeats: announce (carrier) → deposit (courier) → door closed (terminal) → pickup by the code
 from the recipient's mailbox (terminal) → door closed (terminal). Five operations per lifecycle; the
 wait for the code to arrive is not an operation and is not timed.
+
+Without a rate, clients are a closed loop: each sends its next request as soon as the last one answered, which
+measures the most the server can do (and, by Little's law, a latency of clients / throughput). With `rate`,
+the clients together offer that many operations per second on a fixed schedule, and each latency is counted
+from when the request was due, not from when it was sent, so a stalled server cannot hide its queue
+(no coordinated omission, as in wrk2).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ class LoadPlan:
     warmup: float = 2.0
     workers: int = 1
     postgres_admin_url: str = DEFAULT_POSTGRES_ADMIN
+    rate: float | None = None  # operations per second offered by all clients together; None: as fast as possible
 
 
 @dataclass(slots=True)
@@ -104,10 +111,11 @@ async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path)
             locker = site.lockers[number // CLIENTS_PER_LOCKER % len(site.lockers)]
             terminal = anonymous.as_party(locker.terminal_key)
             parties = _Parties(carrier, courier, terminal)
+            pacer = _Pacer.for_client(plan, number)
             for round_number in itertools.count():
                 if window.over():
                     return
-                lifecycle = _Lifecycle(log, window)
+                lifecycle = _Lifecycle(log, window, pacer)
                 try:
                     await _one_lifecycle(lifecycle, parties, locker.id, f"B{number:04d}-{round_number:06d}",
                                          mailbox, sequences[locker.id])  # fmt: skip
@@ -143,6 +151,7 @@ async def _one_lifecycle(
     door_closed = parties.terminal.door_event(locker_id, compartment, "closed", next(sequence))
     await lifecycle.time("door closed (deposit)", door_closed)
     code = await wait_for_pickup_code(mailbox, address)
+    lifecycle.pacer.rest()  # the recipient's wait for the message is not the server's delay
     await lifecycle.time("pickup", parties.terminal.pick_up(locker_id, code))
     door_closed = parties.terminal.door_event(locker_id, compartment, "closed", next(sequence))
     await lifecycle.time("door closed (pickup)", door_closed)
@@ -163,15 +172,45 @@ class _Window:
 
 
 @dataclass(slots=True)
+class _Pacer:
+    """When a client's next request is due: now (closed loop), or on a fixed schedule `interval` apart."""
+
+    interval: float | None
+    due: float
+
+    @classmethod
+    def for_client(cls, plan: LoadPlan, number: int) -> _Pacer:
+        if plan.rate is None:
+            return cls(None, 0.0)
+        interval = plan.clients / plan.rate
+        return cls(interval, time.monotonic() + interval * number / plan.clients)  # clients spread evenly
+
+    async def turn(self) -> float:
+        """Wait for the next due time and return it (the moment the latency is counted from)."""
+        if self.interval is None:
+            return time.monotonic()
+        due = self.due
+        self.due += self.interval
+        if (delay := due - time.monotonic()) > 0:
+            await asyncio.sleep(delay)
+        return due
+
+    def rest(self) -> None:
+        """Start the schedule afresh after a pause that is not the server's doing."""
+        self.due = max(self.due, time.monotonic())
+
+
+@dataclass(slots=True)
 class _Lifecycle:
     log: LatencyLog
     window: _Window
+    pacer: _Pacer
     current: str = "none"
     inside_window: bool = True
 
     async def time(self, operation: str, call: Awaitable[Any]) -> Any:
         self.current = operation
-        began = time.monotonic()
+        began = await self.pacer.turn()
         result = await call
         if self.window.holds(began):
             self.log.record(operation, time.monotonic() - began)

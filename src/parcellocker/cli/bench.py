@@ -23,6 +23,10 @@ def bench_api(
     seconds: Annotated[float, typer.Option(min=1, max=3600, help="Measured duration.")] = 20,
     warmup: Annotated[float, typer.Option(min=0, max=600, help="Unmeasured warm-up before it.")] = 2,
     workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 1,
+    rate: Annotated[
+        float | None,
+        typer.Option(min=1, help="Operations/s offered by all clients on a fixed schedule (default: closed loop)."),
+    ] = None,
     postgres_admin_url: Annotated[str, typer.Option(help="Where to create the scratch database.")] = (
         DEFAULT_POSTGRES_ADMIN
     ),
@@ -30,14 +34,16 @@ def bench_api(
     """Complete shipment lifecycles (announce, deposit, door closed, pickup, door closed) from N clients."""
     if db not in ("sqlite", "postgres"):
         raise typer.BadParameter("use sqlite or postgres", param_hint="--db")
-    plan = LoadPlan(db, clients, seconds, warmup, workers, postgres_admin_url)
+    plan = LoadPlan(db, clients, seconds, warmup, workers, postgres_admin_url, rate)
     outcome = asyncio.run(run_api_load(plan, lambda line: console.print(f"[dim]… {line}[/]")))
     _report(outcome)
 
 
 def _report(outcome: LoadOutcome) -> None:
     plan = outcome.plan
-    table = Table(title=f"bench api: {plan.db}, {plan.clients} clients, {plan.seconds:.0f} s, {plan.workers} worker(s)")
+    offered = f"{plan.rate:,.0f} ops/s offered" if plan.rate else "closed loop"
+    shape = f"{plan.clients} clients ({offered}), {plan.seconds:.0f} s, {plan.workers} worker(s)"
+    table = Table(title=f"bench api: {plan.db}, {shape}")
     for column in ("operation", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"):
         table.add_column(column, justify="left" if column == "operation" else "right")
     rows = [*sorted(outcome.log.by_operation.items()), ("all", outcome.log.all)]
