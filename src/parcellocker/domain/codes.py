@@ -1,4 +1,9 @@
-"""Pickup codes: drawn from `secrets`, kept only as HMAC-SHA256(server key, locker id + code)."""
+"""Pickup codes: drawn from `secrets`, kept only as HMAC-SHA256(locker code key, code).
+
+Each locker has its own code key, derived from the server's key for the purpose `locker_code_key_purpose(locker
+id)`. The server hashes with it, and gives it to that locker's terminal so that the terminal can check codes while
+the server is unreachable; the server's key itself never leaves the server, and a terminal's key is good for its
+own locker's codes only."""
 
 from __future__ import annotations
 
@@ -19,9 +24,14 @@ def generate_pickup_code(length: int = DEFAULT_CODE_LENGTH) -> str:
     return f"{secrets.randbelow(10**length):0{length}d}"
 
 
-def hash_pickup_code(key: bytes, locker_id: str, code: str) -> str:
-    message = f"{locker_id}\x00{code}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def locker_code_key_purpose(locker_id: str) -> str:
+    """What the server's key is derived for to give the code key of one locker."""
+    return f"pickup-code:{locker_id}"
+
+
+def hash_pickup_code(locker_key: bytes, code: str) -> str:
+    """The hash kept of `code`, with the code key of its locker."""
+    return hmac.new(locker_key, code.encode(), hashlib.sha256).hexdigest()
 
 
 def normalise_entered_code(text: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from parcellocker.domain.accounts import Principal
 from parcellocker.domain.alarms import Alarm, AlarmKind
 from parcellocker.domain.audit import AuditRecord
-from parcellocker.domain.codes import generate_pickup_code, hash_pickup_code
+from parcellocker.domain.codes import generate_pickup_code, hash_pickup_code, locker_code_key_purpose
 from parcellocker.domain.compartment import Compartment, DoorState, PendingAction
 from parcellocker.domain.errors import Conflict, InvalidInput, NotFound
 from parcellocker.domain.shipment import Shipment
@@ -108,10 +108,10 @@ async def _store(uow: UnitOfWork, env: Env, by: Principal, compartment: Compartm
 
 
 async def _unused_code(uow: UnitOfWork, env: Env, locker_id: str) -> tuple[str, str]:
-    key = env.keys.derive("pickup-code")
+    key = env.keys.derive(locker_code_key_purpose(locker_id))
     for _ in range(50):
         code = generate_pickup_code(env.policy.code_length)
-        code_hash = hash_pickup_code(key, locker_id, code)
+        code_hash = hash_pickup_code(key, code)
         if not await uow.shipments.pickup_code_in_use(locker_id, code_hash):
             return code, code_hash
     raise Conflict(f"locker {locker_id} has too many live codes for {env.policy.code_length}-digit codes")

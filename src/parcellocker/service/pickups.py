@@ -10,7 +10,7 @@ from typing import NoReturn
 from parcellocker.domain.accounts import Principal
 from parcellocker.domain.alarms import Alarm, AlarmKind
 from parcellocker.domain.audit import AuditRecord
-from parcellocker.domain.codes import hash_pickup_code, normalise_entered_code
+from parcellocker.domain.codes import hash_pickup_code, locker_code_key_purpose, normalise_entered_code
 from parcellocker.domain.errors import InvalidInput, LockedOut, PickupCodeNotFound
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.shipment import Shipment, ShipmentState
@@ -77,7 +77,8 @@ async def _find(uow: UnitOfWork, env: Env, cmd: PickUpParcel) -> Shipment | None
             return None
         return await uow.shipments.get(claim.shipment_id)
     assert cmd.code is not None
-    code_hash = hash_pickup_code(env.keys.derive("pickup-code"), cmd.locker_id, normalise_entered_code(cmd.code))
+    locker_key = env.keys.derive(locker_code_key_purpose(cmd.locker_id))
+    code_hash = hash_pickup_code(locker_key, normalise_entered_code(cmd.code))
     return await uow.shipments.by_pickup_code(cmd.locker_id, code_hash)
 
 

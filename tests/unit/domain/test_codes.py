@@ -3,8 +3,15 @@ from collections import Counter
 
 import pytest
 
-from parcellocker.domain.codes import generate_pickup_code, hash_pickup_code, normalise_entered_code, same_hash
+from parcellocker.domain.codes import (
+    generate_pickup_code,
+    hash_pickup_code,
+    locker_code_key_purpose,
+    normalise_entered_code,
+    same_hash,
+)
 from parcellocker.domain.errors import InvalidInput
+from parcellocker.security.keys import ServerKeys
 
 KEY = b"k" * 32
 
@@ -49,17 +56,19 @@ def test_codes_spread_evenly_over_the_digits() -> None:
         assert all(380 <= n <= 620 for n in counts.values()), counts
 
 
-def test_the_hash_is_an_hmac_that_depends_on_key_locker_and_code() -> None:
-    base = hash_pickup_code(KEY, "L-1", "123456")
-    assert len(base) == 64 and base == hash_pickup_code(KEY, "L-1", "123456")
-    assert hash_pickup_code(KEY, "L-2", "123456") != base
-    assert hash_pickup_code(b"j" * 32, "L-1", "123456") != base
-    assert hash_pickup_code(KEY, "L-1", "123457") != base
+def test_the_hash_is_an_hmac_that_depends_on_key_and_code() -> None:
+    base = hash_pickup_code(KEY, "123456")
+    assert len(base) == 64 and base == hash_pickup_code(KEY, "123456")
+    assert hash_pickup_code(b"j" * 32, "123456") != base
+    assert hash_pickup_code(KEY, "123457") != base
     assert "123456" not in base
 
 
-def test_locker_id_and_code_cannot_be_shifted_into_each_other() -> None:
-    assert hash_pickup_code(KEY, "L-1", "234567") != hash_pickup_code(KEY, "L-12", "34567")
+def test_each_locker_hashes_with_its_own_key_derived_from_the_server_key() -> None:
+    keys = ServerKeys.from_secret(bytes(range(32)))
+    first, other = (keys.derive(locker_code_key_purpose(locker)) for locker in ("L-1", "L-12"))
+    assert first != other and first != keys.derive("pickup-code")
+    assert hash_pickup_code(first, "234567") != hash_pickup_code(other, "234567")
 
 
 @pytest.mark.parametrize(("typed", "code"), [("123456", "123456"), ("123 456", "123456"), ("12-34-56-78", "12345678")])
@@ -77,7 +86,7 @@ def test_anything_that_cannot_be_a_code_is_refused(junk: str) -> None:
 
 
 def test_hashes_are_compared_whole() -> None:
-    digest = hash_pickup_code(KEY, "L-1", "123456")
+    digest = hash_pickup_code(KEY, "123456")
     assert same_hash(digest, digest)
     assert not same_hash(digest, digest[:-1] + ("0" if digest[-1] != "0" else "1"))
     assert not same_hash(digest, digest[:10])

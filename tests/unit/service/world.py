@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.alarms import Alarm, AlarmKind
-from parcellocker.domain.codes import hash_pickup_code
+from parcellocker.domain.codes import hash_pickup_code, locker_code_key_purpose
 from parcellocker.domain.compartment import Compartment, DoorState
 from parcellocker.domain.events import Transition
 from parcellocker.domain.shipment import Recipient, Shipment
@@ -168,7 +168,7 @@ class World:
         return payloads[0]
 
     def code_hash(self, code: str, locker_id: str = LOCKER) -> str:
-        return hash_pickup_code(KEYS.derive("pickup-code"), locker_id, code)
+        return hash_pickup_code(KEYS.derive(locker_code_key_purpose(locker_id)), code)
 
     def alarms(self, kind: AlarmKind) -> list[Alarm]:
         return [alarm for alarm in self.db.alarms if alarm.kind is kind]
