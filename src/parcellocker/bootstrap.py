@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcellocker.adapters.clock import SystemClock
 from parcellocker.adapters.db.engine import make_engine
-from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
+from parcellocker.adapters.db.terminal_link import SqlTerminalLinkUnitOfWork
 from parcellocker.config import Settings
 from parcellocker.service.context import Env, Services
 from parcellocker.service.ports import Clock
@@ -28,5 +28,5 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Server:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
     env = Env(clock=clock or SystemClock(), keys=settings.server_keys(), policy=settings.policy())
-    services = Services(uow_factory=lambda: SqlUnitOfWork(engine), env=env)
+    services = Services(uow_factory=lambda: SqlTerminalLinkUnitOfWork(engine), env=env)
     return Server(settings, engine, services)

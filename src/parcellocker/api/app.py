@@ -25,6 +25,7 @@ from parcellocker.api.routes import (
     pickups,
     sessions,
     shipments,
+    terminal_link,
 )
 from parcellocker.bootstrap import Server
 from parcellocker.config import Settings
@@ -70,11 +71,24 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     app.state.server = server
     app.state.authenticator = Authenticator(server.services)
     app.state.outbox_worker = worker
+    app.state.command_bell = terminal_link.CommandBell()
     install_error_handlers(app)
     metrics = ApiMetrics()
     app.add_middleware(RequestMetrics, metrics=metrics)
 
-    for module in (lockers, deposits, pickups, door_events, shipments, sessions, carriers, couriers, alarms, audit):
+    for module in (
+        lockers,
+        deposits,
+        pickups,
+        door_events,
+        terminal_link,
+        shipments,
+        sessions,
+        carriers,
+        couriers,
+        alarms,
+        audit,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
     app.include_router(health.router)

@@ -254,3 +254,20 @@ Index(
     postgresql_where=notifications.c.sent_at.is_(None),
     sqlite_where=notifications.c.sent_at.is_(None),
 )
+
+# Commands queued for a locker's terminal (open a compartment, sync codes, set config) and their acknowledgements.
+terminal_commands = Table(
+    "terminal_commands",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("locker_id", String(ID), ForeignKey("lockers.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(160), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("acknowledged_at", UtcDateTime, nullable=True),
+    Column("outcome", String(STATE), nullable=True),
+    Column("detail", Text, nullable=True),
+    Index(None, "locker_id", "id"),
+)
