@@ -33,8 +33,18 @@ SQLITE_PLAIN_BUSY_TIMEOUT_MS = 20
 SQLITE_BEGIN = "parcellocker_sqlite_begin"
 
 
-def make_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20) -> AsyncEngine:
-    """An engine for `sqlite+aiosqlite:///path` (its folder is created) or `postgresql+asyncpg://…`."""
+# PostgreSQL connections a server process keeps open. On a small machine a few busy backends outrun many: the
+# database has as many cores as the machine, and every backend more is memory, lock traffic and context switches.
+DEFAULT_POOL_SIZE = 10
+
+
+def make_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE, max_overflow: int = 0) -> AsyncEngine:
+    """An engine for `sqlite+aiosqlite:///path` (its folder is created) or `postgresql+asyncpg://…`.
+
+    On PostgreSQL the pool is fixed by default (no overflow): an overflow connection is opened for one unit of work
+    and closed after it, which under load means a new backend (and its TLS negotiation) for many requests. Options
+    of asyncpg.connect can be given in the URL, e.g. `?ssl=disable` for a database on loopback.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed):
