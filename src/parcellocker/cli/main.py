@@ -13,6 +13,7 @@ from parcellocker.cli.audit import audit_app
 from parcellocker.cli.bench import bench_app
 from parcellocker.cli.db import db_app
 from parcellocker.cli.demo import demo
+from parcellocker.cli.terminal import terminal
 from parcellocker.config import Settings
 from parcellocker.logs import configure_logging
 
@@ -27,6 +28,7 @@ app.add_typer(operator_app, name="operator")
 app.add_typer(audit_app, name="audit")
 app.add_typer(bench_app, name="bench")
 app.command("demo")(demo)
+app.command("terminal")(terminal)
 
 
 @app.command()

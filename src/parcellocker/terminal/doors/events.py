@@ -18,6 +18,8 @@ class OpeningPurpose(StrEnum):
     DEPOSIT = "deposit"
     PICKUP = "pickup"
     COLLECT = "collect"
+    SERVICE = "service"
+    """Opened by an operator's command."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

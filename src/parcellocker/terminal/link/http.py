@@ -1,0 +1,155 @@
+"""The link over plain HTTP to the server's API: events POSTed (door changes to `door-events`, the others to
+`events`), commands long-polled from `commands?after=…&wait=…` and acknowledged, the code sheet GET from `codes`.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from parcellocker.terminal.link.port import (
+    CodeSheet,
+    Command,
+    CompartmentToOpen,
+    EventKind,
+    EventReceipt,
+    Greeting,
+    Link,
+    LinkDown,
+    LinkRefused,
+    OutboxEvent,
+    SheetCode,
+)
+
+
+class HttpLink(Link):
+    def __init__(
+        self,
+        base_url: str,
+        locker_id: str,
+        terminal_key: str,
+        *,
+        timeout: float = 5.0,
+        pickup_timeout: float = 3.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        """`base_url`: the server, e.g. http://127.0.0.1:8000 (the API is under /api/v1)."""
+        self.locker_id = locker_id
+        self._timeout = timeout
+        self._pickup_timeout = pickup_timeout
+        self._locker = f"/lockers/{locker_id}"
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/api/v1",
+            headers={"Authorization": f"Bearer {terminal_key}"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    async def greet(self) -> Greeting:
+        body = await self._call("GET", f"{self._locker}/link")
+        return Greeting(body["last_seq"], _unb64(body["qr_public_key"]))
+
+    async def send_event(self, event: OutboxEvent) -> EventReceipt:
+        if event.kind is EventKind.DOOR:
+            payload = {"compartment": event.body["compartment"], "state": event.body["state"], "seq": event.seq}
+            body = await self._call("POST", f"{self._locker}/door-events", json=payload)
+        else:
+            payload = {"seq": event.seq, "kind": event.kind.value, "at": event.at.isoformat(), **event.body}
+            body = await self._call("POST", f"{self._locker}/events", json=payload)
+        return EventReceipt(body["seq"], body["outcome"], body["replayed"])
+
+    async def fetch_code_sheet(self) -> CodeSheet:
+        body = await self._call("GET", f"{self._locker}/codes")
+        codes = [
+            SheetCode(code["compartment"], code["code_hash"], _time(code["deadline"]), code["shipment_id"])
+            for code in body["codes"]
+        ]
+        return CodeSheet(_unb64(body["locker_key"]), _unb64(body["qr_public_key"]), codes, body["version"])
+
+    async def next_commands(self, after: int, wait: float) -> list[Command]:
+        body = await self._call(
+            "GET",
+            f"{self._locker}/commands",
+            params={"after": after, "wait": wait},
+            wait=wait + self._timeout,
+        )
+        return [Command(item["id"], item["kind"], item["body"], _time(item["expires_at"])) for item in body]
+
+    async def acknowledge_command(self, command_id: int, outcome: str, detail: str | None) -> None:
+        payload = {"outcome": outcome, "detail": None if detail is None else detail[:500]}
+        await self._call("POST", f"{self._locker}/commands/{command_id}/ack", json=payload)
+
+    async def pick_up(self, *, code: str | None = None, qr_token: str | None = None) -> CompartmentToOpen:
+        payload = {"code": code} if code is not None else {"qr_token": qr_token}
+        body = await self._call("POST", f"{self._locker}/pickups", json=payload, wait=self._pickup_timeout)
+        return _to_open(body)
+
+    async def sign_in_courier(self, courier_id: str, pin: str) -> str:
+        body = await self._call("POST", "/sessions/courier", json={"courier_id": courier_id, "pin": pin})
+        token: str = body["token"]
+        return token
+
+    async def deposit(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
+        payload = {"tracking_number": tracking_number}
+        return _to_open(await self._call("POST", f"{self._locker}/deposits", json=payload, bearer=courier_token))
+
+    async def report_deposit_problem(self, courier_token: str, tracking_number: str, problem: str) -> CompartmentToOpen:
+        payload = {"tracking_number": tracking_number, "problem": problem}
+        url = f"{self._locker}/deposits/problems"
+        return _to_open(await self._call("POST", url, json=payload, bearer=courier_token))
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        wait: float | None = None,
+        bearer: str | None = None,
+    ) -> Any:
+        """The JSON answer; LinkDown for no answer or a server failure, LinkRefused for any other error.
+        `wait`: seconds for the answer instead of the usual timeout; `bearer`: a credential to send instead of the
+        terminal's key (a courier's token)."""
+        headers = {} if bearer is None else {"Authorization": f"Bearer {bearer}"}
+        try:
+            reply = await self._client.request(
+                method, url, json=json, params=params, headers=headers, timeout=wait or self._timeout
+            )
+        except httpx.HTTPError as error:
+            raise LinkDown(f"{method} {url}: {type(error).__name__}: {error}") from error
+        if reply.status_code >= 500:
+            raise LinkDown(f"{method} {url}: the server answered {reply.status_code}")
+        if reply.status_code >= 400:
+            raise _refused(reply)
+        try:
+            return reply.json()
+        except ValueError as error:
+            raise LinkDown(f"{method} {url}: the answer is not JSON") from error
+
+
+def _refused(reply: httpx.Response) -> LinkRefused:
+    try:
+        error = reply.json()["error"]
+        details = {key: value for key, value in error.items() if key not in ("code", "message")}
+        return LinkRefused(reply.status_code, str(error["code"]), str(error["message"]), details)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return LinkRefused(reply.status_code, "error", reply.text[:200])
+
+
+def _to_open(body: Any) -> CompartmentToOpen:
+    return CompartmentToOpen(body["compartment"]["number"], body["shipment"]["id"], body["shipment"]["tracking_number"])
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
