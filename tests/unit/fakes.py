@@ -34,6 +34,7 @@ from parcellocker.service.ports import (
     CompartmentRepository,
     IdempotencyStore,
     LockerRepository,
+    LockerSizes,
     LockoutRepository,
     Notification,
     NotificationOutbox,
@@ -130,14 +131,22 @@ class FakeLockerRepository(_Repository, LockerRepository):
         stored.compartments = []
         self._tables.lockers[locker.id] = stored
 
-    async def get(self, locker_id: str) -> Locker | None:
+    async def get(self, locker_id: str, *, with_compartments: bool = True) -> Locker | None:
         stored = self._tables.lockers.get(locker_id)
         if stored is None:
             return None
         locker = copy.deepcopy(stored)
-        mine = (c for c in self._tables.compartments.values() if c.locker_id == locker_id)
-        locker.compartments = [copy.deepcopy(c) for c in sorted(mine, key=lambda c: c.number)]
+        if with_compartments:
+            mine = (c for c in self._tables.compartments.values() if c.locker_id == locker_id)
+            locker.compartments = [copy.deepcopy(c) for c in sorted(mine, key=lambda c: c.number)]
         return locker
+
+    async def sizes(self, locker_id: str) -> LockerSizes | None:
+        stored = self._tables.lockers.get(locker_id)
+        if stored is None:
+            return None
+        present = frozenset(c.size for c in self._tables.compartments.values() if c.locker_id == locker_id)
+        return LockerSizes(dict(stored.inner_dimensions), present)
 
     async def list(self) -> list[Locker]:
         lockers = [await self.get(locker_id) for locker_id in sorted(self._tables.lockers)]

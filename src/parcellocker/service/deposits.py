@@ -43,9 +43,9 @@ async def deposit_parcel(cmd: DepositParcel, uow: UnitOfWork, env: Env) -> Compa
         compartment = await uow.compartments.get(shipment.compartment_id)
         assert compartment is not None
         return CompartmentOpened(shipment, compartment)
-    locker = await uow.lockers.get(cmd.locker_id)
-    assert locker is not None
-    return await _open_fitting(uow, env, cmd.by, shipment, shipment.parcel.fitting_sizes(locker.inner_dimensions))
+    sizes = await uow.lockers.sizes(cmd.locker_id)
+    assert sizes is not None
+    return await _open_fitting(uow, env, cmd.by, shipment, shipment.parcel.fitting_sizes(sizes.inner_dimensions))
 
 
 class DepositProblem(StrEnum):
@@ -67,11 +67,11 @@ async def report_deposit_problem(cmd: ReportDepositProblem, uow: UnitOfWork, env
     shipment = await _shipment_to_deposit(uow, cmd.by, cmd.locker_id, cmd.tracking_number)
     if not shipment.deposit_in_progress or shipment.compartment_id is None:
         raise Conflict(f"no compartment is open for parcel {shipment.tracking_number}; scan it first")
-    locker = await uow.lockers.get(cmd.locker_id)
+    sizes = await uow.lockers.sizes(cmd.locker_id)
     first = await uow.compartments.get(shipment.compartment_id)
-    assert locker is not None and first is not None
+    assert sizes is not None and first is not None
     now, actor = env.clock.now(), cmd.by.actor
-    fitting = shipment.parcel.fitting_sizes(locker.inner_dimensions)
+    fitting = shipment.parcel.fitting_sizes(sizes.inner_dimensions)
     if cmd.problem is DepositProblem.DOOR_DID_NOT_OPEN:
         first.take_out_of_order(now, actor, "door did not open during a deposit")
         await uow.alarms.add(
@@ -134,9 +134,10 @@ async def _open_fitting(
 
 async def _shipment_to_deposit(uow: UnitOfWork, by: Principal, locker_id: str, tracking_number: str) -> Shipment:
     assert by.carrier_id is not None
-    if not await uow.lockers.exists(locker_id):
-        raise NotFound(f"there is no locker {locker_id}")
     shipment = await uow.shipments.for_deposit(by.carrier_id, tracking_number.strip())
+    # A shipment meant for this locker proves it exists; otherwise it may not, and that is said first.
+    if (shipment is None or shipment.locker_id != locker_id) and not await uow.lockers.exists(locker_id):
+        raise NotFound(f"there is no locker {locker_id}")
     if shipment is None:
         raise NotFound(f"your carrier has announced no parcel {tracking_number.strip()!r}")
     if shipment.locker_id != locker_id:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.shipment import Shipment
-from parcellocker.domain.sizes import Size
+from parcellocker.domain.sizes import Dimensions, Size
 
 
 class Clock(abc.ABC):
@@ -24,13 +24,25 @@ class Clock(abc.ABC):
         """The current time, timezone-aware UTC."""
 
 
+@dataclass(frozen=True, slots=True)
+class LockerSizes:
+    """What a locker offers a parcel: the inner dimensions of each size class, and the sizes it has compartments of."""
+
+    inner_dimensions: Mapping[Size, Dimensions]
+    present: frozenset[Size]
+
+
 class LockerRepository(abc.ABC):
     @abc.abstractmethod
     async def add(self, locker: Locker) -> None: ...
 
     @abc.abstractmethod
-    async def get(self, locker_id: str) -> Locker | None:
-        """The locker with its compartments, ordered by number."""
+    async def get(self, locker_id: str, *, with_compartments: bool = True) -> Locker | None:
+        """The locker with its compartments, ordered by number (or with none loaded: `with_compartments=False`)."""
+
+    @abc.abstractmethod
+    async def sizes(self, locker_id: str) -> LockerSizes | None:
+        """The locker's sizes without loading its compartments; None if there is no such locker."""
 
     @abc.abstractmethod
     async def list(self) -> list[Locker]:

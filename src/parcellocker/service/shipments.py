@@ -26,12 +26,12 @@ class AnnounceShipment:
 async def announce_shipment(cmd: AnnounceShipment, uow: UnitOfWork, env: Env) -> Shipment:
     require_role(cmd.by, Role.CARRIER)
     assert cmd.by.carrier_id is not None
-    locker = await uow.lockers.get(cmd.locker_id)
-    if locker is None:
+    sizes = await uow.lockers.sizes(cmd.locker_id)
+    if sizes is None:
         raise NotFound(f"there is no locker {cmd.locker_id}")
-    fitting = cmd.parcel.fitting_sizes(locker.inner_dimensions)  # refuses a parcel that fits no size at all
-    if not {compartment.size for compartment in locker.compartments} & set(fitting):
-        raise ParcelTooLarge(f"a parcel of {cmd.parcel.describe()} fits in no compartment of locker {locker.id}")
+    fitting = cmd.parcel.fitting_sizes(sizes.inner_dimensions)  # refuses a parcel that fits no size at all
+    if not sizes.present & set(fitting):
+        raise ParcelTooLarge(f"a parcel of {cmd.parcel.describe()} fits in no compartment of locker {cmd.locker_id}")
     shipment = Shipment.announce(
         shipment_id=str(uuid.uuid4()),
         tracking_number=cmd.tracking_number,

@@ -36,6 +36,30 @@ async def test_locker_comes_back_with_its_compartments_in_number_order(engine: A
     assert all(c.state is CompartmentState.FREE and c.door is DoorState.CLOSED for c in found.compartments)
 
 
+async def test_locker_sizes_say_its_inner_dimensions_and_which_sizes_it_has(engine: AsyncEngine) -> None:
+    locker = a_locker("L-7", "S:3,L:1")
+    locker.inner_dimensions = {Size.S: Dimensions(90, 400, 600), Size.M: Dimensions(200, 400, 600)}
+    await add_locker_and_carrier(engine, locker)
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.lockers.add(Locker(id="L-0", name="Empty", address="Nowhere"))
+        sizes = await uow.lockers.sizes("L-7")
+        empty = await uow.lockers.sizes("L-0")
+        assert await uow.lockers.sizes("L-8") is None
+    assert sizes is not None and empty is not None
+    assert dict(sizes.inner_dimensions) == {Size.S: Dimensions(90, 400, 600), Size.M: Dimensions(200, 400, 600)}
+    assert sizes.present == {Size.S, Size.L}
+    assert empty.present == frozenset()
+
+
+async def test_locker_without_compartments_is_only_its_own_record(engine: AsyncEngine) -> None:
+    await add_locker_and_carrier(engine, a_locker("L-7", "S:3"))
+    async with SqlUnitOfWork(engine) as uow:
+        found = await uow.lockers.get("L-7", with_compartments=False)
+        assert await uow.lockers.get("L-8", with_compartments=False) is None
+    assert found is not None
+    assert (found.id, found.name, found.timezone, found.compartments) == ("L-7", "Locker L-7", "Europe/Warsaw", [])
+
+
 async def test_list_gives_every_locker_even_one_without_compartments(engine: AsyncEngine) -> None:
     await add_locker_and_carrier(engine, a_locker("L-1", "S:2"))
     async with SqlUnitOfWork(engine) as uow:

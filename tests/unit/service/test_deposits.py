@@ -67,6 +67,12 @@ async def test_an_unknown_parcel_or_locker_is_not_found(world: World) -> None:
         await world.deposit("TRK-404", locker_id="NOWHERE")
 
 
+async def test_a_known_parcel_at_an_unknown_locker_is_told_the_locker_is_not_found(world: World) -> None:
+    await world.announce("TRK-1")
+    with pytest.raises(NotFound, match="there is no locker NOWHERE"):
+        await world.deposit("TRK-1", locker_id="NOWHERE")
+
+
 async def test_a_courier_cannot_deposit_another_carriers_parcel(world: World) -> None:
     await world.announce("TRK-1", by=world.cast.other_carrier)
     with pytest.raises(NotFound):

@@ -6,7 +6,7 @@ import builtins
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, exists, insert, select
 
 from parcellocker.adapters.db.compartments import COMPARTMENT_COLUMNS, compartment_from_row, compartment_values
 from parcellocker.adapters.db.tables import compartments, lockers
@@ -14,7 +14,7 @@ from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.domain.locker import Locker, LockerStatus
 from parcellocker.domain.sizes import Dimensions, Size
-from parcellocker.service.ports import LockerRepository
+from parcellocker.service.ports import LockerRepository, LockerSizes
 
 lk = lockers.c
 _LOCKER_COLUMNS = (lk.id, lk.name, lk.address, lk.timezone, lk.latitude, lk.longitude, lk.status, lk.inner_dimensions)
@@ -30,6 +30,16 @@ _ALL_WITH_COMPARTMENTS = (
 )
 _ONE_WITH_COMPARTMENTS = _ALL_WITH_COMPARTMENTS.where(lk.id == bindparam("locker_id"))
 _EXISTS = select(lk.id).where(lk.id == bindparam("locker_id"))
+_ONE = select(*_LOCKER_COLUMNS).where(lk.id == bindparam("locker_id"))
+# The inner dimensions, then for each size (in Size order) whether the locker has a compartment of it: one row,
+# a few index probes, instead of every compartment of the locker.
+_SIZES = select(
+    lk.inner_dimensions,
+    *(
+        exists().where(compartments.c.locker_id == lk.id, compartments.c.size == size.value).label(size.value)
+        for size in Size
+    ),
+).where(lk.id == bindparam("locker_id"))
 _LOCKER_ID = len(COMPARTMENT_COLUMNS)  # the position of lockers.id in a joined row
 
 
@@ -58,9 +68,19 @@ class SqlLockerRepository(LockerRepository):
         for compartment in locker.compartments:
             self._transitions.take(compartment.events)
 
-    async def get(self, locker_id: str) -> Locker | None:
+    async def get(self, locker_id: str, *, with_compartments: bool = True) -> Locker | None:
+        if not with_compartments:
+            row = (await self._tx.execute(_ONE, {"locker_id": locker_id})).first()
+            return None if row is None else _locker_from_row(row)
         found = await self._with_compartments(_ONE_WITH_COMPARTMENTS, {"locker_id": locker_id})
         return found[0] if found else None
+
+    async def sizes(self, locker_id: str) -> LockerSizes | None:
+        row = (await self._tx.execute(_SIZES, {"locker_id": locker_id})).first()
+        if row is None:
+            return None
+        present = frozenset(size for size, there in zip(Size, row[1:], strict=True) if there)
+        return LockerSizes(_inner_dimensions(row[0]), present)
 
     async def list(self) -> builtins.list[Locker]:
         return await self._with_compartments(_ALL_WITH_COMPARTMENTS, {})
@@ -89,5 +109,9 @@ def _locker_from_row(columns: tuple[Any, ...]) -> Locker:
         latitude=latitude,
         longitude=longitude,
         status=LockerStatus(status),
-        inner_dimensions={Size(size): Dimensions(*dims) for size, dims in inner_dimensions.items()},
+        inner_dimensions=_inner_dimensions(inner_dimensions),
     )
+
+
+def _inner_dimensions(stored: dict[str, list[int]]) -> dict[Size, Dimensions]:
+    return {Size(size): Dimensions(*dims) for size, dims in stored.items()}

@@ -110,7 +110,7 @@ class OutboxWorker:
         shipment = await uow.shipments.get(notification.shipment_id)
         if shipment is None or shipment.state is not ShipmentState.STORED:
             return None
-        locker = await uow.lockers.get(shipment.locker_id)
+        locker = await uow.lockers.get(shipment.locker_id, with_compartments=False)
         if locker is None:
             return None
         secrets = unseal(self._seal_key, notification.sealed_payload)
