@@ -79,7 +79,8 @@ class SqlLockerRepository(LockerRepository):
         row = (await self._tx.execute(_SIZES, {"locker_id": locker_id})).first()
         if row is None:
             return None
-        present = frozenset(size for size, there in zip(Size, row[1:], strict=True) if there)
+        has_size: tuple[bool, ...] = tuple(row[1:])
+        present = frozenset(size for size, there in zip(Size, has_size, strict=True) if there)
         return LockerSizes(_inner_dimensions(row[0]), present)
 
     async def list(self) -> builtins.list[Locker]:
