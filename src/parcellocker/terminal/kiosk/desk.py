@@ -5,6 +5,7 @@ store before the kiosk gets its answer."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -51,6 +52,7 @@ class Kiosk:
         link: Link,
         health: LinkHealth,
         offline: OfflinePickupDesk,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.locker_id = locker_id
         self._store = store
@@ -59,6 +61,7 @@ class Kiosk:
         self._link = link
         self._health = health
         self._offline = offline
+        self._now = now
 
     async def pick_up(self, *, code: str | None = None, qr_token: str | None = None) -> Opened:
         self._check_ready()
@@ -66,10 +69,10 @@ class Kiosk:
             raise BadInput("give either the pickup code or the QR token")
         answer = await self._ask_server_for_pickup(code, qr_token) if self._health.reachable else None
         if answer is not None:
-            self._store.codes.mark_used(answer.shipment_id, datetime.now(UTC))
+            self._store.codes.mark_used(answer.shipment_id, self._now())
             await self._open(answer.compartment, OpeningPurpose.PICKUP)
             return Opened(answer.compartment, answer.shipment_id, "server", answer.tracking_number)
-        match = self._offline.check(code=code, qr_token=qr_token, now=datetime.now(UTC))
+        match = self._offline.check(code=code, qr_token=qr_token, now=self._now())
         log.info("pickup checked offline: compartment %d (event %d)", match.code.compartment, match.seq)
         try:
             await self._open(match.code.compartment, OpeningPurpose.PICKUP)
