@@ -28,6 +28,8 @@ class PendingAction(StrEnum):
 
     DEPOSIT = "deposit"
     PICKUP = "pickup"
+    SERVICE = "service"
+    """Opened on an operator's command: nothing is stored or taken when it closes."""
 
 
 @dataclass(slots=True)
@@ -69,6 +71,18 @@ class Compartment:
         self._require(CompartmentState.OCCUPIED, "open it for a pickup")
         self.pending = PendingAction.PICKUP
         self.events.append(Transition("compartment", self.id, self.state, self.state, at, actor, "opened for a pickup"))
+
+    def open_for_service(self, at: datetime, actor: Actor) -> None:
+        """An operator has the terminal open the door, so its opening is expected. A deposit or pickup under way
+        keeps its own pending action, settled when the door closes as usual."""
+        if self.pending is None:
+            self.pending = PendingAction.SERVICE
+        self.events.append(Transition("compartment", self.id, self.state, self.state, at, actor, "opened for service"))
+
+    def end_service(self) -> None:
+        """The door closed after a service opening, or the opening did not happen."""
+        if self.pending is PendingAction.SERVICE:
+            self.pending = None
 
     def empty(self, at: datetime, actor: Actor, reason: str) -> None:
         """The parcel was taken out and the door closed: free again."""

@@ -57,6 +57,8 @@ async def report_door(cmd: ReportDoor, uow: UnitOfWork, env: Env) -> DoorEventAp
     if cmd.door is DoorState.OPEN and changed and compartment.pending is None:
         outcome = "forced_door"
         await _raise_forced_door(uow, env, cmd, compartment)
+    elif cmd.door is DoorState.CLOSED and compartment.pending is PendingAction.SERVICE:
+        compartment.end_service()
     elif cmd.door is DoorState.CLOSED and compartment.pending is not None:
         shipment = await _shipment_in(uow, compartment)
         if compartment.pending is PendingAction.DEPOSIT:

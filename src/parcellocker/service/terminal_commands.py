@@ -69,7 +69,7 @@ async def queue_command(cmd: QueueCommand, uow: UnitOfWork, env: Env) -> Termina
         waiting = await links.terminal_commands.pending(cmd.locker_id, 0, now, MAX_PENDING)
         if same := next((c for c in waiting if c.kind == CommandKind.SYNC_CODES), None):
             return same
-    body = await _checked_body(uow, cmd)
+    body = await _checked_body(uow, env, cmd)
     lifetime = cmd.expires_in or (OPENING_LIFETIME if cmd.kind is CommandKind.OPEN_COMPARTMENT else None)
     if lifetime is not None and lifetime <= timedelta(0):
         raise InvalidInput("a command must live for some time before it expires")
@@ -81,13 +81,17 @@ async def queue_command(cmd: QueueCommand, uow: UnitOfWork, env: Env) -> Termina
     return command
 
 
-async def _checked_body(uow: UnitOfWork, cmd: QueueCommand) -> dict[str, Any]:
+async def _checked_body(uow: UnitOfWork, env: Env, cmd: QueueCommand) -> dict[str, Any]:
+    """The command's body, checked; an opening is expected by the compartment from now on (no forced-door alarm)."""
     if cmd.kind is CommandKind.OPEN_COMPARTMENT:
         number = cmd.body.get("compartment")
         if not isinstance(number, int) or isinstance(number, bool):
             raise InvalidInput("open_compartment needs the compartment number")
-        if await uow.compartments.by_number(cmd.locker_id, number) is None:
+        compartment = await uow.compartments.by_number(cmd.locker_id, number)
+        if compartment is None:
             raise NotFound(f"locker {cmd.locker_id} has no compartment {number}")
+        compartment.open_for_service(env.clock.now(), cmd.by.actor)
+        await uow.compartments.save(compartment)
         return {"compartment": number}
     if cmd.kind is CommandKind.SET_CONFIG:
         return {"settings": checked_settings(cmd.body.get("settings"))}
@@ -144,6 +148,11 @@ async def acknowledge_command(cmd: AcknowledgeCommand, uow: UnitOfWork, env: Env
         command, acknowledged_at=env.clock.now(), outcome=cmd.outcome.value, detail=detail
     )
     await queue.acknowledge(acknowledged)
+    if command.kind == CommandKind.OPEN_COMPARTMENT and cmd.outcome is not CommandOutcome.DONE:
+        compartment = await uow.compartments.by_number(cmd.locker_id, int(command.body["compartment"]))
+        if compartment is not None and compartment.pending is not None:
+            compartment.end_service()  # the door was not opened: an opening now would be forced again
+            await uow.compartments.save(compartment)
     return acknowledged
 
 

@@ -181,3 +181,26 @@ def test_commands_are_checked_before_they_are_queued(site: Site) -> None:
     assert operator.post(url, json={"kind": "set_config", "settings": {"left_open_after": 0}}).status_code == 422
     assert operator.post(url, json={"kind": "set_config", "settings": {"left_open_after": 90}}).status_code == 201
     assert locker.terminal.post(url, json={"kind": "sync_codes"}).status_code == 403
+
+
+def test_door_opened_on_an_operators_command_is_no_forced_door(site: Site) -> None:
+    locker = site.new_locker()
+    shipment, number = site.store(locker)
+    url = f"/lockers/{locker.id}/commands"
+    queued = site.operator().post(url, json={"kind": "open_compartment", "compartment": number}).json()
+
+    assert site.door(locker, number, "open")["outcome"] == "recorded"
+    assert site.door(locker, number, "closed")["outcome"] == "recorded"  # the parcel stays stored
+    locker.terminal.post(f"{url}/{queued['id']}/ack", json={"outcome": "done"})
+    assert alarms(site, locker) == []
+    assert site.carrier().get(f"/shipments/{shipment['id']}").json()["state"] == "stored"
+    assert compartment(site, locker, number)["state"] == "occupied"
+    assert site.door(locker, number, "open")["outcome"] == "forced_door"  # the service is over
+
+
+def test_a_door_the_terminal_could_not_open_on_command_is_watched_again(site: Site) -> None:
+    locker = site.new_locker()
+    url = f"/lockers/{locker.id}/commands"
+    queued = site.operator().post(url, json={"kind": "open_compartment", "compartment": 2}).json()
+    locker.terminal.post(f"{url}/{queued['id']}/ack", json={"outcome": "failed", "detail": "lock jammed"})
+    assert site.door(locker, 2, "open")["outcome"] == "forced_door"
