@@ -118,6 +118,7 @@ class Kiosk:
             "ready": self._coordinator.reconciled,
             "link": {"up": self._health.up, "error": self._health.error},
             "outbox_pending": len(self._store.outbox.pending(limit=10_000)),
+            "outbox_rejected": len(self._store.outbox.rejected()),
             "codes_synced_at": self._store.codes.synced_at(),
             "doors": [
                 {

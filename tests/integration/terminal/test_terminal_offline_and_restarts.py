@@ -1,0 +1,101 @@
+"""The terminal without its server, and killed in the middle of a door cycle: nothing is lost, nothing is applied
+twice."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from terminal_rigs import TerminalRig, eventually
+
+
+async def test_pickups_while_the_server_is_down_work_and_reach_it_once_when_it_is_back(rig: TerminalRig) -> None:
+    await rig.start()
+    by_code, first = await rig.store("S")
+    by_qr, second = await rig.store("M")
+    await eventually(rig.status, lambda status: status["outbox_pending"] == 0)
+    messages = [await rig.message(by_code), await rig.message(by_qr)]
+    await eventually(lambda: _live_codes(rig), 2)
+
+    rig.lms.stop()
+    wrong = await rig.kiosk_post("/pickup", {"code": "000000" if messages[0]["code"] != "000000" else "111111"})
+    assert wrong.status_code == 404 and wrong.json()["error"]["remaining_tries"] == 4
+    with_code = await rig.kiosk_post("/pickup", {"code": messages[0]["code"]})
+    with_qr = await rig.kiosk_post("/pickup", {"qr_token": messages[1]["qr_token"]})
+    again = await rig.kiosk_post("/pickup", {"code": messages[0]["code"]})
+
+    assert with_code.status_code == 200, with_code.text
+    assert with_qr.status_code == 200, with_qr.text
+    assert [with_code.json()["checked_by"], with_qr.json()["checked_by"]] == ["terminal", "terminal"]
+    assert [with_code.json()["compartment"], with_qr.json()["compartment"]] == [first, second]
+    assert again.status_code == 404  # a code opens once
+    assert rig.unlocks() == {first: 2, second: 2}
+    rig.close_door(first)
+    rig.close_door(second)
+    await eventually(rig.status, lambda status: status["outbox_pending"] >= 6)  # 2 pickups, 2 opens, 2 closes
+
+    await rig.lms.start()
+    status = await eventually(rig.status, lambda status: status["outbox_pending"] == 0)
+    assert status["outbox_rejected"] == 0
+    assert await rig.shipment_state(by_code["id"]) == "picked_up"
+    assert await rig.shipment_state(by_qr["id"]) == "picked_up"
+    assert [(await rig.compartment(n))["state"] for n in (first, second)] == ["free", "free"]
+    assert await rig.alarms() == []  # the doors opened offline were expected: no forced-door alarm
+    picked_up = rig.lms.query(
+        "SELECT count(*) FROM transitions WHERE subject_id IN (?, ?) AND to_state = 'picked_up'",
+        by_code["id"],
+        by_qr["id"],
+    )
+    assert picked_up == [(2,)]
+    applied = rig.lms.query(
+        "SELECT count(*), count(DISTINCT seq) FROM terminal_events WHERE locker_id = ?", rig.locker_id
+    )
+    assert applied[0][0] == applied[0][1] >= 10  # two deposits and two pickups: each event applied once
+
+
+async def test_kill_9_in_the_middle_of_a_door_cycle_then_restart_reconciles_and_loses_nothing(
+    rig: TerminalRig,
+) -> None:
+    await rig.start()
+    shipment = await rig.announce("S")
+    number = await rig.deposit(shipment)
+    await rig.kill()  # the door is open, the courier is putting the parcel in
+
+    rig.close_door(number)  # ... and closes the door while the terminal is down
+    rig.emulator.force_door(0, 12)  # and someone forces another one
+    status = await rig.start()
+
+    assert status["doors"][number - 1]["door"] == "closed"
+    assert status["doors"][11]["door"] == "open"
+    await eventually(lambda: rig.shipment_state(shipment["id"]), "stored")
+    assert (await rig.compartment(number))["state"] == "occupied"
+    alarms = await eventually(rig.alarms, lambda alarms: len(alarms) >= 1)
+    assert [(a["kind"], a["compartment"]) for a in alarms] == [("forced_door", 12)]
+    assert rig.unlocks() == {number: 1}  # nothing was opened again by the restart
+
+
+async def test_events_queued_while_the_server_is_down_survive_a_kill_9(rig: TerminalRig) -> None:
+    await rig.start()
+    shipment, number = await rig.store("S")
+    code = (await rig.message(shipment))["code"]
+    await eventually(lambda: _live_codes(rig), 1)
+    rig.lms.stop()
+    picked = await rig.kiosk_post("/pickup", {"code": code})
+    assert picked.status_code == 200 and picked.json()["checked_by"] == "terminal"
+    await rig.kill()
+    rig.close_door(number)
+
+    await rig.start()
+    await rig.lms.start()
+    await eventually(rig.status, lambda status: status["outbox_pending"] == 0)
+    assert await rig.shipment_state(shipment["id"]) == "picked_up"
+    assert (await rig.compartment(number))["state"] == "free"
+
+
+async def _live_codes(rig: TerminalRig) -> int:
+    """How many codes the terminal could check by itself now."""
+    with sqlite3.connect(f"file:{rig.folder / 'terminal.db'}?mode=ro", uri=True) as connection:
+        rows = connection.execute(
+            "SELECT count(*) FROM codes WHERE shipment_id NOT IN (SELECT shipment_id FROM used_codes)"
+        )
+        count: int = rows.fetchone()[0]
+    return count
