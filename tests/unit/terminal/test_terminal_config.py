@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from parcellocker.cli.main import app
 from parcellocker.terminal.bootstrap import build_link
 from parcellocker.terminal.config import ConfigError, load_config, parse_config
 from parcellocker.terminal.link.port import LinkNotAvailable
@@ -133,3 +135,11 @@ def test_the_mqtt_link_is_not_available_yet() -> None:
     config = parse_config(minimal(link__transport="mqtt"))
     with pytest.raises(LinkNotAvailable, match="not available yet"):
         build_link(config)
+
+
+def test_the_terminal_command_names_the_problem_and_exits_with_1(tmp_path: Path) -> None:
+    config = tmp_path / "locker.toml"
+    config.write_text('locker_id = "L-1"\nstore = "x.db"\n')
+    result = CliRunner().invoke(app, ["terminal", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "3 problem(s)" in result.output and "  server: is required" in result.output
