@@ -44,13 +44,15 @@ _BY_ID = select(*COMPARTMENT_COLUMNS).where(c.id == bindparam("compartment_id"))
 _BY_NUMBER = select(*COMPARTMENT_COLUMNS).where(c.locker_id == bindparam("locker_id"), c.number == bindparam("number"))
 # The smallest free compartment of the given sizes, lowest number first. FOR UPDATE SKIP LOCKED on PostgreSQL: the
 # row is locked for this transaction and rows that concurrent transactions hold are passed over; SQLite ignores
-# the clause (its unit of work holds the only write lock).
+# the clause (its unit of work holds the only write lock). One parameter per size class, so the statement never
+# changes with the number of sizes asked for (fewer are repeated to fill them).
+_SIZE_PARAMETERS = [f"size_{rank}" for rank in range(len(Size))]
 _CLAIM_FREE = (
     select(*COMPARTMENT_COLUMNS)
     .where(
         c.locker_id == bindparam("locker_id"),
         c.state == CompartmentState.FREE.value,
-        c.size.in_(bindparam("sizes", expanding=True)),
+        c.size.in_([bindparam(name) for name in _SIZE_PARAMETERS]),
     )
     .order_by(c.size_rank, c.number)
     .limit(1)
@@ -73,7 +75,11 @@ class SqlCompartmentRepository(CompartmentRepository):
     async def claim_free(self, locker_id: str, sizes: Sequence[Size]) -> Compartment | None:
         if not sizes:
             return None
-        return await self._one(_CLAIM_FREE, {"locker_id": locker_id, "sizes": [size.value for size in sizes]})
+        asked = [size.value for size in sizes]
+        padded = asked + asked[-1:] * (len(_SIZE_PARAMETERS) - len(asked))
+        return await self._one(
+            _CLAIM_FREE, {"locker_id": locker_id, **dict(zip(_SIZE_PARAMETERS, padded, strict=True))}
+        )
 
     async def save(self, compartment: Compartment) -> None:
         result = await self._tx.execute(

@@ -6,12 +6,13 @@ import asyncio
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcellocker.adapters.db.accounts import SqlAccountRepository
 from parcellocker.adapters.db.alarms import SqlAlarmRepository
 from parcellocker.adapters.db.audit import SqlAuditLog, audit_chainer
 from parcellocker.adapters.db.compartments import SqlCompartmentRepository
+from parcellocker.adapters.db.driver_statements import DriverConnection
 from parcellocker.adapters.db.engine import (
     SQLITE_BEGIN,
     SQLITE_BUSY_TIMEOUT_MS,
@@ -45,7 +46,7 @@ class SqlUnitOfWork(UnitOfWork):
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
         self._read_only = read_only
-        self._connection: AsyncConnection | Connection | None = None
+        self._connection: DriverConnection | Connection | None = None
         self._gate: asyncio.Semaphore | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
@@ -78,8 +79,8 @@ class SqlUnitOfWork(UnitOfWork):
         finally:
             connection, self._connection = self._connection, None
             try:
-                if isinstance(connection, AsyncConnection):
-                    await connection.close()
+                if isinstance(connection, DriverConnection):
+                    await connection.give_back()
                 elif connection is not None:
                     connection.close()
             finally:
@@ -90,8 +91,8 @@ class SqlUnitOfWork(UnitOfWork):
         await self._transitions.write_queued()
         queued_audit = await self.audit.write_queued()
         async with translated_errors():
-            if isinstance(connection, AsyncConnection):
-                await connection.commit()
+            if isinstance(connection, DriverConnection):
+                await connection.raw.execute("COMMIT")
             else:
                 connection.commit()
         if queued_audit and self.audit.chainer is not None:
@@ -106,20 +107,20 @@ class SqlUnitOfWork(UnitOfWork):
         self.audit.discard_queued()
         if not connection.in_transaction():
             return
-        if isinstance(connection, AsyncConnection):
-            await connection.rollback()
+        if isinstance(connection, DriverConnection):
+            await connection.raw.execute("ROLLBACK")
         else:
             connection.rollback()
 
-    async def _begin(self) -> AsyncConnection | Connection:
+    async def _begin(self) -> DriverConnection | Connection:
         if is_sqlite(self._engine):
             return await self._begin_sqlite()
-        connection = await self._engine.connect()
+        connection = await DriverConnection.take(self._engine)
         try:
             async with translated_errors():
-                await connection.begin()
+                await connection.raw.execute("BEGIN")
         except BaseException:
-            await connection.close()
+            await connection.give_back()
             raise
         return connection
 
@@ -148,7 +149,7 @@ class SqlUnitOfWork(UnitOfWork):
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
 
-    def _open(self) -> AsyncConnection | Connection:
+    def _open(self) -> DriverConnection | Connection:
         if self._connection is None:
             raise RuntimeError("use the unit of work inside `async with`")
         return self._connection
