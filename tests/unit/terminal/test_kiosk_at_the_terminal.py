@@ -129,3 +129,19 @@ async def test_deposit_needs_the_server(rig: Rig) -> None:
     with pytest.raises(ServerUnreachable):
         await rig.kiosk.deposit("token", "TN-2")
     assert rig.board.unlocks == []
+
+
+async def test_a_door_that_did_not_open_for_a_pickup_checked_online_leaves_the_code_good_offline(rig: Rig) -> None:
+    rig.link.pickup_answer = CompartmentToOpen(5, "ship-5", "TN-5")
+    rig.board.jammed.add(5)
+    with pytest.raises(DoorDidNotOpen):
+        await rig.kiosk.pick_up(code="555555")
+    rig.board.jammed.clear()
+    rig.link.down = True
+    assert (await rig.kiosk.pick_up(code="555555")).checked_by == "terminal"
+
+
+async def test_a_compartment_the_server_names_that_is_not_wired_here_is_a_door_that_did_not_open(rig: Rig) -> None:
+    rig.link.pickup_answer = CompartmentToOpen(40, "ship-40", "TN-40")
+    with pytest.raises(DoorDidNotOpen):
+        await rig.kiosk.pick_up(code="555555")

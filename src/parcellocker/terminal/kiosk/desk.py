@@ -10,12 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
-from parcellocker.terminal.doors import (
-    BoardUnreachable,
-    CompartmentDidNotOpen,
-    DoorCoordinator,
-    OpeningPurpose,
-)
+from parcellocker.terminal.doors import DoorControlError, DoorCoordinator, OpeningPurpose
 from parcellocker.terminal.kiosk.errors import (
     BadInput,
     DoorDidNotOpen,
@@ -69,8 +64,12 @@ class Kiosk:
             raise BadInput("give either the pickup code or the QR token")
         answer = await self._ask_server_for_pickup(code, qr_token) if self._health.reachable else None
         if answer is not None:
-            self._store.codes.mark_used(answer.shipment_id, self._now())
-            await self._open(answer.compartment, OpeningPurpose.PICKUP)
+            self._store.codes.mark_used(answer.shipment_id, self._now())  # no second opening offline
+            try:
+                await self._open(answer.compartment, OpeningPurpose.PICKUP)
+            except DoorDidNotOpen:
+                self._store.codes.unmark_used(answer.shipment_id)
+                raise
             return Opened(answer.compartment, answer.shipment_id, "server", answer.tracking_number)
         match = self._offline.check(code=code, qr_token=qr_token, now=self._now())
         log.info("pickup checked offline: compartment %d (event %d)", match.code.compartment, match.seq)
@@ -161,7 +160,7 @@ class Kiosk:
     async def _open(self, number: int, purpose: OpeningPurpose) -> None:
         try:
             await self._coordinator.open_compartment(number, purpose)
-        except (CompartmentDidNotOpen, BoardUnreachable) as error:
+        except DoorControlError as error:  # the lock stayed shut, the board failed, or it is not on this bus
             raise DoorDidNotOpen(
                 f"compartment {number} did not open; please ask for help", compartment=number
             ) from error
