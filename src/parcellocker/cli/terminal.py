@@ -15,7 +15,7 @@ from parcellocker.cli.console import error_console
 from parcellocker.logs import configure_logging
 from parcellocker.terminal.config import ConfigError, TerminalConfig, load_config
 from parcellocker.terminal.link.port import LinkError
-from parcellocker.terminal.process import run_terminal
+from parcellocker.terminal.process import TerminalPartFailed, run_terminal
 from parcellocker.terminal.store import StoreError
 
 
@@ -31,7 +31,7 @@ def terminal(
         configure_logging(log_format, settings.log_level)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request to the server is noise here
         asyncio.run(_run(settings))
-    except (ConfigError, StoreError, LinkError, BoardError) as error:
+    except (ConfigError, StoreError, LinkError, BoardError, TerminalPartFailed) as error:
         error_console.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(1) from None
 

@@ -24,6 +24,10 @@ from parcellocker.terminal.link.port import Link
 log = logging.getLogger(__name__)
 
 
+class TerminalPartFailed(Exception):
+    """A part of the running terminal failed, so the terminal stopped (to be started again by its supervisor)."""
+
+
 async def reconcile(terminal: Terminal) -> None:
     """Read every door and compare it with the store; a door the store has never seen counts as closed (as the
     server assumes), so a door found open at the very first start is reported too."""
@@ -60,11 +64,14 @@ async def _serve(terminal: Terminal, stop: asyncio.Event) -> None:
     serving = asyncio.create_task(kiosk.serve(), name="kiosk api")
     stopping = asyncio.create_task(stop.wait(), name="stop")
     log.info("terminal %s serving the kiosk on %s:%d", terminal.config.locker_id, *_address(terminal))
+    failure: TerminalPartFailed | None = None
     try:
         done, _ = await asyncio.wait([*tasks, serving, stopping], return_when=asyncio.FIRST_COMPLETED)
         for task in done:
-            if task is not stopping and not task.cancelled() and (error := task.exception()) is not None:
-                log.error("%s failed; the terminal stops", task.get_name(), exc_info=error)
+            if task is not stopping and not task.cancelled():
+                error = task.exception()
+                log.error("%s stopped; the terminal stops", task.get_name(), exc_info=error)
+                failure = TerminalPartFailed(f"{task.get_name()} stopped: {error!r}")
     finally:
         kiosk.should_exit = True
         with contextlib.suppress(Exception):
@@ -72,6 +79,8 @@ async def _serve(terminal: Terminal, stop: asyncio.Event) -> None:
         for task in [*tasks, serving, stopping]:
             task.cancel()
         await asyncio.gather(*tasks, serving, stopping, return_exceptions=True)
+    if failure is not None:
+        raise failure
 
 
 def _address(terminal: Terminal) -> tuple[str, int]:
