@@ -30,6 +30,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from parcellocker.adapters.db.driver_statements import DriverConnection
 from parcellocker.adapters.db.tables import audit_log, audit_queue
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.domain.audit import GENESIS_HASH, AuditEntry, AuditRecord, chain
@@ -153,7 +154,7 @@ class AuditChainer:
         engine = self._engine()
         if engine is None:
             return False
-        async with engine.begin() as connection:
+        async with DriverConnection.transaction(engine) as connection:
             tx = Transaction(connection)
             await tx.execute(_BEGIN_ROUND)  # after the lock, each statement sees every round committed before
             taken = sorted((await tx.execute(_TAKE_QUEUED)).all(), key=lambda row: row.id)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import weakref
 from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Executable
+from sqlalchemy import Executable, Insert, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,6 +44,18 @@ class DriverConnection:
     async def take(cls, engine: AsyncEngine) -> DriverConnection:
         pooled = await engine.raw_connection()
         return cls(pooled, pooled.driver_connection, engine.dialect)
+
+    @classmethod
+    @asynccontextmanager
+    async def transaction(cls, engine: AsyncEngine) -> AsyncIterator[DriverConnection]:
+        """`async with DriverConnection.transaction(engine) as connection:` commits when the block ends normally."""
+        connection = await cls.take(engine)
+        try:
+            await connection.raw.execute("BEGIN")
+            yield connection
+            await connection.raw.execute("COMMIT")
+        finally:
+            await connection.give_back()
 
     def in_transaction(self) -> bool:
         return bool(self.raw.is_in_transaction())
@@ -140,17 +153,28 @@ class _Plan:
         )
 
 
-_plans: weakref.WeakKeyDictionary[Executable, dict[tuple[int, tuple[str, ...]], _Plan]] = weakref.WeakKeyDictionary()
+_plans: weakref.WeakKeyDictionary[Executable, dict[tuple[int, tuple[str, ...], int], _Plan]] = (
+    weakref.WeakKeyDictionary()
+)
+MAX_ROWS_PER_INSERT = 50
 
 
-def _plan(connection: DriverConnection, statement: Executable, keys: tuple[str, ...]) -> _Plan:
+def _plan(connection: DriverConnection, statement: Executable, keys: tuple[str, ...], rows: int = 0) -> _Plan:
+    """The plan of `statement` with parameters `keys`; with `rows`, of the INSERT of that many rows at once."""
     by_keys = _plans.get(statement)
     if by_keys is None:
         by_keys = _plans[statement] = {}
-    key = (id(connection.dialect), keys)
+    key = (id(connection.dialect), keys, rows)
     plan = by_keys.get(key)
     if plan is None:
-        plan = by_keys[key] = _Plan(statement, keys, connection.dialect)
+        if rows:
+            assert isinstance(statement, Insert)
+            columns = statement.table.c
+            values = [{key: bindparam(f"{key}__{row}", type_=columns[key].type) for key in keys} for row in range(rows)]
+            plan = _Plan(statement.values(values), (), connection.dialect)
+        else:
+            plan = _Plan(statement, keys, connection.dialect)
+        by_keys[key] = plan
     return plan
 
 
@@ -161,13 +185,9 @@ async def execute(
 ) -> DriverResult:
     """Run `statement` once with `parameters`, or once per mapping in a list of them (in one round trip)."""
     if isinstance(parameters, Sequence):
-        if not parameters:
-            return DriverResult([], 0)
-        plan = _plan(connection, statement, tuple(parameters[0]))
-        if plan.returns_rows:
-            raise ValueError("a statement run for many parameter sets cannot return rows here")
-        await connection.raw.executemany(plan.sql, [plan.arguments(one) for one in parameters])
-        return DriverResult([], len(parameters))
+        if len(parameters) > 1:
+            return await _execute_many(connection, statement, parameters)
+        parameters = parameters[0] if parameters else None
     parameters = parameters or {}
     plan = _plan(connection, statement, tuple(parameters))
     arguments = plan.arguments(parameters)
@@ -180,7 +200,25 @@ async def execute(
     return DriverResult([plan.row(record) for record in records], len(records))
 
 
-async def stream(connection: DriverConnection, statement: Executable, prefetch: int = 500) -> Any:
+async def _execute_many(
+    connection: DriverConnection, statement: Executable, parameters: Sequence[Mapping[str, Any]]
+) -> DriverResult:
+    """A few rows to insert go in one INSERT with as many VALUES (asyncpg's executemany costs more than the
+    statement for a handful); anything else runs once per parameter set, in one round trip."""
+    keys = tuple(parameters[0])
+    if isinstance(statement, Insert) and len(parameters) <= MAX_ROWS_PER_INSERT:
+        plan = _plan(connection, statement, keys, rows=len(parameters))
+        flat = {f"{key}__{row}": value for row, one in enumerate(parameters) for key, value in one.items()}
+        status = await connection.raw.execute(plan.sql, *plan.arguments(flat))
+        return DriverResult([], _count_in(status))
+    plan = _plan(connection, statement, keys)
+    if plan.returns_rows:
+        raise ValueError("a statement run for many parameter sets cannot return rows here")
+    await connection.raw.executemany(plan.sql, [plan.arguments(one) for one in parameters])
+    return DriverResult([], len(parameters))
+
+
+async def stream(connection: DriverConnection, statement: Executable, prefetch: int = 500) -> AsyncIterator[Any]:
     """The rows of a large result, fetched `prefetch` at a time (inside the unit of work's transaction)."""
     plan = _plan(connection, statement, ())
     if plan.result_processors is None:
