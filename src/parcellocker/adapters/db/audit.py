@@ -41,6 +41,7 @@ al, aq = audit_log.c, audit_queue.c
 # The PostgreSQL advisory lock under which one round at a time extends the chain.
 AUDIT_CHAIN_LOCK = zlib.crc32(b"parcellocker.audit_log")
 ROUND_SIZE = 500  # queued records chained per round at most
+ROUND_PAUSE = 0.01  # seconds from a commit to the round that chains its records, to gather others with them
 
 _LAST = select(al.seq, al.hash).order_by(al.seq.desc()).limit(1)
 _ADD = insert(audit_log)
@@ -135,17 +136,25 @@ class AuditChainer:
         if self._task is not None and not self._task.done():
             self._again = True  # the running task makes one more round
             return
-        self._task = asyncio.get_running_loop().create_task(self.settle(), name="parcellocker-audit-chainer")
+        self._task = asyncio.get_running_loop().create_task(self._chain_soon(), name="parcellocker-audit-chainer")
+
+    async def _chain_soon(self) -> None:
+        """Chain after a short pause, and again while nudges keep coming: under load one round takes what many
+        commits queued, instead of a round (five round trips) after nearly every commit."""
+        while True:
+            await asyncio.sleep(ROUND_PAUSE)
+            self._again = False
+            await self.settle()
+            if not self._again:
+                return
 
     async def settle(self) -> None:
         """Chain everything committed before this call. Never raises: what a failed round leaves queued is
         chained by a later one."""
         async with self._lock:
             try:
-                while True:
-                    self._again = False
-                    if not await self._round() and not self._again:
-                        return
+                while await self._round():
+                    pass
             except Exception:
                 log.exception("could not chain the queued audit records; a later round will")
 

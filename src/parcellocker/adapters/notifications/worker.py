@@ -31,7 +31,10 @@ class RetryPolicy:
 
 
 class OutboxWorker:
-    """Wakes every `interval` seconds, or at once when `wake()` is called, and sends what is due."""
+    """Wakes every `interval` seconds, or `gather` seconds after `wake()` is called, and sends what is due.
+
+    Under load a batch then holds the messages of many stored parcels, each batch costing one transaction and
+    one search of the outbox, instead of one of each for nearly every parcel."""
 
     def __init__(
         self,
@@ -39,6 +42,7 @@ class OutboxWorker:
         notifier: Notifier,
         *,
         interval: float = 0.5,
+        gather: float = 0.02,
         batch_size: int = 50,
         send_timeout: float = 10.0,
         retry: RetryPolicy | None = None,
@@ -46,6 +50,7 @@ class OutboxWorker:
         self.services = services
         self.notifier = notifier
         self.interval = interval
+        self.gather = gather
         self.batch_size = batch_size
         self.send_timeout = send_timeout
         self.retry = retry or RetryPolicy()
@@ -96,6 +101,7 @@ class OutboxWorker:
                 continue  # there may be more waiting
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
+                await asyncio.sleep(self.gather)  # woken: let the messages queued just after it join this batch
 
     async def _deliver(self, uow: UnitOfWork, notification: Notification) -> None:
         message = await self._compose(uow, notification)
