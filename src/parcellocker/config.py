@@ -35,12 +35,20 @@ class Settings(BaseSettings):
     session_ttl_hours: float = Field(default=12, gt=0)
     notifier: Literal["mailbox", "none"] = "mailbox"
     mailbox_dir: Path | None = None  # where the mailbox notifier delivers; default var_dir/mailbox
+    mqtt_url: str = ""  # empty: no MQTT link; mqtt://[user:password@]host[:port] of the broker terminals use
 
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, url: str) -> str:
         if url and not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db")
+        return url
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _broker(cls, url: str) -> str:
+        if url and not url.startswith("mqtt://"):
+            raise ValueError("use mqtt://host:port (with user:password@ before the host if the broker asks)")
         return url
 
     @property

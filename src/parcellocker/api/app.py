@@ -7,6 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from parcellocker.adapters.mqtt.bridge import TerminalBridge
+from parcellocker.adapters.mqtt.requests import TerminalRequests
+from parcellocker.adapters.mqtt.topics import BrokerAddress
 from parcellocker.adapters.notifications.mailbox import MailboxNotifier
 from parcellocker.adapters.notifications.port import Notifier
 from parcellocker.adapters.notifications.worker import OutboxWorker
@@ -48,14 +51,23 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     """The app for `server`; its notifications go to `notifier` (by default the one the settings name)."""
     notifier = notifier or _notifier_from(server.settings)
     worker = OutboxWorker(server.services, notifier) if notifier is not None else None
+    authenticator = Authenticator(server.services)
+    command_bell = terminal_link.CommandBell()
+    bridge = _mqtt_bridge_from(server, authenticator)
+    if bridge is not None:
+        command_bell.listeners.append(bridge.command_queued)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()
+        if bridge is not None:
+            bridge.start()
         try:
             yield
         finally:
+            if bridge is not None:
+                await bridge.stop()
             if worker is not None:
                 await worker.stop()
             await server.close()
@@ -69,9 +81,10 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.server = server
-    app.state.authenticator = Authenticator(server.services)
+    app.state.authenticator = authenticator
     app.state.outbox_worker = worker
-    app.state.command_bell = terminal_link.CommandBell()
+    app.state.command_bell = command_bell
+    app.state.mqtt_bridge = bridge
     install_error_handlers(app)
     metrics = ApiMetrics()
     app.add_middleware(RequestMetrics, metrics=metrics)
@@ -94,6 +107,14 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(metrics.router())
     return app
+
+
+def _mqtt_bridge_from(server: Server, authenticator: Authenticator) -> TerminalBridge | None:
+    """The link over MQTT, when PARCELLOCKER_MQTT_URL names a broker."""
+    if not server.settings.mqtt_url:
+        return None
+    requests = TerminalRequests(server.services, authenticator)
+    return TerminalBridge(server.services, requests, BrokerAddress.parse(server.settings.mqtt_url))
 
 
 def _notifier_from(settings: Settings) -> Notifier | None:

@@ -23,6 +23,7 @@ from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.codes import locker_code_key_purpose
 from parcellocker.domain.compartment import Compartment, CompartmentState, DoorState, PendingAction
 from parcellocker.domain.errors import InvalidInput, NotFound
+from parcellocker.domain.locker import LockerStatus
 from parcellocker.domain.shipment import ShipmentState
 from parcellocker.service.context import Env
 from parcellocker.service.door_events import MAX_SEQ, ReportDoor, report_door
@@ -84,12 +85,20 @@ class TerminalCommandQueue(abc.ABC):
         """Keep the acknowledgement (`acknowledged_at`, `outcome`, `detail`) of a command."""
 
 
+class LockerPresence(abc.ABC):
+    @abc.abstractmethod
+    async def change_status(self, locker_id: str, status: LockerStatus) -> bool:
+        """Give the locker `status` unless it has it already: True when it changed, False when it had it already
+        or there is no such locker. Of two concurrent changes to the same status, one only is True."""
+
+
 class TerminalLinkUnitOfWork(UnitOfWork):
     """A unit of work that also holds the terminal link's records."""
 
     live_codes: LiveCodeIndex
     terminal_event_history: TerminalEventHistory
     terminal_commands: TerminalCommandQueue
+    locker_presence: LockerPresence
 
 
 def link_records(uow: UnitOfWork) -> TerminalLinkUnitOfWork:

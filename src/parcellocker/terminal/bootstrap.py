@@ -17,7 +17,8 @@ from parcellocker.terminal.kiosk.desk import Kiosk
 from parcellocker.terminal.kiosk.offline import OfflinePickupDesk
 from parcellocker.terminal.link.health import LinkHealth
 from parcellocker.terminal.link.http import HttpLink
-from parcellocker.terminal.link.port import EventKind, EventReceipt, Link, LinkNotAvailable, OutboxEvent
+from parcellocker.terminal.link.mqtt import MqttLink
+from parcellocker.terminal.link.port import EventKind, EventReceipt, Link, OutboxEvent
 from parcellocker.terminal.reporting import DoorReporter
 from parcellocker.terminal.sender import OutboxSender
 from parcellocker.terminal.store import TerminalStore
@@ -51,9 +52,17 @@ class Terminal:
 
 
 def build_link(config: TerminalConfig) -> Link:
-    if config.link.transport == "mqtt":
-        raise LinkNotAvailable('the MQTT link is not available yet; set [link] transport = "http"')
     server = config.server
+    if config.link.transport == "mqtt":
+        return MqttLink(
+            config.link.broker_address(),
+            config.locker_id,
+            timeout=server.request_timeout,
+            pickup_timeout=server.pickup_timeout,
+            retry_initial=config.link.retry_initial,
+            retry_max=config.link.retry_max,
+            keepalive=config.link.keepalive,
+        )
     return HttpLink(
         server.url, config.locker_id, server.key(), timeout=server.request_timeout, pickup_timeout=server.pickup_timeout
     )

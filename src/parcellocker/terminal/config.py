@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from parcellocker.adapters.mqtt.topics import BrokerAddress
 from parcellocker.boards.eighta import SERIAL_BAUDRATE as EIGHTA_BAUDRATE
 from parcellocker.boards.eighta import EightAConfig
 from parcellocker.boards.kerong import SERIAL_BAUDRATE as KERONG_BAUDRATE
@@ -74,12 +75,25 @@ class ServerConfig(_Section):
 
 class LinkConfig(_Section):
     transport: Literal["http", "mqtt"] = "http"
+    broker: str = "mqtt://127.0.0.1:1883"
+    """transport = "mqtt": the broker, mqtt://[user:password@]host[:port]."""
+    keepalive: int = Field(default=10, ge=2, le=3600)
+    """transport = "mqtt": seconds; the broker says the locker is offline 1.5 times this after it fell silent."""
     command_wait: Seconds = 20.0
     """Longest wait of one long poll for commands."""
     code_sync_interval: Seconds = 300.0
     retry_initial: Seconds = 0.5
     """First wait after the server could not be reached; it doubles up to retry_max."""
     retry_max: Seconds = 15.0
+
+    @field_validator("broker")
+    @classmethod
+    def _broker_url(cls, url: str) -> str:
+        BrokerAddress.parse(url)
+        return url
+
+    def broker_address(self) -> BrokerAddress:
+        return BrokerAddress.parse(self.broker)
 
 
 class KerongBusConfig(_Section):

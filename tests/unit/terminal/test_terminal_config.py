@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from parcellocker.cli.main import app
 from parcellocker.terminal.bootstrap import build_link
 from parcellocker.terminal.config import ConfigError, load_config, parse_config
-from parcellocker.terminal.link.port import LinkNotAvailable
+from parcellocker.terminal.link.mqtt import MqttLink
 
 EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "locker.toml"
 
@@ -131,10 +131,16 @@ def test_the_terminal_key_may_be_kept_in_a_file(tmp_path: Path) -> None:
         config.server.key()
 
 
-def test_the_mqtt_link_is_not_available_yet() -> None:
-    config = parse_config(minimal(link__transport="mqtt"))
-    with pytest.raises(LinkNotAvailable, match="not available yet"):
-        build_link(config)
+def test_transport_mqtt_selects_the_mqtt_link_to_the_configured_broker() -> None:
+    config = parse_config(minimal(link__transport="mqtt", link__broker="mqtt://broker.example:8883"))
+    link = build_link(config)
+    assert isinstance(link, MqttLink)
+    assert (link.broker.host, link.broker.port, link.locker_id) == ("broker.example", 8883, "L-1")
+
+
+def test_a_broker_that_is_not_an_mqtt_url_is_named() -> None:
+    with pytest.raises(ConfigError, match=r"\[link\] broker: the broker is mqtt://"):
+        parse_config(minimal(link__transport="mqtt", link__broker="http://127.0.0.1:1883"))
 
 
 def test_the_terminal_command_names_the_problem_and_exits_with_1(tmp_path: Path) -> None:

@@ -9,13 +9,15 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from parcellocker.adapters.db.tables import compartments, shipments, terminal_commands, terminal_events
+from parcellocker.adapters.db.tables import compartments, lockers, shipments, terminal_commands, terminal_events
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
+from parcellocker.domain.locker import LockerStatus
 from parcellocker.domain.shipment import ShipmentState
 from parcellocker.service.terminal_sync import (
     LiveCode,
     LiveCodeIndex,
+    LockerPresence,
     TerminalCommand,
     TerminalCommandQueue,
     TerminalEventHistory,
@@ -63,6 +65,11 @@ _PENDING = (
 )
 _ACKNOWLEDGE = update(terminal_commands).where(
     tc.id == bindparam("command_id"), tc.locker_id == bindparam("match_locker_id"), tc.acknowledged_at.is_(None)
+)
+_CHANGE_STATUS = (
+    update(lockers)
+    .where(lockers.c.id == bindparam("locker_id"), lockers.c.status != bindparam("unless_status"))
+    .values(status=bindparam("new_status"))
 )
 
 
@@ -123,6 +130,17 @@ class SqlTerminalCommandQueue(TerminalCommandQueue):
         )
 
 
+class SqlLockerPresence(LockerPresence):
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def change_status(self, locker_id: str, status: LockerStatus) -> bool:
+        """One conditional UPDATE: of two concurrent changes to the same status, the second matches no row."""
+        parameters = {"locker_id": locker_id, "new_status": status.value, "unless_status": status.value}
+        result = await self._tx.execute(_CHANGE_STATUS, parameters)
+        return result.rowcount == 1
+
+
 def _live_code(row: Sequence[Any]) -> LiveCode:
     number, code_hash, deadline, shipment_id = row
     return LiveCode(number, code_hash, deadline, shipment_id)
@@ -145,4 +163,5 @@ class SqlTerminalLinkUnitOfWork(SqlUnitOfWork, TerminalLinkUnitOfWork):
         self.live_codes = SqlLiveCodeIndex(tx)
         self.terminal_event_history = SqlTerminalEventHistory(tx)
         self.terminal_commands = SqlTerminalCommandQueue(tx)
+        self.locker_presence = SqlLockerPresence(tx)
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -55,6 +56,8 @@ class CommandBell:
 
     def __init__(self) -> None:
         self._bells: dict[str, asyncio.Event] = {}
+        self.listeners: list[Callable[[str], None]] = []
+        """Also told of each command queued (the MQTT bridge publishes it)."""
 
     def bell(self, locker_id: str) -> asyncio.Event:
         """Take the bell before looking at the queue, so a command queued in between still rings it."""
@@ -64,6 +67,8 @@ class CommandBell:
         bell = self._bells.pop(locker_id, None)
         if bell is not None:
             bell.set()
+        for listener in self.listeners:
+            listener(locker_id)
 
 
 def get_command_bell(request: Request) -> CommandBell:

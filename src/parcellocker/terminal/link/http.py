@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-import base64
-from datetime import datetime
 from typing import Any
 
 import httpx
 
+from parcellocker.terminal.link import bodies
 from parcellocker.terminal.link.port import (
     CodeSheet,
     Command,
@@ -21,7 +20,6 @@ from parcellocker.terminal.link.port import (
     LinkDown,
     LinkRefused,
     OutboxEvent,
-    SheetCode,
 )
 
 
@@ -49,8 +47,7 @@ class HttpLink(Link):
         )
 
     async def greet(self) -> Greeting:
-        body = await self._call("GET", f"{self._locker}/link")
-        return Greeting(body["last_seq"], _unb64(body["qr_public_key"]))
+        return bodies.greeting(await self._call("GET", f"{self._locker}/link"))
 
     async def send_event(self, event: OutboxEvent) -> EventReceipt:
         if event.kind is EventKind.DOOR:
@@ -62,12 +59,7 @@ class HttpLink(Link):
         return EventReceipt(body["seq"], body["outcome"], body["replayed"])
 
     async def fetch_code_sheet(self) -> CodeSheet:
-        body = await self._call("GET", f"{self._locker}/codes")
-        codes = [
-            SheetCode(code["compartment"], code["code_hash"], _time(code["deadline"]), code["shipment_id"])
-            for code in body["codes"]
-        ]
-        return CodeSheet(_unb64(body["locker_key"]), _unb64(body["qr_public_key"]), codes, body["version"])
+        return bodies.code_sheet(await self._call("GET", f"{self._locker}/codes"))
 
     async def next_commands(self, after: int, wait: float) -> list[Command]:
         body = await self._call(
@@ -76,7 +68,7 @@ class HttpLink(Link):
             params={"after": after, "wait": wait},
             wait=wait + self._timeout,
         )
-        return [Command(item["id"], item["kind"], item["body"], _time(item["expires_at"])) for item in body]
+        return bodies.commands(body)
 
     async def acknowledge_command(self, command_id: int, outcome: str, detail: str | None) -> None:
         payload = {"outcome": outcome, "detail": None if detail is None else detail[:500]}
@@ -85,7 +77,7 @@ class HttpLink(Link):
     async def pick_up(self, *, code: str | None = None, qr_token: str | None = None) -> CompartmentToOpen:
         payload = {"code": code} if code is not None else {"qr_token": qr_token}
         body = await self._call("POST", f"{self._locker}/pickups", json=payload, wait=self._pickup_timeout)
-        return _to_open(body)
+        return bodies.compartment_to_open(body)
 
     async def sign_in_courier(self, courier_id: str, pin: str) -> str:
         body = await self._call("POST", "/sessions/courier", json={"courier_id": courier_id, "pin": pin})
@@ -94,12 +86,13 @@ class HttpLink(Link):
 
     async def deposit(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
         payload = {"tracking_number": tracking_number}
-        return _to_open(await self._call("POST", f"{self._locker}/deposits", json=payload, bearer=courier_token))
+        body = await self._call("POST", f"{self._locker}/deposits", json=payload, bearer=courier_token)
+        return bodies.compartment_to_open(body)
 
     async def report_deposit_problem(self, courier_token: str, tracking_number: str, problem: str) -> CompartmentToOpen:
         payload = {"tracking_number": tracking_number, "problem": problem}
         url = f"{self._locker}/deposits/problems"
-        return _to_open(await self._call("POST", url, json=payload, bearer=courier_token))
+        return bodies.compartment_to_open(await self._call("POST", url, json=payload, bearer=courier_token))
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -136,20 +129,6 @@ class HttpLink(Link):
 
 def _refused(reply: httpx.Response) -> LinkRefused:
     try:
-        error = reply.json()["error"]
-        details = {key: value for key, value in error.items() if key not in ("code", "message")}
-        return LinkRefused(reply.status_code, str(error["code"]), str(error["message"]), details)
-    except (ValueError, KeyError, TypeError, AttributeError):
+        return bodies.refused(reply.status_code, reply.json()["error"])
+    except (ValueError, KeyError, TypeError):
         return LinkRefused(reply.status_code, "error", reply.text[:200])
-
-
-def _to_open(body: Any) -> CompartmentToOpen:
-    return CompartmentToOpen(body["compartment"]["number"], body["shipment"]["id"], body["shipment"]["tracking_number"])
-
-
-def _time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -1,4 +1,4 @@
-"""The `Link` port: how the terminal talks with the server, whatever carries it (HTTP now, MQTT later).
+"""The `Link` port: how the terminal talks with the server, whatever carries it (HTTP or MQTT).
 
 Events go up, each with the terminal's own `seq`, and are applied by the server once however often they are sent;
 commands come down and are acknowledged; the code sheet is fetched for offline pickups; pickups and deposits made
@@ -23,10 +23,6 @@ class LinkError(Exception):
 
 class LinkDown(LinkError):
     """The server could not be reached, did not answer in time, or failed on its side."""
-
-
-class LinkNotAvailable(LinkError):
-    """The configured transport cannot be used (yet)."""
 
 
 class LinkRefused(LinkError):

@@ -1,0 +1,1 @@
+"""The link between the server and lockers' terminals over MQTT."""

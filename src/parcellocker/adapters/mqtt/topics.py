@@ -1,0 +1,83 @@
+"""The topics of the link over MQTT (DESIGN §6) and where the broker is. Every topic of a locker is under
+`parcellocker/v1/lockers/{locker_id}/`; the server and the terminal both name them from here.
+
+- `commands` server → terminal: a command queued for the terminal (open a compartment, sync codes, set config).
+- `events`   terminal → server: one event of the terminal's outbox, with its `seq`.
+- `acks`     server → terminal: the receipt of an event, by `seq` (or why it was refused).
+- `status`   terminal (and the broker, as its last will) → server: `online` / `offline`, retained.
+- `requests` terminal → server, `replies` server → terminal: what the kiosk needs an answer to (pickups,
+  deposits, a courier's sign-in), the greeting, the code sheet and the commands' acknowledgements, matched by `id`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+PREFIX = "parcellocker/v1/lockers"
+COMMANDS = "commands"
+EVENTS = "events"
+ACKS = "acks"
+STATUS = "status"
+REQUESTS = "requests"
+REPLIES = "replies"
+ONLINE = b"online"
+OFFLINE = b"offline"
+SERVER_GROUP = "parcellocker-server"
+"""The shared-subscription group of the server's processes: each event or request reaches one of them."""
+DEFAULT_PORT = 1883
+MAX_PAYLOAD = 64 * 1024
+"""Larger messages on a locker's topics are ignored."""
+
+_LOCKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+def locker_topic(locker_id: str, leaf: str) -> str:
+    return f"{PREFIX}/{locker_id}/{leaf}"
+
+
+def every_locker(leaf: str) -> str:
+    """The filter matching `leaf` of every locker."""
+    return f"{PREFIX}/+/{leaf}"
+
+
+def shared(topic_filter: str) -> str:
+    """`topic_filter` as a subscription shared by the server's processes."""
+    return f"$share/{SERVER_GROUP}/{topic_filter}"
+
+
+def locker_of(topic: str, leaf: str) -> str | None:
+    """The locker id of a topic `…/lockers/{id}/{leaf}`, or None when the topic is not one (or the id is not a
+    locker id)."""
+    head, _, locker_id = topic.removesuffix(f"/{leaf}").rpartition("/")
+    if head != PREFIX or not topic.endswith(f"/{leaf}") or not _LOCKER_ID.match(locker_id):
+        return None
+    return locker_id
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerAddress:
+    host: str
+    port: int = DEFAULT_PORT
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> BrokerAddress:
+        """`mqtt://[user[:password]@]host[:port]`; raises ValueError for anything else."""
+        parts = urlsplit(url)
+        if parts.scheme != "mqtt" or not parts.hostname:
+            raise ValueError("the broker is mqtt://host[:port] (with user:password@ before the host if it asks)")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError("the broker's URL names a host and a port only")
+        try:
+            port = parts.port or DEFAULT_PORT
+        except ValueError:
+            raise ValueError("the broker's port is a number from 1 to 65535") from None
+        username = unquote(parts.username) if parts.username else None
+        password = unquote(parts.password) if parts.password else None
+        return cls(parts.hostname, port, username, password)
+
+    def __str__(self) -> str:
+        return f"mqtt://{self.host}:{self.port}"

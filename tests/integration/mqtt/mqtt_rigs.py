@@ -1,0 +1,129 @@
+"""The rigs of the MQTT tests: a Mosquitto of the test's own, the management server with its MQTT bridge, and the
+terminal rig of tests/integration/terminal switched to transport "mqtt"."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "terminal"))
+
+from terminal_rigs import COURIER_PIN, OPERATOR_PASSWORD, Lms, TerminalRig
+
+from parcellocker.bootstrap import bootstrap
+from parcellocker.config import Settings
+from parcellocker.sample_site import seed_sample_site
+from parcellocker.server_process import free_port
+
+if TYPE_CHECKING:
+    from tests.conftest import SqliteDatabases
+
+MACHINE_BROKER = ("127.0.0.1", 1883)
+
+
+def unavailable(message: str) -> None:
+    """Skip the test, or fail it when CI=true."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: the MQTT tests must run)")
+    pytest.skip(message)
+
+
+def accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class OwnBroker:
+    """A Mosquitto of the test's own, on loopback, keeping nothing on disk."""
+
+    folder: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        config = self.folder / "mosquitto.conf"
+        config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        with (self.folder / "mosquitto.log").open("ab") as log:
+            self.process = subprocess.Popen(["mosquitto", "-c", str(config)], stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while not accepts("127.0.0.1", self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"mosquitto did not start:\n{(self.folder / 'mosquitto.log').read_text()}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+async def new_mqtt_lms(folder: Path, sqlite_databases: SqliteDatabases, broker_url: str) -> Lms:
+    """A seeded management server whose MQTT bridge is on `broker_url`."""
+    url = sqlite_databases.create(migrated=True)
+    var_dir = folder / "var"
+    server = bootstrap(Settings(database_url=url, var_dir=var_dir))
+    try:
+        site = await seed_sample_site(
+            server.services, lockers=0, courier_pin=COURIER_PIN, operator_password=OPERATOR_PASSWORD
+        )
+    finally:
+        await server.close()
+    env = {
+        "PARCELLOCKER_DATABASE_URL": url,
+        "PARCELLOCKER_VAR_DIR": str(var_dir),
+        "PARCELLOCKER_LOG_FORMAT": "text",
+        "PARCELLOCKER_MQTT_URL": broker_url,
+    }
+    lms = Lms(env, free_port(), Path(url.removeprefix("sqlite+aiosqlite:///")), var_dir, site.operator_id,
+              site.carrier_key, site.courier_id)  # fmt: skip
+    await lms.start()
+    async with httpx.AsyncClient(base_url=lms.base_url + "/api/v1") as client:
+        reply = await client.post(
+            "/sessions/operator", json={"operator_id": lms.operator_id, "password": OPERATOR_PASSWORD}
+        )
+    lms.operator_token = reply.json()["token"]
+    return lms
+
+
+@dataclass
+class MqttRig(TerminalRig):
+    """The terminal on transport "mqtt". Its `[server] url` points at a port where nothing listens: the terminal
+    reaches the server over MQTT only."""
+
+    broker_url: str = ""
+
+    async def add_locker(self) -> None:
+        await super().add_locker()
+        config = self.folder / "locker.toml"
+        text = config.read_text().replace(f'url = "{self.lms.base_url}"', f'url = "http://127.0.0.1:{free_port()}"')
+        text = text.replace("[link]\n", f'[link]\ntransport = "mqtt"\nbroker = "{self.broker_url}"\nkeepalive = 2\n')
+        config.write_text(text)
+
+    async def locker(self) -> dict[str, Any]:
+        async with self.lms.api(self.lms.operator_token) as operator:
+            reply = await operator.get(f"/lockers/{self.locker_id}")
+        assert reply.status_code == 200, reply.text
+        found: dict[str, Any] = reply.json()
+        return found
+
+    async def locker_status(self) -> str:
+        status: str = (await self.locker())["status"]
+        return status
