@@ -7,6 +7,7 @@
 - `mqtt_lms`: one management server per module, its MQTT bridge on the machine's broker.
 - `mqtt_rig`: a locker of the test's own on that server, its terminal (not started yet) on transport "mqtt", with
   an emulated Kerong bus of two boards over a pty.
+- `own_broker_rig`: the same, with a server and a terminal of its own on `own_broker`.
 """
 
 from __future__ import annotations
@@ -71,3 +72,23 @@ async def mqtt_rig(mqtt_lms: Lms, machine_broker: str, tmp_path: Path) -> AsyncI
         finally:
             if rig.process is not None:
                 await rig.kill()
+
+
+@pytest.fixture
+async def own_broker_rig(
+    own_broker: OwnBroker, sqlite_databases: SqliteDatabases, tmp_path: Path
+) -> AsyncIterator[MqttRig]:
+    (tmp_path / "terminal").mkdir()
+    lms = await new_mqtt_lms(tmp_path / "lms", sqlite_databases, own_broker.url)
+    try:
+        async with kerong_emulator((0, 1), 16) as emulator:
+            pty = await emulator.serve_pty()
+            rig = MqttRig(lms, emulator, pty, tmp_path / "terminal", broker_url=own_broker.url)
+            await rig.add_locker()
+            try:
+                yield rig
+            finally:
+                if rig.process is not None:
+                    await rig.kill()
+    finally:
+        lms.stop()

@@ -40,7 +40,7 @@ class TerminalBridge:
         *,
         client_id: str | None = None,
         retry_initial: float = 0.5,
-        retry_max: float = 10.0,
+        retry_max: float = 2.0,
         keepalive: int = 30,
     ) -> None:
         self._services = services
