@@ -1,72 +1,170 @@
-"""`parcellocker demo`: a complete locker site on this machine, and one parcel walked through it."""
+"""`parcellocker demo`: a complete locker site on this machine — the server, the locker's terminal and its emulated
+lock boards — and one parcel walked through it; then the site keeps running until Ctrl-C."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
+import signal
+import socket
+import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from parcellocker.adapters.db import migrate
-from parcellocker.bootstrap import bootstrap
-from parcellocker.cli.console import console
-from parcellocker.config import Settings
-from parcellocker.sample_site import SampleSite, seed_sample_site
-from parcellocker.server_process import ServerProcess
+from parcellocker.api_client import ApiError
+from parcellocker.cli.console import console, error_console
+from parcellocker.demo_boards import DemoBoards, UnlockSeen
+from parcellocker.demo_site import DemoFolderInUse, DemoSite, running_demo_site
 from parcellocker.walkthrough import walk_one_parcel
+
+
+class SitePartStopped(Exception):
+    """The server or the terminal exited while the demo ran."""
 
 
 def demo(
     port: Annotated[int, typer.Option(help="Port of the server on 127.0.0.1.")] = 8000,
-    var_dir: Annotated[Path, typer.Option(help="Folder of the demo's database, keys and mailbox.")] = Path("var/demo"),
+    kiosk_port: Annotated[int, typer.Option(help="Port of the terminal's kiosk API on 127.0.0.1.")] = 8600,
+    var_dir: Annotated[Path, typer.Option(help="Folder of the demo's database, keys, mailbox and terminal.")] = Path(
+        "var/demo"
+    ),
     keep_running: Annotated[
         bool, typer.Option("--keep-running/--exit", help="Keep the site running after the walk-through.")
     ] = True,
 ) -> None:
-    """Start the server on SQLite with a sample locker, carrier and courier, and walk one parcel through."""
-    if var_dir.exists():
-        shutil.rmtree(var_dir)  # every demo starts from an empty site
-    var_dir.mkdir(parents=True)
+    """Run a locker site (server, terminal, emulated boards) on SQLite, and walk one parcel through it."""
+    for name, taken in [("--port", port), ("--kiosk-port", kiosk_port)]:
+        if not _port_free(taken):
+            error_console.print(f"[bold red]error:[/] port {taken} is in use (another demo?); choose another {name}")
+            raise typer.Exit(1)
     try:
-        asyncio.run(_demo(port, var_dir, keep_running))
-    except KeyboardInterrupt:
-        console.print("demo stopped")
+        asyncio.run(_demo(port, kiosk_port, var_dir, keep_running))
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, or SIGTERM
+        console.print("demo stopped; nothing is left running")
+    except (DemoFolderInUse, SitePartStopped, RuntimeError) as error:
+        error_console.print(f"[bold red]error:[/] {error}")
+        raise typer.Exit(1) from None
 
 
-async def _demo(port: int, var_dir: Path, keep_running: bool) -> None:
-    settings = Settings(var_dir=var_dir, database_url="", server_key="")
-    url = settings.effective_database_url
+async def _demo(port: int, kiosk_port: int, var_dir: Path, keep_running: bool) -> None:
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)  # stops the site, as Ctrl-C does
     console.rule("[bold]parcellocker demo")
-    console.print(f"setting up a site in {var_dir}/ (SQLite)")
-    await asyncio.to_thread(migrate.upgrade, url)
-    seeded = bootstrap(settings)
-    try:
-        site = await seed_sample_site(seeded.services)
-    finally:
-        await seeded.close()
-    env = {"PARCELLOCKER_VAR_DIR": str(var_dir), "PARCELLOCKER_DATABASE_URL": url}
-    async with ServerProcess(env, port=port) as server:
-        console.print(f"server running at [bold]{server.base_url}[/] (API docs at {server.base_url}/docs)\n")
-
-        def say(title: str, detail: str) -> None:
-            console.print(f"[bold green]{title}[/]: {detail}")
-
-        await walk_one_parcel(server.base_url, site, settings.effective_mailbox_dir, say)
-        _print_logins(site, server.base_url, settings.effective_mailbox_dir)
+    async with running_demo_site(var_dir, port, kiosk_port, _note) as site:
+        console.rule("one parcel, from the carrier to the recipient")
+        try:
+            final = await walk_one_parcel(site, _say)
+        except (ApiError, TimeoutError) as error:
+            logs = f"server log {site.server.log_path}, terminal log {site.terminal.log_path}"
+            raise SitePartStopped(f"the walk-through stopped: {error}\n({logs})") from None
+        console.print(f"\n[bold green]done[/]: parcel {final['tracking_number']} is {final['state']}")
+        _print_try_it(site, keep_running)
         if keep_running:
-            console.print("\nthe site keeps running; press Ctrl-C to stop it")
-            assert server.process is not None
-            await asyncio.to_thread(server.process.wait)
+            await _keep_running(site)
 
 
-def _print_logins(site: SampleSite, base_url: str, mailbox: Path) -> None:
-    console.rule("try it yourself")
-    console.print(f"operator     {site.operator_id} / {site.operator_password}")
-    console.print(f"carrier key  {site.carrier_key}")
-    console.print(f"courier      {site.courier_id}, PIN {site.courier_pin}")
-    for locker in site.lockers:
-        console.print(f"terminal key of {locker.id}: {locker.terminal_key}")
-    console.print(f"recipients' messages arrive as files in {mailbox}/")
-    console.print(f"API docs     {base_url}/docs")
+def _note(part: str, detail: str) -> None:
+    console.print(f"[bold]{part:<9}[/] {detail}", highlight=False)
+
+
+def _say(title: str, lines: list[str]) -> None:
+    console.print(f"\n[bold green]{title}[/]")
+    for line in lines:
+        console.print(f"   {line}", markup=False, highlight=False)
+
+
+def _print_try_it(site: DemoSite, keep_running: bool) -> None:
+    seeded, locker, server, kiosk = site.seeded, site.locker, site.server.base_url, site.kiosk_url
+    console.rule("the site keeps running: try it yourself" if keep_running else "the site, as it ran")
+    rows = [
+        ("server API", f"{server}/api/v1, docs at {server}/docs; log in {site.server.log_path}"),
+        ("operator", f"{seeded.operator_id} / {seeded.operator_password} (POST /api/v1/sessions/operator)"),
+        ("carrier", f"{seeded.carrier_id}, API key {seeded.carrier_key}"),
+        ("courier", f"{seeded.courier_id}, PIN {seeded.courier_pin} (signs in at the terminal)"),
+        ("terminal", f"{locker.id}, kiosk API {kiosk}: POST /courier/sign-in, /deposit, /pickup; GET /status"),
+        ("", f"terminal key {locker.terminal_key}"),
+        ("", f"config {site.terminal.config}, log {site.terminal.log_path}"),
+        ("boards", f"Kerong, emulated in this process on {site.boards.pty}"),
+        ("", site.boards.describe_wiring()),
+        ("messages", f"{site.mailbox}/ (a file per recipient, with the pickup code)"),
+    ]
+    for name, text in rows:
+        console.print(f"[bold]{name:<10}[/] {text}", highlight=False)
+    if not keep_running:
+        return
+    json_header = "-H 'Content-Type: application/json'"
+    console.print("\nA parcel of your own (type the door commands here, in this window):", highlight=False)
+    for line in [
+        f"curl -s {server}/api/v1/shipments -H 'Authorization: Bearer {seeded.carrier_key}' {json_header} "
+        f"""-d '{{"tracking_number": "TRY1", "locker_id": "{locker.id}", "size": "S", """
+        f""""recipient": {{"email": "you@example.com"}}}}'""",
+        f"curl -s {kiosk}/courier/sign-in {json_header} "
+        f"""-d '{{"courier_id": "{seeded.courier_id}", "pin": "{seeded.courier_pin}"}}'""",
+        f"""curl -s {kiosk}/deposit {json_header} -d '{{"courier_token": "…", "tracking_number": "TRY1"}}'""",
+        "close N        (here: shut the door of compartment N on the emulated board)",
+        f"""curl -s {kiosk}/pickup {json_header} -d '{{"code": "…"}}'""",
+        f"               (the code is in {site.mailbox}/you@example.com.jsonl)",
+        "close N        then `show` for every door, `help` for faults to inject",
+    ]:
+        console.print(f"  {line}", markup=False, highlight=False)
+
+
+async def _keep_running(site: DemoSite) -> None:
+    """Until Ctrl-C: print each unlock the boards receive, run the door commands typed on stdin, and stop if the
+    server or the terminal exits."""
+    loop = asyncio.get_running_loop()
+    site.boards.on_unlock = _print_unlock
+    threading.Thread(target=_read_typed_commands, args=(site.boards, loop), daemon=True).start()
+    console.print("\nthe site keeps running; type a door command (`help`) or press Ctrl-C to stop it")
+    try:
+        while True:
+            if site.server.process is None or site.server.process.poll() is not None:
+                raise SitePartStopped(f"the server exited; see {site.server.log_path}")
+            if not site.terminal.running:
+                raise SitePartStopped(f"the terminal exited; see {site.terminal.log_path}")
+            await asyncio.sleep(0.2)
+    except asyncio.CancelledError:
+        console.print("\nstopping the terminal, the boards and the server…")
+        raise
+
+
+def _print_unlock(seen: UnlockSeen) -> None:
+    where = f"compartment {seen.compartment}" if seen.compartment else "a lock wired to no compartment"
+    result = "the latch fired, the door is open" if seen.fired else "the lock stayed shut"
+    console.print(
+        f"[bold]boards[/]: unlock frame {seen.frame_hex} for {where} (board {seen.board}, lock {seen.lock}): "
+        f"{result}" + (f"; type `close {seen.compartment}` to shut it" if seen.fired and seen.compartment else ""),
+        highlight=False,
+    )
+
+
+def _read_typed_commands(boards: DemoBoards, loop: asyncio.AbstractEventLoop) -> None:
+    """Lines typed on stdin, each run on the event loop (where the boards live); a daemon thread, so a read
+    that waits forever does not hold the demo open."""
+
+    def run(line: str) -> None:
+        try:
+            answer = boards.run_typed(line)
+        except ValueError as error:
+            answer = f"error: {error}"
+        if answer:
+            console.print(answer, markup=False, highlight=False)
+
+    for line in sys.stdin:
+        try:
+            loop.call_soon_threadsafe(run, line)
+        except RuntimeError:  # the loop is closed: the demo is stopping
+            return
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind it
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
