@@ -1,0 +1,159 @@
+"""`parcellocker demo` as a person runs it: the server, the terminal and the emulated boards, one parcel walked
+through them, and nothing left running afterwards — whether it stops by itself (`--exit`) or on Ctrl-C.
+
+The demo runs in a session of its own, so every process it starts is in its process group (the group Ctrl-C at a
+terminal signals), and what is left of the group after it exits is what it left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from parcellocker.server_process import free_port
+
+UNLOCK_COMPARTMENT_9 = "02 08 31 03 3e"
+"""Kerong unlock of board 0, lock 9: the first M compartment of the demo locker (S:8, M:6, L:4)."""
+
+
+class RunningDemo:
+    def __init__(self, var_dir: Path, *options: str) -> None:
+        command = [sys.executable, "-m", "parcellocker.cli.main", "demo", "--port", str(free_port()),
+                   "--kiosk-port", str(free_port()), "--var-dir", str(var_dir), *options]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "COLUMNS": "250"},
+            text=True,
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, text: str, within: float = 30) -> None:
+        deadline = time.monotonic() + within
+        while text not in self.output:
+            assert self.process.poll() is None, f"the demo exited before {text!r}:\n{self.output}"
+            assert time.monotonic() < deadline, f"no {text!r} within {within} s:\n{self.output}"
+            time.sleep(0.05)
+
+    def type(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def left_running(self) -> list[str]:
+        """Processes of the demo's group still alive (zombies aside), as `pid command`."""
+        left = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            state_and_group = _state_and_group(int(proc.name))
+            if state_and_group is not None and state_and_group[1] == self.process.pid:
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                left.append(f"{proc.name} {command}")
+        return left
+
+    def finish(self) -> None:
+        """Whatever the test found, leave nothing behind."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.left_running():
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+
+@pytest.fixture
+def var_dir(tmp_path: Path) -> Path:
+    return tmp_path / "demo"
+
+
+@pytest.fixture
+def demos() -> Iterator[list[RunningDemo]]:
+    started: list[RunningDemo] = []
+    yield started
+    for demo in started:
+        demo.finish()
+
+
+def _state_and_group(pid: int) -> tuple[str, int] | None:
+    """(state, process group) of a live process; None once it is gone or a zombie."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else (fields[0], int(fields[2]))
+
+
+def child_pids(output: str) -> list[int]:
+    """The pids the demo printed: `server … (pid N)`, `terminal … (pid N)`."""
+    return [int(pid) for pid in re.findall(r"\(pid (\d+)\)", output)]
+
+
+def test_demo_walks_a_parcel_through_terminal_and_boards_and_leaves_nothing_running(
+    var_dir: Path, demos: list[RunningDemo]
+) -> None:
+    demo = RunningDemo(var_dir, "--exit")
+    demos.append(demo)
+
+    assert demo.process.wait(timeout=60) == 0, demo.output
+
+    output = demo.output
+    assert output.count(f"the emulated board received {UNLOCK_COMPARTMENT_9}") == 2  # the deposit, the pickup
+    assert "the server says: stored" in output
+    assert "the server says: picked_up" in output
+    assert "done: parcel DEMO" in output and "is picked_up" in output
+    with sqlite3.connect(var_dir / "parcellocker.db") as database:
+        assert database.execute("SELECT state FROM shipments").fetchall() == [("picked_up",)]
+        assert database.execute("SELECT state FROM compartments WHERE number = 9").fetchall() == [("free",)]
+    assert (var_dir / "terminal" / "locker.toml").exists()
+    assert "terminal DEMO-1 stopped" in (var_dir / "terminal" / "terminal.log").read_text()
+    assert len(child_pids(output)) == 2  # the server and the terminal
+    assert [pid for pid in child_pids(output) if _state_and_group(pid) is not None] == []
+    assert demo.left_running() == []
+
+
+def test_ctrl_c_stops_the_running_site_and_leaves_nothing_running(var_dir: Path, demos: list[RunningDemo]) -> None:
+    demo = RunningDemo(var_dir)
+    demos.append(demo)
+    demo.wait_for("press Ctrl-C to stop it")
+    demo.type("show")
+    demo.wait_for("board 1: 1:C")
+    assert len(demo.left_running()) == 3  # the demo (with its boards), the server and the terminal
+
+    os.killpg(demo.process.pid, signal.SIGINT)  # what Ctrl-C at the demo's terminal does
+
+    assert demo.process.wait(timeout=30) == 0, demo.output
+    assert "demo stopped; nothing is left running" in demo.output
+    assert [pid for pid in child_pids(demo.output) if _state_and_group(pid) is not None] == []
+    assert demo.left_running() == []
+
+
+def test_demo_refuses_to_empty_a_folder_it_did_not_make(var_dir: Path, demos: list[RunningDemo]) -> None:
+    var_dir.mkdir()
+    (var_dir / "thesis.tex").write_text("years of work")
+    demo = RunningDemo(var_dir, "--exit")
+    demos.append(demo)
+
+    assert demo.process.wait(timeout=30) == 1
+    assert "holds files that are not a demo's" in demo.output
+    assert (var_dir / "thesis.tex").read_text() == "years of work"
