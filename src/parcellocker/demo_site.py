@@ -25,6 +25,8 @@ LAYOUT = "S:8,M:6,L:4"
 LOCKS_PER_BOARD = 16  # a Kerong KR-CU16: compartments 1-16 on board 0, 17-18 on board 1
 MARKER = ".parcellocker-demo"
 """A file in the demo's folder, so that a folder is only ever emptied if a demo made it."""
+DEMO_FILES = {"parcellocker.db", "parcellocker.db-wal", "parcellocker.db-shm", "server.key", "mailbox", "terminal"}
+"""What a demo leaves in its folder (those of earlier demos, made before the marker, have no marker)."""
 
 
 class DemoFolderInUse(Exception):
@@ -55,9 +57,10 @@ class DemoSite:
 
 def fresh_folder(var_dir: Path) -> None:
     """Empty `var_dir` (every demo starts from an empty site), refusing a folder that a demo did not make."""
-    if var_dir.exists() and any(var_dir.iterdir()) and not (var_dir / MARKER).exists():
-        raise DemoFolderInUse(f"{var_dir} holds files that are not a demo's; give another --var-dir")
     if var_dir.exists():
+        names = {entry.name for entry in var_dir.iterdir()} if var_dir.is_dir() else {""}
+        if MARKER not in names and not names <= DEMO_FILES:
+            raise DemoFolderInUse(f"{var_dir} holds files that are not a demo's; give another --var-dir")
         shutil.rmtree(var_dir)
     var_dir.mkdir(parents=True)
     (var_dir / MARKER).write_text("made by `parcellocker demo`; emptied by the next one\n")
