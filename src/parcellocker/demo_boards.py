@@ -125,10 +125,12 @@ class DemoBoards:
             number = int(words[1])
             if not self.wiring.has_compartment(number):
                 raise ValueError(f"there is no compartment {number}; they are 1 to {max(self.wiring.numbers)}")
-            words[1:] = [str(part) for part in self.position(number)]
+            board, lock = self.position(number)
+            answer = run_command(self.bus, f"{words[0]} {board} {lock}")
+            return f"{answer}: {words[0].lower()} compartment {number} (board {board}, lock {lock})"
         if words and words[0].lower() == "help":
             return HELP + "\nopen N | close N | force N | …       the same, for compartment N"
-        return run_command(self.bus, " ".join(words))
+        return run_command(self.bus, line)
 
     def _saw_unlock(self, seen: UnlockSeen) -> None:
         self.unlocks.append(seen)
