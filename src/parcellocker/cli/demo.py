@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Annotated
 
+import aiohttp
 import typer
 
 from parcellocker.api_client import ApiError
@@ -57,7 +58,7 @@ async def _demo(port: int, kiosk_port: int, var_dir: Path, keep_running: bool) -
         console.rule("one parcel, from the carrier to the recipient")
         try:
             final = await walk_one_parcel(site, _say)
-        except (ApiError, TimeoutError) as error:
+        except (ApiError, aiohttp.ClientError, TimeoutError) as error:
             logs = f"server log {site.server.log_path}, terminal log {site.terminal.log_path}"
             raise SitePartStopped(f"the walk-through stopped: {error}\n({logs})") from None
         console.print(f"\n[bold green]done[/]: parcel {final['tracking_number']} is {final['state']}")
