@@ -11,6 +11,7 @@ from rich.table import Table
 from parcellocker.bench.api_load import LoadOutcome, LoadPlan, run_api_load
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.latency import summarise
+from parcellocker.bench.terminal_load import TARGETS_MS, TerminalBenchOutcome, TerminalBenchPlan, run_terminal_bench
 from parcellocker.cli.console import console
 
 bench_app = typer.Typer(help="Benchmarks against real processes on this machine.", no_args_is_help=True)
@@ -37,6 +38,42 @@ def bench_api(
     plan = LoadPlan(db, clients, seconds, warmup, workers, postgres_admin_url, rate)
     outcome = asyncio.run(run_api_load(plan, lambda line: console.print(f"[dim]… {line}[/]")))
     _report(outcome)
+
+
+@bench_app.command("terminal")
+def bench_terminal(
+    pickups: Annotated[int, typer.Option(min=5, max=5000, help="Pickups measured online, and as many offline.")] = 100,
+    broker: Annotated[
+        str | None,
+        typer.Option(help="An MQTT broker for the server and the terminal (default: a Mosquitto of the run's own)."),
+    ] = None,
+    poll_interval: Annotated[float, typer.Option(min=0.01, max=5, help="The terminal's door polling (s).")] = 0.2,
+) -> None:
+    """Pickup code at the kiosk → unlock frame on the serial line (online over MQTT, and offline), and door closed
+    on the boards → new state on the server over MQTT: a server, a terminal and emulated Kerong boards over a pty."""
+    plan = TerminalBenchPlan(pickups, broker, poll_interval)
+    outcome = asyncio.run(run_terminal_bench(plan, lambda line: console.print(f"[dim]… {line}[/]")))
+    _report_terminal(outcome)
+
+
+def _report_terminal(outcome: TerminalBenchOutcome) -> None:
+    plan = outcome.plan
+    broker = outcome.broker if plan.broker else "a Mosquitto of its own, set_tcp_nodelay"
+    table = Table(title=f"bench terminal: over MQTT ({broker}), door polling every {plan.poll_interval:g} s")
+    for column in ("measured", "count", "p50 ms", "p99 ms", "max ms", "p99 target"):
+        table.add_column(column, justify="left" if column == "measured" else "right")
+    rows = (
+        ("pickup → unlock frame, online", "online", outcome.online),
+        ("pickup → unlock frame, offline", "offline", outcome.offline),
+        ("door closed → server state", "door_to_server", outcome.door_to_server),
+    )
+    for label, name, values in rows:
+        s = summarise(values)
+        target = TARGETS_MS[name]
+        verdict = "[green]met[/]" if s.p99_ms < target else "[red]missed[/]"
+        table.add_row(label, str(s.count), f"{s.p50_ms:.1f}", f"{s.p99_ms:.1f}", f"{s.max_ms:.1f}",
+                      f"< {target:.0f} ms {verdict}")  # fmt: skip
+    console.print(table)
 
 
 def _report(outcome: LoadOutcome) -> None:

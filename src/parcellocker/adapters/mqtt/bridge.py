@@ -82,6 +82,7 @@ class TerminalBridge:
                     password=self._broker.password,
                     identifier=self._client_id,
                     keepalive=self._keepalive,
+                    socket_options=topics.NO_DELAY,
                 ) as client:
                     await client.subscribe(topics.shared(topics.every_locker(topics.EVENTS)), qos=QOS)
                     await client.subscribe(topics.shared(topics.every_locker(topics.REQUESTS)), qos=QOS)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -29,6 +30,9 @@ SERVER_GROUP = "parcellocker-server"
 DEFAULT_PORT = 1883
 MAX_PAYLOAD = 64 * 1024
 """Larger messages on a locker's topics are ignored."""
+NO_DELAY = ((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
+"""Socket options of both ends: without TCP_NODELAY a small message may wait for the peer's delayed ACK (~40 ms on
+Linux) behind the one before it (Nagle's algorithm), which is most of a pickup's time online."""
 
 _LOCKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 

@@ -184,6 +184,7 @@ class MqttLink(Link):
                     will=will,
                     keepalive=self._keepalive,
                     timeout=self._timeout,
+                    socket_options=topics.NO_DELAY,
                 ) as client:
                     for leaf in (topics.ACKS, topics.REPLIES, topics.COMMANDS):
                         await client.subscribe(self._topic[leaf], qos=QOS)
