@@ -66,13 +66,15 @@ class CompartmentRepository(abc.ABC):
 
     @abc.abstractmethod
     async def save(self, compartment: Compartment) -> None:
-        """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile."""
+        """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile (at once, or
+        at the latest when the unit of work commits)."""
 
 
 class ShipmentRepository(abc.ABC):
     @abc.abstractmethod
     async def add(self, shipment: Shipment) -> None:
-        """Raises DuplicateTrackingNumber if the carrier already announced this tracking number."""
+        """Raises DuplicateTrackingNumber if the carrier already announced this tracking number (at once, or at the
+        latest when the unit of work commits)."""
 
     @abc.abstractmethod
     async def get(self, shipment_id: str) -> Shipment | None: ...
@@ -93,7 +95,8 @@ class ShipmentRepository(abc.ABC):
 
     @abc.abstractmethod
     async def save(self, shipment: Shipment) -> None:
-        """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile."""
+        """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile (at once, or
+        at the latest when the unit of work commits)."""
 
 
 class AccountRepository(abc.ABC):
@@ -207,7 +210,10 @@ class NotificationOutbox(abc.ABC):
 
 
 class UnitOfWork(abc.ABC):
-    """One transaction over every repository. Nothing is written unless `commit` is called."""
+    """One transaction over every repository. Nothing is written unless `commit` is called.
+
+    A write may reach the database only with a later statement or at commit (PostgreSQL sends them together), so
+    what it raises (a conflict, a duplicate) may come from there; the unit of work is over either way."""
 
     lockers: LockerRepository
     compartments: CompartmentRepository

@@ -143,6 +143,7 @@ async def test_saving_a_stale_compartment_raises_concurrency_conflict(engine: As
     async with SqlUnitOfWork(engine) as uow:
         with pytest.raises(ConcurrencyConflict):
             await uow.compartments.save(stale)
+            await uow.commit()
     async with SqlUnitOfWork(engine) as uow:
         kept = await uow.compartments.get("L-1/1")
     assert kept is not None and (kept.state, kept.out_of_order_reason) == (CompartmentState.OUT_OF_ORDER, "dirty")

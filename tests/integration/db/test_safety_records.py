@@ -55,8 +55,9 @@ async def test_a_lockout_changed_since_it_was_read_is_not_overwritten(
         stale = await late.lockouts.get("pickup:L-1")
         await _count_failure(engine, "pickup:L-1", START + timedelta(seconds=1))
         stale.record_failure(START + timedelta(seconds=2), LockoutPolicy())
-        with pytest.raises(ConcurrencyConflict):
+        with pytest.raises(ConcurrencyConflict):  # on saving, or at the latest on committing
             await late.lockouts.save(stale)
+            await late.commit()
     async with SqlUnitOfWork(engine) as uow:
         kept = await uow.lockouts.get("pickup:L-1")
     assert kept.failures == [START] * written_before + [START + timedelta(seconds=1)]
@@ -87,6 +88,7 @@ async def test_idempotency_store_gives_back_the_first_reply_and_refuses_a_second
         assert await uow.idempotency.get("carrier:carrier-2", "key-1") is None
         with pytest.raises(ConcurrencyConflict):
             await uow.idempotency.add("carrier:carrier-1", "key-1", StoredReply("0" * 64, None), START)
+            await uow.commit()
 
 
 async def test_terminal_event_log_applies_each_sequence_number_once(engine: AsyncEngine) -> None:
@@ -101,6 +103,7 @@ async def test_terminal_event_log_applies_each_sequence_number_once(engine: Asyn
         assert await uow.terminal_events.applied("L-1", 8) is None
         with pytest.raises(ConcurrencyConflict):
             await uow.terminal_events.record("L-1", 7, reply, START)
+            await uow.commit()
 
 
 async def test_outbox_offers_due_notifications_until_sent_and_retries_failures_later(engine: AsyncEngine) -> None:

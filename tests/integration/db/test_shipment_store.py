@@ -60,6 +60,7 @@ async def test_a_tracking_number_announced_twice_by_one_carrier_is_refused(engin
     async with SqlUnitOfWork(engine) as uow:
         with pytest.raises(DuplicateTrackingNumber, match="TN-1 was already announced"):
             await uow.shipments.add(again)
+            await uow.commit()
 
 
 async def test_two_carriers_may_use_the_same_tracking_number(engine: AsyncEngine) -> None:
@@ -152,3 +153,4 @@ async def test_saving_a_stale_shipment_raises_concurrency_conflict(engine: Async
     async with SqlUnitOfWork(engine) as uow:
         with pytest.raises(ConcurrencyConflict):
             await uow.shipments.save(stale)
+            await uow.commit()

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from parcellocker.adapters.db.driver_statements import DriverConnection
 from parcellocker.adapters.db.tables import audit_log, audit_queue
 from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.audit import GENESIS_HASH, AuditEntry, AuditRecord, chain
 from parcellocker.service.ports import AuditLog
 
@@ -91,7 +92,7 @@ class SqlAuditLog(AuditLog):
         if self.chainer is None:
             await append_chained(self._tx, records)
             return False
-        await self._tx.execute(_QUEUE, [_record_values(record) for record in records])
+        await self._tx.write(Write(_QUEUE, [_record_values(record) for record in records]))
         return True
 
     def discard_queued(self) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import Select, bindparam, select, update
 from parcellocker.adapters.db.tables import compartments
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
+from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.compartment import Compartment, CompartmentState, DoorState, PendingAction
 from parcellocker.domain.errors import ConcurrencyConflict
 from parcellocker.domain.sizes import Size
@@ -82,23 +83,21 @@ class SqlCompartmentRepository(CompartmentRepository):
         )
 
     async def save(self, compartment: Compartment) -> None:
-        result = await self._tx.execute(
-            _SAVE,
-            {
-                "match_id": compartment.id,
-                "match_version": compartment.version,
-                "state": compartment.state.value,
-                "door": compartment.door.value,
-                "pending": None if compartment.pending is None else compartment.pending.value,
-                "shipment_id": compartment.shipment_id,
-                "out_of_order_reason": compartment.out_of_order_reason,
-                "version": compartment.version + 1,
-            },
+        """The change goes to the database with the unit of work's next statement (see writes.py)."""
+        stale = ConcurrencyConflict(
+            f"compartment {compartment.number} of locker {compartment.locker_id} was changed meanwhile; try again"
         )
-        if result.rowcount != 1:
-            raise ConcurrencyConflict(
-                f"compartment {compartment.number} of locker {compartment.locker_id} was changed meanwhile; try again"
-            )
+        values = {
+            "match_id": compartment.id,
+            "match_version": compartment.version,
+            "state": compartment.state.value,
+            "door": compartment.door.value,
+            "pending": None if compartment.pending is None else compartment.pending.value,
+            "shipment_id": compartment.shipment_id,
+            "out_of_order_reason": compartment.out_of_order_reason,
+            "version": compartment.version + 1,
+        }
+        await self._tx.write(Write(_SAVE, values, row=("compartments", compartment.id), stale=stale))
         compartment.version += 1
         self._transitions.take(compartment.events)
 

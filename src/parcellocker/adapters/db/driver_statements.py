@@ -15,11 +15,11 @@ import weakref
 from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Executable, Insert, bindparam
+from sqlalchemy import Executable, Insert, Select, Update, bindparam, literal_column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -39,6 +39,8 @@ class DriverConnection:
     pooled: PoolProxiedConnection
     raw: asyncpg.Connection
     dialect: Dialect
+    begun: bool = False  # BEGIN was sent (see transaction.py: a unit of work begins only when it must)
+    pending: list[Any] = field(default_factory=list)  # writes waiting to be sent together (see writes.py)
 
     @classmethod
     async def take(cls, engine: AsyncEngine) -> DriverConnection:
@@ -51,17 +53,20 @@ class DriverConnection:
         """`async with DriverConnection.transaction(engine) as connection:` commits when the block ends normally."""
         connection = await cls.take(engine)
         try:
-            await connection.raw.execute("BEGIN")
+            await connection.begin()
             yield connection
             await connection.raw.execute("COMMIT")
         finally:
             await connection.give_back()
 
-    def in_transaction(self) -> bool:
-        return bool(self.raw.is_in_transaction())
+    async def begin(self) -> None:
+        if not self.begun:
+            await self.raw.execute("BEGIN")
+            self.begun = True
 
     async def give_back(self) -> None:
         """Back to the pool: rolled back if a transaction is still open, or discarded if that fails."""
+        self.pending.clear()
         try:
             if self.raw.is_in_transaction():
                 await self.raw.execute("ROLLBACK")
@@ -153,44 +158,79 @@ class _Plan:
         )
 
 
-_plans: weakref.WeakKeyDictionary[Executable, dict[tuple[int, tuple[str, ...], int], _Plan]] = (
+Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+_plans: weakref.WeakKeyDictionary[Executable, dict[tuple[int, tuple[str, ...], int, bool], _Plan]] = (
     weakref.WeakKeyDictionary()
 )
-MAX_ROWS_PER_INSERT = 50
+MAX_ROWS_PER_INSERT = 50  # more rows than this go through asyncpg's executemany
 
 
-def _plan(connection: DriverConnection, statement: Executable, keys: tuple[str, ...], rows: int = 0) -> _Plan:
+def in_one_statement(statement: Executable, parameters: Parameters) -> bool:
+    """True when `statement` runs with `parameters` as one SQL statement (see `prepared`)."""
+    if isinstance(parameters, Sequence) and len(parameters) > 1:
+        return isinstance(statement, Insert) and len(parameters) <= MAX_ROWS_PER_INSERT
+    return True
+
+
+def prepared(
+    connection: DriverConnection, statement: Executable, parameters: Parameters, *, counted: bool = False
+) -> tuple[_Plan, list[Any]]:
+    """The plan and arguments of `statement` as one SQL statement: a few rows to insert go in one INSERT with as
+    many VALUES (asyncpg's executemany costs more than the statement for a handful). `counted` adds `RETURNING 1`
+    to an UPDATE, to count the rows it changed from inside a larger statement."""
+    if isinstance(parameters, Sequence):
+        if len(parameters) > 1:
+            keys = tuple(parameters[0])
+            plan = _plan(connection, statement, keys, rows=len(parameters), counted=counted)
+            flat = {f"{key}__{row}": value for row, one in enumerate(parameters) for key, value in one.items()}
+            return plan, plan.arguments(flat)
+        parameters = parameters[0] if parameters else None
+    parameters = parameters or {}
+    plan = _plan(connection, statement, tuple(parameters), counted=counted)
+    return plan, plan.arguments(parameters)
+
+
+def _plan(
+    connection: DriverConnection, statement: Executable, keys: tuple[str, ...], rows: int = 0, counted: bool = False
+) -> _Plan:
     """The plan of `statement` with parameters `keys`; with `rows`, of the INSERT of that many rows at once."""
     by_keys = _plans.get(statement)
     if by_keys is None:
         by_keys = _plans[statement] = {}
-    key = (id(connection.dialect), keys, rows)
+    key = (id(connection.dialect), keys, rows, counted)
     plan = by_keys.get(key)
     if plan is None:
+        form = statement
         if rows:
             assert isinstance(statement, Insert)
             columns = statement.table.c
             values = [{key: bindparam(f"{key}__{row}", type_=columns[key].type) for key in keys} for row in range(rows)]
-            plan = _Plan(statement.values(values), (), connection.dialect)
-        else:
-            plan = _Plan(statement, keys, connection.dialect)
-        by_keys[key] = plan
+            form, keys = statement.values(values), ()
+        if counted:
+            assert isinstance(form, Update)
+            form = form.returning(literal_column("1"))
+        plan = by_keys[key] = _Plan(form, keys, connection.dialect)
     return plan
 
 
-async def execute(
-    connection: DriverConnection,
-    statement: Executable,
-    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
-) -> DriverResult:
+def needs_transaction(statement: Executable) -> bool:
+    """False for a plain SELECT: under READ COMMITTED it reads the same outside a transaction as inside one
+    (every statement sees what was committed when it began). A write, or a SELECT that locks rows, needs one.
+    (A SELECT of a function that acts on the transaction, such as pg_advisory_xact_lock, is run only inside
+    transactions begun on purpose.)"""
+    return not isinstance(statement, Select) or statement._for_update_arg is not None
+
+
+async def execute(connection: DriverConnection, statement: Executable, parameters: Parameters) -> DriverResult:
     """Run `statement` once with `parameters`, or once per mapping in a list of them (in one round trip)."""
-    if isinstance(parameters, Sequence):
-        if len(parameters) > 1:
-            return await _execute_many(connection, statement, parameters)
-        parameters = parameters[0] if parameters else None
-    parameters = parameters or {}
-    plan = _plan(connection, statement, tuple(parameters))
-    arguments = plan.arguments(parameters)
+    if not in_one_statement(statement, parameters):
+        assert isinstance(parameters, Sequence)
+        plan = _plan(connection, statement, tuple(parameters[0]))
+        if plan.returns_rows:
+            raise ValueError("a statement run for many parameter sets cannot return rows here")
+        await connection.raw.executemany(plan.sql, [plan.arguments(one) for one in parameters])
+        return DriverResult([], len(parameters))
+    plan, arguments = prepared(connection, statement, parameters)
     if not plan.returns_rows:
         status = await connection.raw.execute(plan.sql, *arguments)
         return DriverResult([], _count_in(status))
@@ -198,24 +238,6 @@ async def execute(
         await plan.describe(connection)
     records = await connection.raw.fetch(plan.sql, *arguments)
     return DriverResult([plan.row(record) for record in records], len(records))
-
-
-async def _execute_many(
-    connection: DriverConnection, statement: Executable, parameters: Sequence[Mapping[str, Any]]
-) -> DriverResult:
-    """A few rows to insert go in one INSERT with as many VALUES (asyncpg's executemany costs more than the
-    statement for a handful); anything else runs once per parameter set, in one round trip."""
-    keys = tuple(parameters[0])
-    if isinstance(statement, Insert) and len(parameters) <= MAX_ROWS_PER_INSERT:
-        plan = _plan(connection, statement, keys, rows=len(parameters))
-        flat = {f"{key}__{row}": value for row, one in enumerate(parameters) for key, value in one.items()}
-        status = await connection.raw.execute(plan.sql, *plan.arguments(flat))
-        return DriverResult([], _count_in(status))
-    plan = _plan(connection, statement, keys)
-    if plan.returns_rows:
-        raise ValueError("a statement run for many parameter sets cannot return rows here")
-    await connection.raw.executemany(plan.sql, [plan.arguments(one) for one in parameters])
-    return DriverResult([], len(parameters))
 
 
 async def stream(connection: DriverConnection, statement: Executable, prefetch: int = 500) -> AsyncIterator[Any]:

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, insert, select
 
 from parcellocker.adapters.db.tables import idempotency_keys
 from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.adapters.db.writes import Write
 from parcellocker.service.ports import IdempotencyStore, StoredReply
 
 ik = idempotency_keys.c
@@ -25,6 +26,5 @@ class SqlIdempotencyStore(IdempotencyStore):
 
     async def add(self, scope: str, key: str, reply: StoredReply, at: datetime) -> None:
         """A key stored meanwhile by a concurrent request raises ConcurrencyConflict (the retry replays it)."""
-        await self._tx.execute(
-            _ADD, {"scope": scope, "key": key, "fingerprint": reply.fingerprint, "body": reply.body, "created_at": at}
-        )
+        values = {"scope": scope, "key": key, "fingerprint": reply.fingerprint, "body": reply.body, "created_at": at}
+        await self._tx.write(Write(_ADD, values, row=("idempotency_keys", scope, key)))

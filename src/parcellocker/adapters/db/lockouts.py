@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from parcellocker.adapters.db.tables import lockouts
 from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.errors import ConcurrencyConflict
 from parcellocker.domain.lockout import Lockout
 from parcellocker.service.ports import LockoutRepository
@@ -54,12 +55,13 @@ class SqlLockoutRepository(LockoutRepository):
             "last_strike_at": lockout.last_strike_at,
             "version": version + 1,
         }
+        row = ("lockouts", lockout.key)
         if version == _ABSENT:  # a concurrent first write makes this a DuplicateRow, a ConcurrencyConflict too
-            await self._tx.execute(_ADD, {"key": lockout.key, **values})
+            await self._tx.write(Write(_ADD, {"key": lockout.key, **values}, row=row))
         else:
-            result = await self._tx.execute(_SAVE, {"match_key": lockout.key, "match_version": version, **values})
-            if result.rowcount != 1:
-                raise ConcurrencyConflict("another try was counted at the same moment; try again")
+            stale = ConcurrencyConflict("another try was counted at the same moment; try again")
+            parameters = {"match_key": lockout.key, "match_version": version, **values}
+            await self._tx.write(Write(_SAVE, parameters, row=row, stale=stale))
         self._versions[lockout.key] = version + 1
 
     async def _read_version(self, key: str) -> int:

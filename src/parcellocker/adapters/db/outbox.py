@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from parcellocker.adapters.db.tables import notifications
 from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.adapters.db.writes import Write
 from parcellocker.service.ports import Notification, NotificationOutbox
 
 n = notifications.c
@@ -38,22 +39,24 @@ class SqlNotificationOutbox(NotificationOutbox):
         self._tx = tx
 
     async def add(self, notification: Notification) -> None:
-        await self._tx.execute(
-            _ADD,
-            {
-                "id": notification.id,
-                "shipment_id": notification.shipment_id,
-                "channel": notification.channel,
-                "address": notification.address,
-                "template": notification.template,
-                "language": notification.language,
-                "sealed_payload": notification.sealed_payload,
-                "created_at": notification.created_at,
-                "sent_at": None,
-                "attempts": notification.attempts,
-                "last_error": None,
-                "next_attempt_at": notification.created_at,
-            },
+        await self._tx.write(
+            Write(
+                _ADD,
+                {
+                    "id": notification.id,
+                    "shipment_id": notification.shipment_id,
+                    "channel": notification.channel,
+                    "address": notification.address,
+                    "template": notification.template,
+                    "language": notification.language,
+                    "sealed_payload": notification.sealed_payload,
+                    "created_at": notification.created_at,
+                    "sent_at": None,
+                    "attempts": notification.attempts,
+                    "last_error": None,
+                    "next_attempt_at": notification.created_at,
+                },
+            )
         )
 
     async def pending(self, limit: int, now: datetime) -> list[Notification]:

@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, exists, insert, select, update
 from parcellocker.adapters.db.tables import shipments
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
+from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber
 from parcellocker.domain.shipment import Recipient, Shipment, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
@@ -72,15 +73,19 @@ class SqlShipmentRepository(ShipmentRepository):
         self._transitions = transitions
 
     async def add(self, shipment: Shipment) -> None:
-        try:
-            await self._tx.execute(_ADD, {"id": shipment.id, "version": shipment.version, **_values(shipment)})
-        except DuplicateRow as error:
+        """Sent with the unit of work's next statement (see writes.py): a tracking number the carrier announced
+        already raises DuplicateTrackingNumber then."""
+
+        def duplicate(error: DuplicateRow) -> DuplicateTrackingNumber | None:
             if "tracking_number" not in error.detail:
-                raise
-            raise DuplicateTrackingNumber(
+                return None
+            return DuplicateTrackingNumber(
                 f"tracking number {shipment.tracking_number} was already announced by your carrier; "
                 "use a new tracking number or look the shipment up"
-            ) from error
+            )
+
+        values = {"id": shipment.id, "version": shipment.version, **_values(shipment)}
+        await self._tx.write(Write(_ADD, values, row=("shipments", shipment.id), duplicate=duplicate))
         self._transitions.take(shipment.events)
 
     async def get(self, shipment_id: str) -> Shipment | None:
@@ -112,9 +117,8 @@ class SqlShipmentRepository(ShipmentRepository):
             "version": shipment.version + 1,
             **_values(shipment),
         }
-        result = await self._tx.execute(_SAVE, parameters)
-        if result.rowcount != 1:
-            raise ConcurrencyConflict(f"shipment {shipment.tracking_number} was changed meanwhile; try again")
+        stale = ConcurrencyConflict(f"shipment {shipment.tracking_number} was changed meanwhile; try again")
+        await self._tx.write(Write(_SAVE, parameters, row=("shipments", shipment.id), stale=stale))
         shipment.version += 1
         self._transitions.take(shipment.events)
 

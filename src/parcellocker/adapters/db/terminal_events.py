@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, insert, select
 
 from parcellocker.adapters.db.tables import terminal_events
 from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.adapters.db.writes import Write
 from parcellocker.service.ports import TerminalEventLog
 
 te = terminal_events.c
@@ -25,4 +26,5 @@ class SqlTerminalEventLog(TerminalEventLog):
 
     async def record(self, locker_id: str, seq: int, reply: Any, at: datetime) -> None:
         """The same event applied meanwhile by a concurrent delivery raises ConcurrencyConflict."""
-        await self._tx.execute(_RECORD, {"locker_id": locker_id, "seq": seq, "reply": reply, "applied_at": at})
+        values = {"locker_id": locker_id, "seq": seq, "reply": reply, "applied_at": at}
+        await self._tx.write(Write(_RECORD, values, row=("terminal_events", locker_id, seq)))

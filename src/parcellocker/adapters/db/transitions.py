@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, insert, select
 
 from parcellocker.adapters.db.tables import transitions
 from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.events import Actor, Transition
 
 _ADD = insert(transitions)
@@ -32,7 +33,7 @@ class TransitionLog:
 
     async def write_queued(self) -> None:
         if self._queued:
-            await self._tx.execute(_ADD, self._queued)
+            await self._tx.write(Write(_ADD, self._queued))
             self._queued = []
 
     def discard_queued(self) -> None:

@@ -26,7 +26,7 @@ from parcellocker.adapters.db.lockouts import SqlLockoutRepository
 from parcellocker.adapters.db.outbox import SqlNotificationOutbox
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
-from parcellocker.adapters.db.transaction import Transaction, lost_race, translated_errors
+from parcellocker.adapters.db.transaction import Transaction, lost_race
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.service.ports import UnitOfWork
 
@@ -42,6 +42,7 @@ class SqlUnitOfWork(UnitOfWork):
 
     audit: SqlAuditLog
     _transitions: TransitionLog
+    _tx: Transaction
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -59,7 +60,7 @@ class SqlUnitOfWork(UnitOfWork):
         except BaseException:
             self._release_gate()
             raise
-        tx = Transaction(self._connection)
+        tx = self._tx = Transaction(self._connection)
         self._transitions = TransitionLog(tx)
         self.lockers = SqlLockerRepository(tx, self._transitions)
         self.compartments = SqlCompartmentRepository(tx, self._transitions)
@@ -87,14 +88,10 @@ class SqlUnitOfWork(UnitOfWork):
                 self._release_gate()
 
     async def commit(self) -> None:
-        connection = self._open()
+        self._open()
         await self._transitions.write_queued()
         queued_audit = await self.audit.write_queued()
-        async with translated_errors():
-            if isinstance(connection, DriverConnection):
-                await connection.raw.execute("COMMIT")
-            else:
-                connection.commit()
+        await self._tx.commit()
         if queued_audit and self.audit.chainer is not None:
             self.audit.chainer.nudge()  # chain what was just committed (PostgreSQL; see audit.py)
 
@@ -105,24 +102,14 @@ class SqlUnitOfWork(UnitOfWork):
             return
         self._transitions.discard_queued()
         self.audit.discard_queued()
-        if not connection.in_transaction():
-            return
-        if isinstance(connection, DriverConnection):
-            await connection.raw.execute("ROLLBACK")
-        else:
-            connection.rollback()
+        await self._tx.rollback()
 
     async def _begin(self) -> DriverConnection | Connection:
+        """SQLite: a connection in its transaction. PostgreSQL: a connection whose transaction begins when a
+        statement needs one (see Transaction)."""
         if is_sqlite(self._engine):
             return await self._begin_sqlite()
-        connection = await DriverConnection.take(self._engine)
-        try:
-            async with translated_errors():
-                await connection.raw.execute("BEGIN")
-        except BaseException:
-            await connection.give_back()
-            raise
-        return connection
+        return await DriverConnection.take(self._engine)
 
     async def _begin_sqlite(self) -> Connection:
         """A plain connection (see engine.py) that has taken the write lock unless read-only. While another
