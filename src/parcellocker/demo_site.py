@@ -80,7 +80,7 @@ async def running_demo_site(
     wiring = WiringConfig(layout=LAYOUT, locks_per_board=LOCKS_PER_BOARD).bus_wiring("kerong")
     boards = DemoBoards(wiring)
     async with contextlib.AsyncExitStack() as running:
-        server = await running.enter_async_context(ServerProcess(env, port=port))
+        server = await running.enter_async_context(ServerProcess(env, port=port, log_path=var_dir / "server.log"))
         note("server", f"{server.base_url} (pid {server.process.pid if server.process else '?'})")
         running.push_async_callback(boards.close)
         pty = await boards.start()

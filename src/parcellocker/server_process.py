@@ -11,8 +11,12 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import httpx
+
+# Requests still running at a stop (a terminal's long poll for commands) get this long, then are cut.
+GRACEFUL_SHUTDOWN_SECONDS = 3
 
 
 def free_port() -> int:
@@ -25,21 +29,32 @@ def free_port() -> int:
 class ServerProcess:
     """`async with ServerProcess(env) as server:` runs uvicorn on 127.0.0.1 until the block ends."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None, workers: int = 1, startup_timeout: float = 60):
+    def __init__(
+        self,
+        env: dict[str, str],
+        port: int | None = None,
+        workers: int = 1,
+        startup_timeout: float = 60,
+        log_path: Path | None = None,
+    ):
+        """`log_path` keeps the server output; without it a temporary file is used, removed at a clean stop."""
         self.env = {**os.environ, **env}
         self.port = port or free_port()
         self.workers = workers
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.NamedTemporaryFile(prefix="parcellocker-server-", suffix=".log", delete=False)  # noqa: SIM115
+        self._keep_log = log_path is not None
+        if log_path is None:
+            handle, name = tempfile.mkstemp(prefix="parcellocker-server-", suffix=".log")
+            os.close(handle)
+            log_path = Path(name)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_path
+        self._log: BinaryIO = log_path.open("wb")
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log_path(self) -> Path:
-        return Path(self._log.name)
 
     async def __aenter__(self) -> ServerProcess:
         self.start()
@@ -50,7 +65,7 @@ class ServerProcess:
         command = [
             sys.executable, "-m", "uvicorn", "parcellocker.api.main:app_from_env", "--factory",
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-            "--no-access-log", "--log-level", "warning",
+            "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS),
         ]  # fmt: skip
         self.process = subprocess.Popen(command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
 
@@ -58,6 +73,9 @@ class ServerProcess:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+        self._log.close()
+        if exc_type is None and not self._keep_log:
+            self.log_path.unlink(missing_ok=True)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -70,7 +88,8 @@ class ServerProcess:
             self.process.wait()
 
     def log_tail(self, lines: int = 40) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     async def _wait_until_ready(self) -> None:

@@ -19,6 +19,7 @@ def serve(
     from parcellocker.adapters.db import migrate
     from parcellocker.config import Settings
     from parcellocker.logs import configure_logging
+    from parcellocker.server_process import GRACEFUL_SHUTDOWN_SECONDS
 
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
@@ -34,4 +35,5 @@ def serve(
         workers=workers or settings.workers,
         log_config=None,
         access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
