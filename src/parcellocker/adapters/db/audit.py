@@ -42,15 +42,15 @@ al, aq = audit_log.c, audit_queue.c
 # The PostgreSQL advisory lock under which one round at a time extends the chain.
 AUDIT_CHAIN_LOCK = zlib.crc32(b"parcellocker.audit_log")
 ROUND_SIZE = 500  # queued records chained per round at most
-ROUND_PAUSE = 0.01  # seconds from a commit to the round that chains its records, to gather others with them
+ROUND_PAUSE = 0.05  # seconds from a commit to the round that chains its records, to gather others with them
 
 _LAST = select(al.seq, al.hash).order_by(al.seq.desc()).limit(1)
 _ADD = insert(audit_log)
 _ALL = select(al.seq, al.at, al.actor, al.action, al.subject, al.details, al.prev_hash, al.hash).order_by(al.seq)
 _QUEUE = insert(audit_queue)
 _ANY_QUEUED = select(aq.id).limit(1)
-# A round, in three statements after BEGIN: take the lock (and commit without waiting for the disk); take the oldest
-# queued records out of the queue, with the chain's last entry; write them chained.
+# A round, in three statements: BEGIN and take the lock (and commit without waiting for the disk), in one round
+# trip; take the oldest queued records out of the queue, with the chain's last entry; write them chained.
 _BEGIN_ROUND = select(func.set_config("synchronous_commit", "off", True), func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK))
 _TAKE_QUEUED = (
     delete(audit_queue)
@@ -164,9 +164,9 @@ class AuditChainer:
         engine = self._engine()
         if engine is None:
             return False
-        async with DriverConnection.transaction(engine) as connection:
+        # After the lock, each statement sees every round committed before.
+        async with DriverConnection.transaction(engine, opening=_BEGIN_ROUND) as connection:
             tx = Transaction(connection)
-            await tx.execute(_BEGIN_ROUND)  # after the lock, each statement sees every round committed before
             taken = sorted((await tx.execute(_TAKE_QUEUED)).all(), key=lambda row: row.id)
             if not taken:
                 return False

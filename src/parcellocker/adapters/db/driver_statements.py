@@ -49,11 +49,22 @@ class DriverConnection:
 
     @classmethod
     @asynccontextmanager
-    async def transaction(cls, engine: AsyncEngine) -> AsyncIterator[DriverConnection]:
-        """`async with DriverConnection.transaction(engine) as connection:` commits when the block ends normally."""
+    async def transaction(
+        cls, engine: AsyncEngine, opening: Executable | None = None
+    ) -> AsyncIterator[DriverConnection]:
+        """`async with DriverConnection.transaction(engine) as connection:` commits when the block ends normally.
+
+        `opening`, a statement of constants only, runs right after BEGIN in the same round trip.
+        """
         connection = await cls.take(engine)
         try:
-            await connection.begin()
+            if opening is None:
+                await connection.begin()
+            else:
+                assert isinstance(opening, ClauseElement)
+                constants = opening.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+                await connection.raw.execute(f"BEGIN; {constants}")
+                connection.begun = True
             yield connection
             await connection.raw.execute("COMMIT")
         finally:
@@ -106,7 +117,7 @@ class DriverResult:
 class _Plan:
     """A statement compiled for asyncpg: its SQL, how to order and convert the parameters, how to read a row."""
 
-    __slots__ = ("bind_processors", "compiled", "names", "result_processors", "returns_rows", "row_type", "sql")
+    __slots__ = ("bind_processors", "binds", "compiled", "result_processors", "returns_rows", "row_type", "sql")
 
     def __init__(self, statement: Executable, keys: Sequence[str], dialect: Dialect) -> None:
         assert isinstance(statement, ClauseElement)
@@ -117,11 +128,13 @@ class _Plan:
             assert isinstance(compiled, SQLCompiler)
         if compiled.post_compile_params or compiled.literal_execute_params or compiled.escaped_bind_names:
             raise ValueError("a statement run on asyncpg needs fixed, plainly named parameters (no expanding IN)")
+        if getattr(compiled, "_collected_params", None):  # values given by Executable.params() (SQLAlchemy 2.1)
+            raise ValueError("a statement run on asyncpg takes its values as parameters, not from .params()")
         self.compiled = compiled
         self.sql = compiled.string
-        self.names = tuple(compiled.positiontup or ())
+        self.binds = tuple(compiled.binds[name] for name in compiled.positiontup or ())
         self.bind_processors: tuple[Processor, ...] = tuple(
-            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names
+            bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in self.binds
         )
         columns = compiled._result_columns  # what SQLAlchemy itself reads rows by
         self.returns_rows = bool(columns)
@@ -130,13 +143,19 @@ class _Plan:
 
     def arguments(self, parameters: Mapping[str, Any]) -> list[Any]:
         """The values in the order of the statement's $n, converted by their types (a value a type refuses raises
-        StatementError, as through SQLAlchemy)."""
+        StatementError, as through SQLAlchemy). Looked up as SQLAlchemy's construct_params does, without building
+        the dict of every parameter first."""
         try:
-            values = self.compiled.construct_params(parameters, escape_names=False)
-            return [
-                value if processor is None else processor(value)
-                for value, processor in zip((values[name] for name in self.names), self.bind_processors, strict=True)
-            ]
+            values = []
+            for bind, processor in zip(self.binds, self.bind_processors, strict=True):
+                if bind.key in parameters:
+                    value = parameters[bind.key]
+                elif bind.required:
+                    raise KeyError(f"a value is required for bind parameter {bind.key!r}")
+                else:
+                    value = bind.effective_value if bind.callable else bind.value
+                values.append(value if processor is None else processor(value))
+            return values
         except Exception as error:
             raise StatementError(str(error), self.sql, dict(parameters), error) from error
 

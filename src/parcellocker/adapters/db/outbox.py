@@ -78,8 +78,9 @@ class SqlNotificationOutbox(NotificationOutbox):
         ]
 
     async def mark_sent(self, notification_id: str, at: datetime) -> None:
-        await self._tx.execute(_MARK_SENT, {"notification_id": notification_id, "at": at})
+        parameters = {"notification_id": notification_id, "at": at}
+        await self._tx.write(Write(_MARK_SENT, parameters, row=("notifications", notification_id)))
 
     async def mark_failed(self, notification_id: str, at: datetime, error: str, retry_at: datetime) -> None:
         parameters = {"notification_id": notification_id, "error": error, "retry_at": retry_at}
-        await self._tx.execute(_MARK_FAILED, parameters)
+        await self._tx.write(Write(_MARK_FAILED, parameters, row=("notifications", notification_id)))

@@ -78,10 +78,16 @@ class OutboxWorker:
         clock = self.services.env.clock
         async with self.services.uow_factory() as uow:
             due = await uow.outbox.pending(self.batch_size, clock.now())
-            for notification in due:
+            composed: list[tuple[Notification, Message | None]] = []
+            for notification in due:  # every read first: then the outbox's updates can go to the database together
                 try:
-                    await self._deliver(uow, notification)
+                    composed.append((notification, await self._compose(uow, notification)))
                 except Exception as error:  # one bad message must not hold up the others
+                    await self._failed(uow, notification, error)
+            for notification, message in composed:
+                try:
+                    await self._deliver(notification, message)
+                except Exception as error:
                     await self._failed(uow, notification, error)
                 else:
                     await uow.outbox.mark_sent(notification.id, clock.now())
@@ -103,8 +109,7 @@ class OutboxWorker:
                 await asyncio.wait_for(self._wake.wait(), self.interval)
                 await asyncio.sleep(self.gather)  # woken: let the messages queued just after it join this batch
 
-    async def _deliver(self, uow: UnitOfWork, notification: Notification) -> None:
-        message = await self._compose(uow, notification)
+    async def _deliver(self, notification: Notification, message: Message | None) -> None:
         if message is None:
             log.info("notification %s dropped: its parcel is no longer waiting", notification.id)
             return
