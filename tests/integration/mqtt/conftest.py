@@ -13,14 +13,13 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from mqtt_rigs import MACHINE_BROKER, MqttRig, OwnBroker, accepts, new_mqtt_lms, unavailable
+from mqtt_rigs import MACHINE_BROKER, MqttRig, OwnBroker, accepts, mosquitto_program, new_mqtt_lms, unavailable
 from terminal_rigs import Lms
 
 from parcellocker.boards.emulator import kerong_emulator
@@ -45,7 +44,7 @@ def machine_broker() -> str:
 
 @pytest.fixture
 def own_broker(machine_broker: str, tmp_path: Path) -> Iterator[OwnBroker]:
-    if shutil.which("mosquitto") is None:
+    if mosquitto_program() is None:
         unavailable("the mosquitto program is not installed")
     broker = OwnBroker(tmp_path, free_port())
     broker.start()

@@ -4,6 +4,7 @@ terminal rig of tests/integration/terminal switched to transport "mqtt"."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,6 +38,14 @@ def unavailable(message: str) -> None:
     pytest.skip(message)
 
 
+def mosquitto_program() -> str | None:
+    """The mosquitto program (in /usr/sbin on Debian, which a PATH may leave out)."""
+    found = shutil.which("mosquitto")
+    if found is None and Path("/usr/sbin/mosquitto").exists():
+        found = "/usr/sbin/mosquitto"
+    return found
+
+
 def accepts(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):
@@ -61,7 +70,8 @@ class OwnBroker:
         config = self.folder / "mosquitto.conf"
         config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
         with (self.folder / "mosquitto.log").open("ab") as log:
-            self.process = subprocess.Popen(["mosquitto", "-c", str(config)], stdout=log, stderr=subprocess.STDOUT)
+            program = mosquitto_program() or "mosquitto"
+            self.process = subprocess.Popen([program, "-c", str(config)], stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while not accepts("127.0.0.1", self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:

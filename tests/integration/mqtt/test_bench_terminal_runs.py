@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-
-from mqtt_rigs import unavailable
+from mqtt_rigs import mosquitto_program, unavailable
 
 from parcellocker.bench.terminal_load import TerminalBenchPlan, run_terminal_bench
 
@@ -12,7 +10,7 @@ from parcellocker.bench.terminal_load import TerminalBenchPlan, run_terminal_ben
 async def test_a_short_terminal_bench_measures_each_pickup_online_and_offline_and_each_door(
     machine_broker: str,
 ) -> None:
-    if shutil.which("mosquitto") is None:
+    if mosquitto_program() is None:
         unavailable("the mosquitto program is not installed")
     outcome = await run_terminal_bench(TerminalBenchPlan(pickups=5, poll_interval=0.05), lambda line: None)
 

@@ -30,7 +30,8 @@ async def test_kill_9_mid_door_cycle_is_seen_offline_and_the_restart_reconciles_
     assert (await mqtt_rig.compartment(number))["state"] == "occupied"
     assert await eventually(mqtt_rig.locker_status, "online") == "online"
     alarms = await eventually(mqtt_rig.alarms, lambda alarms: len(alarms) >= 2)
-    assert sorted((a["kind"], a["compartment"]) for a in alarms) == [("forced_door", 12), ("locker_offline", None)]
+    raised = sorted((a["kind"], a["compartment"]) for a in alarms if a["kind"] != "door_left_open")  # 12 stays open
+    assert raised == [("forced_door", 12), ("locker_offline", None)]
     assert mqtt_rig.unlocks() == {number: 1}  # nothing was opened again by the restart
     await eventually(mqtt_rig.status, lambda status: status["outbox_pending"] == 0)
     assert _applied_seqs(mqtt_rig) == list(range(1, _last_seq(mqtt_rig) + 1))

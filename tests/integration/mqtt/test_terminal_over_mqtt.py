@@ -3,8 +3,11 @@ server leads nowhere), with the emulated boards over a pty."""
 
 from __future__ import annotations
 
+import aiomqtt
 from mqtt_rigs import MqttRig
 from terminal_rigs import eventually
+
+from parcellocker.adapters.mqtt import topics
 
 
 async def test_deposit_and_pickup_over_mqtt_open_the_right_compartment_and_settle_it(mqtt_rig: MqttRig) -> None:
@@ -85,3 +88,22 @@ async def test_a_stopped_terminal_leaves_its_locker_offline_with_an_alarm(mqtt_r
     assert await eventually(mqtt_rig.locker_status, "offline") == "offline"
     alarms = await eventually(mqtt_rig.alarms, lambda alarms: len(alarms) >= 1)
     assert [a["kind"] for a in alarms] == ["locker_offline"]
+
+
+async def test_garbage_on_the_terminals_topics_does_not_stop_it(mqtt_rig: MqttRig) -> None:
+    await mqtt_rig.start()
+    async with aiomqtt.Client("127.0.0.1", 1883) as stranger:  # anyone may publish on an anonymous broker
+        for leaf, payload in (
+            (topics.ACKS, b"not json"),
+            (topics.ACKS, b'{"seq": [1], "outcome": 3}'),
+            (topics.REPLIES, b'{"id": {"x": 1}}'),
+            (topics.COMMANDS, b'{"id": "seven", "kind": 1}'),
+            (topics.COMMANDS, b"[]"),
+        ):
+            await stranger.publish(topics.locker_topic(mqtt_rig.locker_id, leaf), payload, qos=1)
+
+    shipment = await mqtt_rig.announce("S")
+    number = await mqtt_rig.deposit(shipment)
+    mqtt_rig.close_door(number)
+    await eventually(lambda: mqtt_rig.shipment_state(shipment["id"]), "stored")
+    assert mqtt_rig.process is not None and mqtt_rig.process.returncode is None

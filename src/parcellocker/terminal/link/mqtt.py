@@ -22,7 +22,8 @@ import contextlib
 import json
 import logging
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import aiomqtt
 
@@ -42,6 +43,7 @@ from parcellocker.terminal.link.port import (
 log = logging.getLogger(__name__)
 
 QOS = 1
+T = TypeVar("T")
 
 
 class MqttLink(Link):
@@ -83,7 +85,7 @@ class MqttLink(Link):
     # The Link port.
 
     async def greet(self) -> Greeting:
-        return bodies.greeting(await self._request("hello", {}))
+        return _read(bodies.greeting, await self._request("hello", {}))
 
     async def send_event(self, event: OutboxEvent) -> EventReceipt:
         payload = {"seq": event.seq, "kind": event.kind.value, "at": event.at.isoformat(), **event.body}
@@ -103,10 +105,10 @@ class MqttLink(Link):
                 del self._acks[event.seq]
         if "error" in ack:
             raise _refused_or_down(ack["error"])
-        return EventReceipt(int(ack["seq"]), str(ack["outcome"]), bool(ack["replayed"]))
+        return _read(lambda ack: EventReceipt(int(ack["seq"]), str(ack["outcome"]), bool(ack["replayed"])), ack)
 
     async def fetch_code_sheet(self) -> CodeSheet:
-        return bodies.code_sheet(await self._request("code_sheet", {}))
+        return _read(bodies.code_sheet, await self._request("code_sheet", {}))
 
     async def next_commands(self, after: int, wait: float) -> list[Command]:
         await self._connection(self._timeout)
@@ -130,20 +132,19 @@ class MqttLink(Link):
 
     async def pick_up(self, *, code: str | None = None, qr_token: str | None = None) -> CompartmentToOpen:
         body = {"code": code} if code is not None else {"qr_token": qr_token}
-        return bodies.compartment_to_open(await self._request("pickup", body, self._pickup_timeout))
+        return _read(bodies.compartment_to_open, await self._request("pickup", body, self._pickup_timeout))
 
     async def sign_in_courier(self, courier_id: str, pin: str) -> str:
         body = await self._request("courier_sign_in", {"courier_id": courier_id, "pin": pin})
-        token: str = body["token"]
-        return token
+        return _read(lambda body: str(body["token"]), body)
 
     async def deposit(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
         body = {"courier_token": courier_token, "tracking_number": tracking_number}
-        return bodies.compartment_to_open(await self._request("deposit", body))
+        return _read(bodies.compartment_to_open, await self._request("deposit", body))
 
     async def report_deposit_problem(self, courier_token: str, tracking_number: str, problem: str) -> CompartmentToOpen:
         body = {"courier_token": courier_token, "tracking_number": tracking_number, "problem": problem}
-        return bodies.compartment_to_open(await self._request("deposit_problem", body))
+        return _read(bodies.compartment_to_open, await self._request("deposit_problem", body))
 
     async def close(self) -> None:
         """Say `offline` (a stop is no crash, but the locker is offline all the same) and disconnect."""
@@ -228,9 +229,11 @@ class MqttLink(Link):
             log.warning("ignored a message on %s: not a JSON object", topic)
             return
         if topic == self._topic[topics.ACKS]:
-            _resolve(self._acks.get(body.get("seq")), body)  # type: ignore[arg-type]
+            seq = body.get("seq")
+            _resolve(self._acks.get(seq) if isinstance(seq, int) else None, body)
         elif topic == self._topic[topics.REPLIES]:
-            _resolve(self._replies.get(body.get("id")), body)  # type: ignore[arg-type]
+            request_id = body.get("id")
+            _resolve(self._replies.get(request_id) if isinstance(request_id, str) else None, body)
         elif topic == self._topic[topics.COMMANDS]:
             try:
                 command = bodies.command(body)
@@ -266,7 +269,7 @@ class MqttLink(Link):
 
     async def _pull_commands(self, after: int) -> None:
         try:
-            pending = bodies.commands(await self._request("commands", {"after": after}))
+            pending = _read(bodies.commands, await self._request("commands", {"after": after}))
         except LinkDown:
             self._ask_for_commands = True
             raise
@@ -275,6 +278,15 @@ class MqttLink(Link):
 
     def _waiting_after(self, after: int) -> list[Command]:
         return [command for command in self._commands.values() if command.id > after]
+
+
+def _read(parse: Callable[[Any], T], body: Any) -> T:
+    """What `parse` reads from the server's answer; LinkDown when it cannot be read (anyone may publish on an
+    anonymous broker: a malformed answer is a failed exchange, never a crash of the terminal)."""
+    try:
+        return parse(body)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise LinkDown(f"the server's answer could not be read: {type(error).__name__}: {error}") from None
 
 
 def _resolve(waiting: asyncio.Future[dict[str, Any]] | None, body: dict[str, Any]) -> None:
