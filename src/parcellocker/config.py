@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     notifier: Literal["mailbox", "none"] = "mailbox"
     mailbox_dir: Path | None = None  # where the mailbox notifier delivers; default var_dir/mailbox
     mqtt_url: str = ""  # empty: no MQTT link; mqtt://[user:password@]host[:port] of the broker terminals use
+    mqtt_topic_root: str = "parcellocker/v1"  # terminals' topics under {root}/lockers/{id}/ (set it on a shared broker)
 
     @field_validator("database_url")
     @classmethod

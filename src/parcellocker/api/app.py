@@ -114,7 +114,8 @@ def _mqtt_bridge_from(server: Server, authenticator: Authenticator) -> TerminalB
     if not server.settings.mqtt_url:
         return None
     requests = TerminalRequests(server.services, authenticator)
-    return TerminalBridge(server.services, requests, BrokerAddress.parse(server.settings.mqtt_url))
+    broker = BrokerAddress.parse(server.settings.mqtt_url)
+    return TerminalBridge(server.services, requests, broker, topic_root=server.settings.mqtt_topic_root)
 
 
 def _notifier_from(settings: Settings) -> Notifier | None:

@@ -117,11 +117,12 @@ async def run_terminal_bench(plan: TerminalBenchPlan, progress: Callable[[str], 
         async with contextlib.AsyncExitStack() as stack:
             broker: str = plan.broker if plan.broker else await stack.enter_async_context(scratch_broker(folder))
             env["PARCELLOCKER_MQTT_URL"] = broker
+            env["PARCELLOCKER_MQTT_TOPIC_ROOT"] = root = f"parcellocker-bench-{secrets.token_hex(4)}/v1"
             emulator = await stack.enter_async_context(BoardEmulator(clock, BOARDS, LOCKS_PER_BOARD))
             pty = await emulator.serve_pty()
             progress(f"starting the server, its MQTT bridge on {broker}, and the terminal")
             server = await stack.enter_async_context(ServerProcess(env))
-            terminal = _Terminal(folder, site, server.base_url, pty, broker, plan.poll_interval)
+            terminal = _Terminal(folder, site, server.base_url, pty, (broker, root), plan.poll_interval)
             await terminal.start()
             try:
                 bench = _Bench(plan, site, server, terminal, emulator, clock, settings.effective_mailbox_dir)
@@ -134,8 +135,10 @@ class _Terminal:
     """`parcellocker terminal` for the seeded locker, on transport "mqtt"."""
 
     def __init__(
-        self, folder: Path, site: SampleSite, server_url: str, pty: str, broker: str, poll_interval: float
+        self, folder: Path, site: SampleSite, server_url: str, pty: str, link: tuple[str, str], poll_interval: float
     ) -> None:
+        """`link`: the broker's URL and the topic root."""
+        broker, root = link
         self.folder = folder
         self.locker = site.lockers[0]
         self.store = folder / "terminal.db"
@@ -156,6 +159,7 @@ pickup_timeout = 1.0
 [link]
 transport = "mqtt"
 broker = "{broker}"
+topic_root = "{root}"
 command_wait = 1.0
 retry_initial = 0.1
 retry_max = 0.5

@@ -62,6 +62,7 @@ def build_link(config: TerminalConfig) -> Link:
             retry_initial=config.link.retry_initial,
             retry_max=config.link.retry_max,
             keepalive=config.link.keepalive,
+            topic_root=config.link.topic_root,
         )
     return HttpLink(
         server.url, config.locker_id, server.key(), timeout=server.request_timeout, pickup_timeout=server.pickup_timeout

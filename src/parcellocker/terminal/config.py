@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
-from parcellocker.adapters.mqtt.topics import BrokerAddress
+from parcellocker.adapters.mqtt.topics import DEFAULT_ROOT, BrokerAddress, Topics
 from parcellocker.boards.eighta import SERIAL_BAUDRATE as EIGHTA_BAUDRATE
 from parcellocker.boards.eighta import EightAConfig
 from parcellocker.boards.kerong import SERIAL_BAUDRATE as KERONG_BAUDRATE
@@ -79,6 +79,8 @@ class LinkConfig(_Section):
     """transport = "mqtt": the broker, mqtt://[user:password@]host[:port]."""
     keepalive: int = Field(default=10, ge=2, le=3600)
     """transport = "mqtt": seconds; the broker says the locker is offline 1.5 times this after it fell silent."""
+    topic_root: str = DEFAULT_ROOT
+    """transport = "mqtt": the locker's topics are under {topic_root}/lockers/{locker_id}/ (the server's root)."""
     command_wait: Seconds = 20.0
     """Longest wait of one long poll for commands."""
     code_sync_interval: Seconds = 300.0
@@ -91,6 +93,12 @@ class LinkConfig(_Section):
     def _broker_url(cls, url: str) -> str:
         BrokerAddress.parse(url)
         return url
+
+    @field_validator("topic_root")
+    @classmethod
+    def _topic_root(cls, root: str) -> str:
+        Topics(root)
+        return root
 
     def broker_address(self) -> BrokerAddress:
         return BrokerAddress.parse(self.broker)

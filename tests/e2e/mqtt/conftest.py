@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from tests.conftest import PostgresDatabases, SqliteDatabases
 
 BROKER = "mqtt://127.0.0.1:1883"
+TOPIC_ROOT = f"parcellocker-e2e-{uuid.uuid4().hex[:8]}/v1"
+"""The server's topic root: servers of other test runs on the same broker never see these tests' messages."""
 
 
 @pytest.fixture(scope="module", params=DATABASE_KINDS)
@@ -35,6 +38,7 @@ def server(
     folder = tmp_path_factory.mktemp(f"e2e-mqtt-{request.param}")
     with pytest.MonkeyPatch.context() as environment:
         environment.setenv("PARCELLOCKER_MQTT_URL", BROKER)
+        environment.setenv("PARCELLOCKER_MQTT_TOPIC_ROOT", TOPIC_ROOT)
         running = start_server(request.param, folder, sqlite_databases, postgres_databases)
         started = next(running)
     yield started

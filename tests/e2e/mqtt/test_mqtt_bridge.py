@@ -15,9 +15,11 @@ from typing import Any
 import aiomqtt
 
 from e2e.conftest import Locker, Site
+from e2e.mqtt.conftest import TOPIC_ROOT
 from parcellocker.adapters.mqtt import topics
 
 Body = dict[str, Any]
+NAMED = topics.Topics(TOPIC_ROOT)
 
 
 class Terminal:
@@ -37,7 +39,7 @@ class Terminal:
 
     async def publish(self, leaf: str, payload: Body | bytes, *, retain: bool = False) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        await self.client.publish(topics.locker_topic(self.locker_id, leaf), data, qos=1, retain=retain)
+        await self.client.publish(NAMED.locker(self.locker_id, leaf), data, qos=1, retain=retain)
 
     async def exchange(self, leaf: str, payload: Body, answer: str, match: Callable[[Body], bool]) -> Body:
         """Publish until an answer on `answer` matches (the bridge may still be subscribing), and return it."""
@@ -73,7 +75,7 @@ class Terminal:
 async def terminal_of(locker_id: str) -> AsyncIterator[Terminal]:
     async with aiomqtt.Client("127.0.0.1", 1883, identifier=f"e2e-{uuid.uuid4().hex[:8]}") as client:
         for leaf in (topics.ACKS, topics.REPLIES, topics.COMMANDS):
-            await client.subscribe(topics.locker_topic(locker_id, leaf), qos=1)
+            await client.subscribe(NAMED.locker(locker_id, leaf), qos=1)
         terminal = Terminal(client, locker_id)
         listening = asyncio.create_task(terminal.listen())
         try:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,8 +86,13 @@ class OwnBroker:
             self.process = None
 
 
+def topic_root() -> str:
+    """A topic root of the test's own: servers of other test runs on the same broker never see its messages."""
+    return f"parcellocker-test-{uuid.uuid4().hex[:8]}/v1"
+
+
 async def new_mqtt_lms(folder: Path, sqlite_databases: SqliteDatabases, broker_url: str) -> Lms:
-    """A seeded management server whose MQTT bridge is on `broker_url`."""
+    """A seeded management server whose MQTT bridge is on `broker_url`, under a topic root of its own."""
     url = sqlite_databases.create(migrated=True)
     var_dir = folder / "var"
     server = bootstrap(Settings(database_url=url, var_dir=var_dir))
@@ -101,6 +107,7 @@ async def new_mqtt_lms(folder: Path, sqlite_databases: SqliteDatabases, broker_u
         "PARCELLOCKER_VAR_DIR": str(var_dir),
         "PARCELLOCKER_LOG_FORMAT": "text",
         "PARCELLOCKER_MQTT_URL": broker_url,
+        "PARCELLOCKER_MQTT_TOPIC_ROOT": topic_root(),
     }
     lms = Lms(env, free_port(), Path(url.removeprefix("sqlite+aiosqlite:///")), var_dir, site.operator_id,
               site.carrier_key, site.courier_id)  # fmt: skip
@@ -124,8 +131,15 @@ class MqttRig(TerminalRig):
         await super().add_locker()
         config = self.folder / "locker.toml"
         text = config.read_text().replace(f'url = "{self.lms.base_url}"', f'url = "http://127.0.0.1:{free_port()}"')
-        text = text.replace("[link]\n", f'[link]\ntransport = "mqtt"\nbroker = "{self.broker_url}"\nkeepalive = 2\n')
+        link = f'[link]\ntransport = "mqtt"\nbroker = "{self.broker_url}"\nkeepalive = 2\n'
+        link += f'topic_root = "{self.topic_root}"\n'
+        text = text.replace("[link]\n", link)
         config.write_text(text)
+
+    @property
+    def topic_root(self) -> str:
+        """The server's topic root, which its terminals use."""
+        return self.lms.env["PARCELLOCKER_MQTT_TOPIC_ROOT"]
 
     async def locker(self) -> dict[str, Any]:
         async with self.lms.api(self.lms.operator_token) as operator:

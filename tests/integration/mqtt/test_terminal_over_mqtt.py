@@ -100,7 +100,8 @@ async def test_garbage_on_the_terminals_topics_does_not_stop_it(mqtt_rig: MqttRi
             (topics.COMMANDS, b'{"id": "seven", "kind": 1}'),
             (topics.COMMANDS, b"[]"),
         ):
-            await stranger.publish(topics.locker_topic(mqtt_rig.locker_id, leaf), payload, qos=1)
+            topic = topics.Topics(mqtt_rig.topic_root).locker(mqtt_rig.locker_id, leaf)
+            await stranger.publish(topic, payload, qos=1)
 
     shipment = await mqtt_rig.announce("S")
     number = await mqtt_rig.deposit(shipment)

@@ -38,6 +38,7 @@ class TerminalBridge:
         requests: TerminalRequests,
         broker: topics.BrokerAddress,
         *,
+        topic_root: str = topics.DEFAULT_ROOT,
         client_id: str | None = None,
         retry_initial: float = 0.5,
         retry_max: float = 2.0,
@@ -46,6 +47,7 @@ class TerminalBridge:
         self._services = services
         self._requests = requests
         self._broker = broker
+        self._topics = topics.Topics(topic_root)
         self._client_id = client_id
         self._retry_initial = retry_initial
         self._retry_max = retry_max
@@ -84,9 +86,9 @@ class TerminalBridge:
                     keepalive=self._keepalive,
                     socket_options=topics.NO_DELAY,
                 ) as client:
-                    await client.subscribe(topics.shared(topics.every_locker(topics.EVENTS)), qos=QOS)
-                    await client.subscribe(topics.shared(topics.every_locker(topics.REQUESTS)), qos=QOS)
-                    await client.subscribe(topics.every_locker(topics.STATUS), qos=QOS)
+                    await client.subscribe(topics.shared(self._topics.every_locker(topics.EVENTS)), qos=QOS)
+                    await client.subscribe(topics.shared(self._topics.every_locker(topics.REQUESTS)), qos=QOS)
+                    await client.subscribe(self._topics.every_locker(topics.STATUS), qos=QOS)
                     self._client = client
                     self.connected.set()
                     log.info("MQTT bridge connected to %s", self._broker)
@@ -112,7 +114,7 @@ class TerminalBridge:
             (topics.REQUESTS, self._on_request),
             (topics.STATUS, self._on_status),
         ):
-            locker_id = topics.locker_of(topic, leaf)
+            locker_id = self._topics.locker_of(topic, leaf)
             if locker_id is not None:
                 self._spawn(handle(client, locker_id, bytes(payload)))
                 return
@@ -133,7 +135,7 @@ class TerminalBridge:
             except Exception:
                 log.exception("MQTT bridge: event %d of locker %s failed; the terminal sends it again", seq, locker_id)
                 return
-        await _publish(client, topics.locker_topic(locker_id, topics.ACKS), ack)
+        await _publish(client, self._topics.locker(locker_id, topics.ACKS), ack)
 
     async def _on_request(self, client: aiomqtt.Client, locker_id: str, payload: bytes) -> None:
         request = _json_object(payload)
@@ -151,7 +153,7 @@ class TerminalBridge:
         except Exception:
             log.exception("MQTT bridge: request %s of locker %s failed", op, locker_id)
             reply = {"id": request_id, "error": {"status": 500, "code": "internal_error", "message": "it was logged"}}
-        await _publish(client, topics.locker_topic(locker_id, topics.REPLIES), reply)
+        await _publish(client, self._topics.locker(locker_id, topics.REPLIES), reply)
 
     async def _on_status(self, client: aiomqtt.Client, locker_id: str, payload: bytes) -> None:
         said = payload.strip().decode(errors="replace")
@@ -174,7 +176,7 @@ class TerminalBridge:
 
     async def _push_commands(self, client: aiomqtt.Client, locker_id: str) -> None:
         for command in await self._requests.pending_commands(locker_id):
-            await _publish(client, topics.locker_topic(locker_id, topics.COMMANDS), command)
+            await _publish(client, self._topics.locker(locker_id, topics.COMMANDS), command)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

@@ -1,5 +1,6 @@
 """The topics of the link over MQTT (DESIGN §6) and where the broker is. Every topic of a locker is under
-`parcellocker/v1/lockers/{locker_id}/`; the server and the terminal both name them from here.
+`{root}/lockers/{locker_id}/`, the root being `parcellocker/v1` unless a deployment sharing its broker with others
+sets its own; the server and the terminal both name them from here.
 
 - `commands` server → terminal: a command queued for the terminal (open a compartment, sync codes, set config).
 - `events`   terminal → server: one event of the terminal's outbox, with its `seq`.
@@ -16,7 +17,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-PREFIX = "parcellocker/v1/lockers"
+DEFAULT_ROOT = "parcellocker/v1"
 COMMANDS = "commands"
 EVENTS = "events"
 ACKS = "acks"
@@ -37,27 +38,36 @@ Linux) behind the one before it (Nagle's algorithm), which is most of a pickup's
 _LOCKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
-def locker_topic(locker_id: str, leaf: str) -> str:
-    return f"{PREFIX}/{locker_id}/{leaf}"
-
-
-def every_locker(leaf: str) -> str:
-    """The filter matching `leaf` of every locker."""
-    return f"{PREFIX}/+/{leaf}"
-
-
 def shared(topic_filter: str) -> str:
     """`topic_filter` as a subscription shared by the server's processes."""
     return f"$share/{SERVER_GROUP}/{topic_filter}"
 
 
-def locker_of(topic: str, leaf: str) -> str | None:
-    """The locker id of a topic `…/lockers/{id}/{leaf}`, or None when the topic is not one (or the id is not a
-    locker id)."""
-    head, _, locker_id = topic.removesuffix(f"/{leaf}").rpartition("/")
-    if head != PREFIX or not topic.endswith(f"/{leaf}") or not _LOCKER_ID.match(locker_id):
-        return None
-    return locker_id
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """The topics under one root."""
+
+    root: str = DEFAULT_ROOT
+
+    def __post_init__(self) -> None:
+        levels = self.root.split("/")
+        if not self.root or any(not level or "+" in level or "#" in level for level in levels):
+            raise ValueError("a topic root is levels separated by /, without wildcards, e.g. parcellocker/v1")
+
+    def locker(self, locker_id: str, leaf: str) -> str:
+        return f"{self.root}/lockers/{locker_id}/{leaf}"
+
+    def every_locker(self, leaf: str) -> str:
+        """The filter matching `leaf` of every locker."""
+        return f"{self.root}/lockers/+/{leaf}"
+
+    def locker_of(self, topic: str, leaf: str) -> str | None:
+        """The locker id of a topic `…/lockers/{id}/{leaf}`, or None when the topic is not one (or the id is not a
+        locker id)."""
+        head, _, locker_id = topic.removesuffix(f"/{leaf}").rpartition("/")
+        if head != f"{self.root}/lockers" or not topic.endswith(f"/{leaf}") or not _LOCKER_ID.match(locker_id):
+            return None
+        return locker_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,7 @@ class MqttLink(Link):
         retry_initial: float = 0.5,
         retry_max: float = 15.0,
         keepalive: int = 10,
+        topic_root: str = topics.DEFAULT_ROOT,
     ) -> None:
         """`keepalive`: seconds; the broker gives the locker up (last will) after 1.5 times this without a word."""
         self.locker_id = locker_id
@@ -66,8 +67,9 @@ class MqttLink(Link):
         self._retry_initial = retry_initial
         self._retry_max = retry_max
         self._keepalive = keepalive
+        named = topics.Topics(topic_root)
         self._topic = {
-            leaf: topics.locker_topic(locker_id, leaf)
+            leaf: named.locker(locker_id, leaf)
             for leaf in (topics.COMMANDS, topics.EVENTS, topics.ACKS, topics.STATUS, topics.REQUESTS, topics.REPLIES)
         }
         self._client: aiomqtt.Client | None = None
