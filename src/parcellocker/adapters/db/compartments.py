@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select, update
 
-from parcellocker.adapters.db.tables import compartments
+from parcellocker.adapters.db.preloaded import PreloadedShipments
+from parcellocker.adapters.db.shipments import SHIPMENT_COLUMNS, shipment_from_row
+from parcellocker.adapters.db.tables import compartments, shipments
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
@@ -42,7 +44,13 @@ _DOORS = {door.value: door for door in DoorState}
 _PENDING = {action.value: action for action in PendingAction}
 
 _BY_ID = select(*COMPARTMENT_COLUMNS).where(c.id == bindparam("compartment_id"))
-_BY_NUMBER = select(*COMPARTMENT_COLUMNS).where(c.locker_id == bindparam("locker_id"), c.number == bindparam("number"))
+# With the shipment in it, if any (see preloaded.py): whoever asks for a compartment by number, a door event, goes
+# on to its shipment.
+_BY_NUMBER = (
+    select(*COMPARTMENT_COLUMNS, *SHIPMENT_COLUMNS)
+    .select_from(compartments.outerjoin(shipments, shipments.c.id == c.shipment_id))
+    .where(c.locker_id == bindparam("locker_id"), c.number == bindparam("number"))
+)
 # The smallest free compartment of the given sizes, lowest number first. FOR UPDATE SKIP LOCKED on PostgreSQL: the
 # row is locked for this transaction and rows that concurrent transactions hold are passed over; SQLite ignores
 # the clause (its unit of work holds the only write lock). One parameter per size class, so the statement never
@@ -63,15 +71,22 @@ _SAVE = update(compartments).where(c.id == bindparam("match_id"), c.version == b
 
 
 class SqlCompartmentRepository(CompartmentRepository):
-    def __init__(self, tx: Transaction, transitions: TransitionLog) -> None:
+    def __init__(self, tx: Transaction, transitions: TransitionLog, preloaded: PreloadedShipments) -> None:
         self._tx = tx
         self._transitions = transitions
+        self._preloaded = preloaded
 
     async def get(self, compartment_id: str) -> Compartment | None:
         return await self._one(_BY_ID, {"compartment_id": compartment_id})
 
     async def by_number(self, locker_id: str, number: int) -> Compartment | None:
-        return await self._one(_BY_NUMBER, {"locker_id": locker_id, "number": number})
+        row = (await self._tx.execute(_BY_NUMBER, {"locker_id": locker_id, "number": number})).first()
+        if row is None:
+            return None
+        shipment_columns = row[len(COMPARTMENT_COLUMNS) :]
+        if shipment_columns[0] is not None:
+            self._preloaded.keep(shipment_from_row(shipment_columns))
+        return compartment_from_row(row)
 
     async def claim_free(self, locker_id: str, sizes: Sequence[Size]) -> Compartment | None:
         if not sizes:

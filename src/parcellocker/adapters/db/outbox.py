@@ -6,7 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 
-from parcellocker.adapters.db.tables import notifications
+from parcellocker.adapters.db.preloaded import PreloadedShipments
+from parcellocker.adapters.db.shipments import SHIPMENT_COLUMNS, shipment_from_row
+from parcellocker.adapters.db.tables import notifications, shipments
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.writes import Write
 from parcellocker.service.ports import Notification, NotificationOutbox
@@ -14,13 +16,17 @@ from parcellocker.service.ports import Notification, NotificationOutbox
 n = notifications.c
 _ADD = insert(notifications)
 # Due and unsent, longest due first; FOR UPDATE SKIP LOCKED on PostgreSQL, so that concurrent senders (other
-# server processes) each take different notifications.
+# server processes) each take different notifications. With the shipment each is about (see preloaded.py), which
+# is not locked.
+_NOTIFICATION_COLUMNS = (n.id, n.shipment_id, n.channel, n.address, n.template, n.language, n.sealed_payload,
+                         n.created_at, n.attempts)  # fmt: skip
 _PENDING = (
-    select(notifications)
+    select(*_NOTIFICATION_COLUMNS, *SHIPMENT_COLUMNS)
+    .select_from(notifications.outerjoin(shipments, shipments.c.id == n.shipment_id))
     .where(n.sent_at.is_(None), n.next_attempt_at <= bindparam("now"))
     .order_by(n.next_attempt_at, n.created_at, n.id)
     .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True)
+    .with_for_update(skip_locked=True, of=notifications)
 )
 _MARK_SENT = (
     update(notifications)
@@ -35,8 +41,9 @@ _MARK_FAILED = (
 
 
 class SqlNotificationOutbox(NotificationOutbox):
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, preloaded: PreloadedShipments) -> None:
         self._tx = tx
+        self._preloaded = preloaded
 
     async def add(self, notification: Notification) -> None:
         await self._tx.write(
@@ -62,20 +69,13 @@ class SqlNotificationOutbox(NotificationOutbox):
     async def pending(self, limit: int, now: datetime) -> list[Notification]:
         """Unsent notifications due at `now`, longest due first; on PostgreSQL locked, skipping those another
         sender holds (FOR UPDATE SKIP LOCKED)."""
-        return [
-            Notification(
-                id=row.id,
-                shipment_id=row.shipment_id,
-                channel=row.channel,
-                address=row.address,
-                template=row.template,
-                language=row.language,
-                sealed_payload=row.sealed_payload,
-                created_at=row.created_at,
-                attempts=row.attempts,
-            )
-            for row in await self._tx.execute(_PENDING, {"now": now, "limit": limit})
-        ]
+        due = []
+        for row in await self._tx.execute(_PENDING, {"now": now, "limit": limit}):
+            shipment_columns = row[len(_NOTIFICATION_COLUMNS) :]
+            if shipment_columns[0] is not None:
+                self._preloaded.keep(shipment_from_row(shipment_columns))
+            due.append(Notification(*row[: len(_NOTIFICATION_COLUMNS)]))
+        return due
 
     async def mark_sent(self, notification_id: str, at: datetime) -> None:
         parameters = {"notification_id": notification_id, "at": at}

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, insert, select, update
 
+from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.tables import shipments
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
@@ -20,8 +21,8 @@ s = shipments.c
 _STATES = {state.value: state for state in ShipmentState}
 _SIZES = {size.value: size for size in Size}
 
-# The columns _shipment reads, in the order it reads them.
-_COLUMNS = (
+# The columns shipment_from_row reads, in the order it reads them.
+SHIPMENT_COLUMNS = (
     s.id,
     s.tracking_number,
     s.carrier_id,
@@ -45,20 +46,20 @@ _COLUMNS = (
     s.version,
 )
 _ADD = insert(shipments)
-_BY_ID = select(*_COLUMNS).where(s.id == bindparam("shipment_id"))
+_BY_ID = select(*SHIPMENT_COLUMNS).where(s.id == bindparam("shipment_id"))
 _BY_TRACKING_NUMBER = (
-    select(*_COLUMNS).where(s.tracking_number == bindparam("tracking_number")).order_by(s.created_at, s.id)
+    select(*SHIPMENT_COLUMNS).where(s.tracking_number == bindparam("tracking_number")).order_by(s.created_at, s.id)
 )
 _BY_CARRIER_AND_TRACKING_NUMBER = _BY_TRACKING_NUMBER.where(s.carrier_id == bindparam("carrier_id"))
 # Locked (FOR UPDATE on PostgreSQL), so two scans of one parcel cannot both open a door.
 _FOR_DEPOSIT = (
-    select(*_COLUMNS)
+    select(*SHIPMENT_COLUMNS)
     .where(s.carrier_id == bindparam("carrier_id"), s.tracking_number == bindparam("tracking_number"))
     .order_by(s.created_at.desc())
     .limit(1)
     .with_for_update()
 )
-_BY_PICKUP_CODE = select(*_COLUMNS).where(
+_BY_PICKUP_CODE = select(*SHIPMENT_COLUMNS).where(
     s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash")
 )
 _CODE_IN_USE = select(
@@ -68,9 +69,10 @@ _SAVE = update(shipments).where(s.id == bindparam("match_id"), s.version == bind
 
 
 class SqlShipmentRepository(ShipmentRepository):
-    def __init__(self, tx: Transaction, transitions: TransitionLog) -> None:
+    def __init__(self, tx: Transaction, transitions: TransitionLog, preloaded: PreloadedShipments) -> None:
         self._tx = tx
         self._transitions = transitions
+        self._preloaded = preloaded
 
     async def add(self, shipment: Shipment) -> None:
         """Sent with the unit of work's next statement (see writes.py): a tracking number the carrier announced
@@ -84,11 +86,15 @@ class SqlShipmentRepository(ShipmentRepository):
                 "use a new tracking number or look the shipment up"
             )
 
+        self._preloaded.forget(shipment.id)
         values = {"id": shipment.id, "version": shipment.version, **_values(shipment)}
         await self._tx.write(Write(_ADD, values, row=("shipments", shipment.id), duplicate=duplicate))
         self._transitions.take(shipment.events)
 
     async def get(self, shipment_id: str) -> Shipment | None:
+        preloaded = self._preloaded.take(shipment_id)
+        if preloaded is not None:
+            return preloaded
         return await self._first(_BY_ID, {"shipment_id": shipment_id})
 
     async def by_tracking_number(self, carrier_id: str | None, tracking_number: str) -> list[Shipment]:
@@ -97,7 +103,7 @@ class SqlShipmentRepository(ShipmentRepository):
         else:
             parameters = {"tracking_number": tracking_number, "carrier_id": carrier_id}
             rows = await self._tx.execute(_BY_CARRIER_AND_TRACKING_NUMBER, parameters)
-        return [_shipment(row) for row in rows]
+        return [shipment_from_row(row) for row in rows]
 
     async def for_deposit(self, carrier_id: str, tracking_number: str) -> Shipment | None:
         return await self._first(_FOR_DEPOSIT, {"carrier_id": carrier_id, "tracking_number": tracking_number})
@@ -117,6 +123,7 @@ class SqlShipmentRepository(ShipmentRepository):
             "version": shipment.version + 1,
             **_values(shipment),
         }
+        self._preloaded.forget(shipment.id)
         stale = ConcurrencyConflict(f"shipment {shipment.tracking_number} was changed meanwhile; try again")
         await self._tx.write(Write(_SAVE, parameters, row=("shipments", shipment.id), stale=stale))
         shipment.version += 1
@@ -124,7 +131,7 @@ class SqlShipmentRepository(ShipmentRepository):
 
     async def _first(self, statement: Select[Any], parameters: dict[str, Any]) -> Shipment | None:
         row = (await self._tx.execute(statement, parameters)).first()
-        return None if row is None else _shipment(row)
+        return None if row is None else shipment_from_row(row)
 
 
 def _values(shipment: Shipment) -> dict[str, Any]:
@@ -153,8 +160,8 @@ def _values(shipment: Shipment) -> dict[str, Any]:
     }
 
 
-def _shipment(row: Sequence[Any]) -> Shipment:
-    """A shipment from a row of _COLUMNS, read by position."""
+def shipment_from_row(row: Sequence[Any]) -> Shipment:
+    """A shipment from a row of SHIPMENT_COLUMNS (exactly those), read by position."""
     (
         ident,
         tracking_number,

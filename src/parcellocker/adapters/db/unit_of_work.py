@@ -24,6 +24,7 @@ from parcellocker.adapters.db.idempotency import SqlIdempotencyStore
 from parcellocker.adapters.db.lockers import SqlLockerRepository
 from parcellocker.adapters.db.lockouts import SqlLockoutRepository
 from parcellocker.adapters.db.outbox import SqlNotificationOutbox
+from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
 from parcellocker.adapters.db.transaction import Transaction, lost_race
@@ -63,15 +64,16 @@ class SqlUnitOfWork(UnitOfWork):
         tx = self._tx = Transaction(self._connection)
         self._transitions = TransitionLog(tx)
         self.lockers = SqlLockerRepository(tx, self._transitions)
-        self.compartments = SqlCompartmentRepository(tx, self._transitions)
-        self.shipments = SqlShipmentRepository(tx, self._transitions)
+        preloaded = PreloadedShipments()
+        self.compartments = SqlCompartmentRepository(tx, self._transitions, preloaded)
+        self.shipments = SqlShipmentRepository(tx, self._transitions, preloaded)
         self.accounts = SqlAccountRepository(tx)
         self.lockouts = SqlLockoutRepository(tx)
         self.alarms = SqlAlarmRepository(tx)
         self.audit = SqlAuditLog(tx, audit_chainer(self._engine))
         self.idempotency = SqlIdempotencyStore(tx)
         self.terminal_events = SqlTerminalEventLog(tx)
-        self.outbox = SqlNotificationOutbox(tx)
+        self.outbox = SqlNotificationOutbox(tx, preloaded)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
