@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -17,8 +16,9 @@ if TYPE_CHECKING:
     from tests.conftest import PostgresDatabases, SqliteDatabases
 
 BROKER = "mqtt://127.0.0.1:1883"
-TOPIC_ROOT = f"parcellocker-e2e-{uuid.uuid4().hex[:8]}/v1"
-"""The server's topic root: servers of other test runs on the same broker never see these tests' messages."""
+TOPIC_ROOT = f"parcellocker-e2e-{os.getpid()}/v1"
+"""The server's topic root, the same wherever this module is imported from in one test run, and another in each
+run: servers of other runs on the same broker never see these tests' messages."""
 
 
 @pytest.fixture(scope="module", params=DATABASE_KINDS)
