@@ -28,6 +28,8 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
 
+from parcellocker.domain.errors import DomainError
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -67,7 +69,10 @@ class DriverConnection:
                 connection.begun = True
             yield connection
             await connection.raw.execute("COMMIT")
-        finally:
+        except BaseException as error:
+            await connection.give_back(discard=lost_with(error))
+            raise
+        else:
             await connection.give_back()
 
     async def begin(self) -> None:
@@ -75,16 +80,31 @@ class DriverConnection:
             await self.raw.execute("BEGIN")
             self.begun = True
 
-    async def give_back(self) -> None:
-        """Back to the pool: rolled back if a transaction is still open, or discarded if that fails."""
+    async def give_back(self, *, discard: bool = False) -> None:
+        """Back to the pool, rolled back if a transaction is still open; discarded instead (the pool opens a new
+        one) when asked to, when the rollback fails, or when the connection was lost (the database restarted, the
+        backend was ended)."""
         self.pending.clear()
+        discard = discard or self.raw.is_closed()
         try:
-            if self.raw.is_in_transaction():
+            if not discard and self.raw.is_in_transaction():
                 await self.raw.execute("ROLLBACK")
         except BaseException:
-            await greenlet_spawn(self.pooled.invalidate)
+            discard = True
             raise
-        await greenlet_spawn(self.pooled.close)  # the pool's own bookkeeping may wait on the driver
+        finally:
+            # Through a greenlet: the pool's own bookkeeping may wait on the driver.
+            await greenlet_spawn(self.pooled.invalidate if discard else self.pooled.close)
+
+
+def lost_with(error: BaseException | None) -> bool:
+    """Whether the connection may be unusable after `error`: anything but a refusal by the database (an SQL error
+    on a live connection) or by the domain, which leave the connection as it was; a cancellation included."""
+    if error is None or isinstance(error, DomainError):
+        return False
+    if isinstance(error, asyncpg.PostgresError):
+        return isinstance(error, asyncpg.PostgresConnectionError | asyncpg.exceptions.OperatorInterventionError)
+    return True
 
 
 class DriverResult:

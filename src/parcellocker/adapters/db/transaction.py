@@ -146,7 +146,8 @@ class Transaction:
             connection.pending.clear()
             if connection.begun:
                 connection.begun = False
-                await connection.raw.execute("ROLLBACK")
+                if not connection.raw.is_closed():  # a lost connection has nothing left to roll back
+                    await connection.raw.execute("ROLLBACK")
             return
         if not connection.in_transaction():
             return

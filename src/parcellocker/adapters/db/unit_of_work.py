@@ -12,7 +12,7 @@ from parcellocker.adapters.db.accounts import SqlAccountRepository
 from parcellocker.adapters.db.alarms import SqlAlarmRepository
 from parcellocker.adapters.db.audit import SqlAuditLog, audit_chainer
 from parcellocker.adapters.db.compartments import SqlCompartmentRepository
-from parcellocker.adapters.db.driver_statements import DriverConnection
+from parcellocker.adapters.db.driver_statements import DriverConnection, lost_with
 from parcellocker.adapters.db.engine import (
     SQLITE_BEGIN,
     SQLITE_BUSY_TIMEOUT_MS,
@@ -77,13 +77,20 @@ class SqlUnitOfWork(UnitOfWork):
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        connection = self._connection
+        error = exc_info[1] if len(exc_info) > 1 and isinstance(exc_info[1], BaseException) else None
+        lost = isinstance(connection, DriverConnection) and lost_with(error)
         try:
-            await self.rollback()
+            if lost:  # nothing to roll back on it: it is discarded below, and the database rolls back
+                self._transitions.discard_queued()
+                self.audit.discard_queued()
+            else:
+                await self.rollback()
         finally:
-            connection, self._connection = self._connection, None
+            self._connection = None
             try:
                 if isinstance(connection, DriverConnection):
-                    await connection.give_back()
+                    await connection.give_back(discard=lost)
                 elif connection is not None:
                     connection.close()
             finally:
