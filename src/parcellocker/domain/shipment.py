@@ -132,6 +132,14 @@ class Shipment:
         self.stored_at = at
         self._move(ShipmentState.STORED, at, actor, "door closed on the parcel")
 
+    def can_be_picked_up(self, at: datetime) -> bool:
+        """Stored in a compartment, and its pickup deadline not yet passed."""
+        return (
+            self.state is ShipmentState.STORED
+            and self.compartment_id is not None
+            and (self.pickup_deadline is None or at < self.pickup_deadline)
+        )
+
     def check_can_be_picked_up(self, at: datetime) -> None:
         self._require(ShipmentState.STORED, "pick it up")
         if self.pickup_deadline is not None and at >= self.pickup_deadline:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import NoReturn
 
 from parcellocker.domain.accounts import Principal
@@ -13,7 +12,7 @@ from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.codes import hash_pickup_code, locker_code_key_purpose, normalise_entered_code
 from parcellocker.domain.errors import InvalidInput, LockedOut, PickupCodeNotFound
 from parcellocker.domain.lockout import Lockout
-from parcellocker.domain.shipment import Shipment, ShipmentState
+from parcellocker.domain.shipment import Shipment
 from parcellocker.security.qr_tokens import looks_like_qr_token, read_qr_token
 from parcellocker.service.context import Env
 from parcellocker.service.deposits import CompartmentOpened
@@ -44,7 +43,7 @@ async def pick_up_parcel(cmd: PickUpParcel, uow: UnitOfWork, env: Env) -> Compar
     if (wait := lockout.retry_after(now)) is not None:
         raise LockedOut(f"too many wrong codes at this locker; try again in {wait} seconds", wait)
     shipment = await _find(uow, env, cmd)
-    if shipment is None or not _can_be_picked_up(shipment, now):
+    if shipment is None or not shipment.can_be_picked_up(now):
         await _refuse(uow, env, cmd, lockout)
     assert shipment.compartment_id is not None
     compartment = await uow.compartments.get(shipment.compartment_id)
@@ -80,14 +79,6 @@ async def _find(uow: UnitOfWork, env: Env, cmd: PickUpParcel) -> Shipment | None
     locker_key = env.keys.derive(locker_code_key_purpose(cmd.locker_id))
     code_hash = hash_pickup_code(locker_key, normalise_entered_code(cmd.code))
     return await uow.shipments.by_pickup_code(cmd.locker_id, code_hash)
-
-
-def _can_be_picked_up(shipment: Shipment, now: datetime) -> bool:
-    return (
-        shipment.state is ShipmentState.STORED
-        and shipment.compartment_id is not None
-        and (shipment.pickup_deadline is None or now < shipment.pickup_deadline)
-    )
 
 
 async def _refuse(uow: UnitOfWork, env: Env, cmd: PickUpParcel, lockout: Lockout) -> NoReturn:

@@ -206,6 +206,19 @@ def test_a_parcel_cannot_be_picked_up_at_or_after_its_deadline() -> None:
         shipment.check_can_be_picked_up(deadline)
 
 
+def test_only_a_stored_parcel_before_its_deadline_can_be_picked_up() -> None:
+    shipment = announced()
+    assert not shipment.can_be_picked_up(START)
+    shipment.begin_deposit("L/1", Size.S)
+    assert not shipment.can_be_picked_up(START)  # still being deposited
+    deadline = START + timedelta(hours=72)
+    shipment.store("h" * 64, deadline, START, ACTORS[2])
+    assert shipment.can_be_picked_up(deadline - timedelta(seconds=1))
+    assert not shipment.can_be_picked_up(deadline)
+    shipment.pick_up(START + timedelta(hours=1), ACTORS[2])
+    assert not shipment.can_be_picked_up(START + timedelta(hours=2))
+
+
 def test_extending_moves_the_deadline_and_records_it_without_a_change_of_state() -> None:
     shipment = announced()
     shipment.begin_deposit("L/1", Size.S)
