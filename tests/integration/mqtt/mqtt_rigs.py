@@ -14,16 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "terminal"))
 
-from terminal_rigs import COURIER_PIN, OPERATOR_PASSWORD, Lms, TerminalRig
+from terminal_rigs import Lms, TerminalRig, new_lms
 
-from parcellocker.bootstrap import bootstrap
-from parcellocker.config import Settings
-from parcellocker.sample_site import seed_sample_site
 from parcellocker.server_process import free_port
 
 if TYPE_CHECKING:
@@ -93,31 +89,8 @@ def topic_root() -> str:
 
 async def new_mqtt_lms(folder: Path, sqlite_databases: SqliteDatabases, broker_url: str) -> Lms:
     """A seeded management server whose MQTT bridge is on `broker_url`, under a topic root of its own."""
-    url = sqlite_databases.create(migrated=True)
-    var_dir = folder / "var"
-    server = bootstrap(Settings(database_url=url, var_dir=var_dir))
-    try:
-        site = await seed_sample_site(
-            server.services, lockers=0, courier_pin=COURIER_PIN, operator_password=OPERATOR_PASSWORD
-        )
-    finally:
-        await server.close()
-    env = {
-        "PARCELLOCKER_DATABASE_URL": url,
-        "PARCELLOCKER_VAR_DIR": str(var_dir),
-        "PARCELLOCKER_LOG_FORMAT": "text",
-        "PARCELLOCKER_MQTT_URL": broker_url,
-        "PARCELLOCKER_MQTT_TOPIC_ROOT": topic_root(),
-    }
-    lms = Lms(env, free_port(), Path(url.removeprefix("sqlite+aiosqlite:///")), var_dir, site.operator_id,
-              site.carrier_key, site.courier_id)  # fmt: skip
-    await lms.start()
-    async with httpx.AsyncClient(base_url=lms.base_url + "/api/v1") as client:
-        reply = await client.post(
-            "/sessions/operator", json={"operator_id": lms.operator_id, "password": OPERATOR_PASSWORD}
-        )
-    lms.operator_token = reply.json()["token"]
-    return lms
+    mqtt = {"PARCELLOCKER_MQTT_URL": broker_url, "PARCELLOCKER_MQTT_TOPIC_ROOT": topic_root()}
+    return await new_lms(folder, sqlite_databases, mqtt)
 
 
 @dataclass

@@ -9,15 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
-from terminal_rigs import COURIER_PIN, OPERATOR_PASSWORD, Lms, TerminalRig
+from terminal_rigs import Lms, TerminalRig, new_lms
 
 from parcellocker.boards.emulator import kerong_emulator
-from parcellocker.bootstrap import bootstrap
-from parcellocker.config import Settings
-from parcellocker.sample_site import seed_sample_site
-from parcellocker.server_process import free_port
 
 if TYPE_CHECKING:
     from tests.conftest import SqliteDatabases
@@ -27,32 +22,6 @@ def _run(work: Any) -> Any:
     """Run a coroutine on a thread of its own, away from the tests' event loops."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
-
-
-async def new_lms(folder: Path, sqlite_databases: SqliteDatabases) -> Lms:
-    url = sqlite_databases.create(migrated=True)
-    var_dir = folder / "var"
-    server = bootstrap(Settings(database_url=url, var_dir=var_dir))
-    try:
-        site = await seed_sample_site(
-            server.services, lockers=0, courier_pin=COURIER_PIN, operator_password=OPERATOR_PASSWORD
-        )
-    finally:
-        await server.close()
-    env = {
-        "PARCELLOCKER_DATABASE_URL": url,
-        "PARCELLOCKER_VAR_DIR": str(var_dir),
-        "PARCELLOCKER_LOG_FORMAT": "text",
-    }
-    lms = Lms(env, free_port(), Path(url.removeprefix("sqlite+aiosqlite:///")), var_dir, site.operator_id,
-              site.carrier_key, site.courier_id)  # fmt: skip
-    await lms.start()
-    async with httpx.AsyncClient(base_url=lms.base_url + "/api/v1") as client:
-        reply = await client.post(
-            "/sessions/operator", json={"operator_id": lms.operator_id, "password": OPERATOR_PASSWORD}
-        )
-    lms.operator_token = reply.json()["token"]
-    return lms
 
 
 @pytest.fixture(scope="module")

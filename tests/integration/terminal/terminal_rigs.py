@@ -17,13 +17,19 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from parcellocker.adapters.notifications.mailbox import mailbox_file
 from parcellocker.boards.emulator import BoardEmulator
+from parcellocker.bootstrap import bootstrap
+from parcellocker.config import Settings
+from parcellocker.sample_site import seed_sample_site
 from parcellocker.server_process import ServerProcess, free_port
+
+if TYPE_CHECKING:
+    from tests.conftest import SqliteDatabases
 
 COURIER_PIN = "80417725"
 OPERATOR_PASSWORD = "terminal-operator-password-9104"
@@ -273,3 +279,31 @@ async def eventually(read: Callable[[], Awaitable[T]], expected: Any, within: fl
         await asyncio.sleep(0.05)
     assert expected(value) if callable(expected) else value == expected, f"still {value!r} after {within} s"
     return value
+
+
+async def new_lms(folder: Path, sqlite_databases: SqliteDatabases, extra_env: dict[str, str] | None = None) -> Lms:
+    """A seeded management server on a fresh SQLite database, started; `extra_env` adds settings."""
+    url = sqlite_databases.create(migrated=True)
+    var_dir = folder / "var"
+    server = bootstrap(Settings(database_url=url, var_dir=var_dir))
+    try:
+        site = await seed_sample_site(
+            server.services, lockers=0, courier_pin=COURIER_PIN, operator_password=OPERATOR_PASSWORD
+        )
+    finally:
+        await server.close()
+    env = {
+        "PARCELLOCKER_DATABASE_URL": url,
+        "PARCELLOCKER_VAR_DIR": str(var_dir),
+        "PARCELLOCKER_LOG_FORMAT": "text",
+        **(extra_env or {}),
+    }
+    lms = Lms(env, free_port(), Path(url.removeprefix("sqlite+aiosqlite:///")), var_dir, site.operator_id,
+              site.carrier_key, site.courier_id)  # fmt: skip
+    await lms.start()
+    async with httpx.AsyncClient(base_url=lms.base_url + "/api/v1") as client:
+        reply = await client.post(
+            "/sessions/operator", json={"operator_id": lms.operator_id, "password": OPERATOR_PASSWORD}
+        )
+    lms.operator_token = reply.json()["token"]
+    return lms
