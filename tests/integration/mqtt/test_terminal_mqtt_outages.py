@@ -4,10 +4,9 @@ lost, nothing is applied twice, and the server sees the locker go offline and co
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from mqtt_rigs import MqttRig, OwnBroker
-from terminal_rigs import eventually
+from terminal_rigs import eventually, pick_up_both_offline
 
 
 async def test_kill_9_mid_door_cycle_is_seen_offline_and_the_restart_reconciles_and_loses_nothing(
@@ -34,7 +33,7 @@ async def test_kill_9_mid_door_cycle_is_seen_offline_and_the_restart_reconciles_
     assert raised == [("forced_door", 12), ("locker_offline", None)]
     assert mqtt_rig.unlocks() == {number: 1}  # nothing was opened again by the restart
     await eventually(mqtt_rig.status, lambda status: status["outbox_pending"] == 0)
-    assert _applied_seqs(mqtt_rig) == list(range(1, _last_seq(mqtt_rig) + 1))
+    assert _applied_seqs(mqtt_rig) == list(range(1, mqtt_rig.last_seq() + 1))
 
 
 async def test_pickups_while_the_broker_is_down_work_offline_and_reach_the_server_once_when_it_is_back(
@@ -46,25 +45,10 @@ async def test_pickups_while_the_broker_is_down_work_offline_and_reach_the_serve
     by_qr, second = await rig.store("M")
     await eventually(rig.status, lambda status: status["outbox_pending"] == 0)
     messages = [await rig.message(by_code), await rig.message(by_qr)]
-    await eventually(lambda: _live_codes(rig), 2)
+    await eventually(rig.live_codes, 2)
 
     own_broker.stop()
-    wrong_code = next(code for code in ("000000", "111111", "222222") if code not in {m["code"] for m in messages})
-    wrong = await rig.kiosk_post("/pickup", {"code": wrong_code})
-    assert wrong.status_code == 404 and wrong.json()["error"]["remaining_tries"] == 4
-    with_code = await rig.kiosk_post("/pickup", {"code": messages[0]["code"]})
-    with_qr = await rig.kiosk_post("/pickup", {"qr_token": messages[1]["qr_token"]})
-    again = await rig.kiosk_post("/pickup", {"code": messages[0]["code"]})
-
-    assert with_code.status_code == 200, with_code.text
-    assert with_qr.status_code == 200, with_qr.text
-    assert [with_code.json()["checked_by"], with_qr.json()["checked_by"]] == ["terminal", "terminal"]
-    assert [with_code.json()["compartment"], with_qr.json()["compartment"]] == [first, second]
-    assert again.status_code == 404  # a code opens once
-    assert rig.unlocks() == {first: 2, second: 2}
-    rig.close_door(first)
-    rig.close_door(second)
-    await eventually(rig.status, lambda status: status["outbox_pending"] >= 6)  # 2 pickups, 2 opens, 2 closes
+    await pick_up_both_offline(rig, messages, first, second)
     assert await rig.shipment_state(by_code["id"]) == "stored"  # the server has heard nothing yet
 
     own_broker.start()
@@ -80,7 +64,7 @@ async def test_pickups_while_the_broker_is_down_work_offline_and_reach_the_serve
         by_qr["id"],
     )
     assert picked_up == [(2,)]
-    assert _applied_seqs(rig) == list(range(1, _last_seq(rig) + 1))  # every event the terminal numbered, once
+    assert _applied_seqs(rig) == list(range(1, rig.last_seq() + 1))  # every event the terminal numbered, once
     applied = rig.lms.query("SELECT reply FROM terminal_events WHERE locker_id = ?", rig.locker_id)
     offline = [json.loads(reply) for (reply,) in applied if json.loads(reply).get("kind") == "pickup_offline"]
     assert [(reply["outcome"], reply["replayed"]) for reply in offline] == [("pickup_opened", False)] * 2
@@ -90,20 +74,3 @@ async def test_pickups_while_the_broker_is_down_work_offline_and_reach_the_serve
 def _applied_seqs(rig: MqttRig) -> list[int]:
     rows = rig.lms.query("SELECT seq FROM terminal_events WHERE locker_id = ? ORDER BY seq", rig.locker_id)
     return [seq for (seq,) in rows]
-
-
-def _last_seq(rig: MqttRig) -> int:
-    """The last seq the terminal's store has given."""
-    with sqlite3.connect(f"file:{rig.folder / 'terminal.db'}?mode=ro", uri=True) as connection:
-        last: int = connection.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()[0]
-    return last
-
-
-async def _live_codes(rig: MqttRig) -> int:
-    """How many codes the terminal could check by itself now."""
-    with sqlite3.connect(f"file:{rig.folder / 'terminal.db'}?mode=ro", uri=True) as connection:
-        rows = connection.execute(
-            "SELECT count(*) FROM codes WHERE shipment_id NOT IN (SELECT shipment_id FROM used_codes)"
-        )
-        count: int = rows.fetchone()[0]
-    return count

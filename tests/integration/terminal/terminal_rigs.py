@@ -260,6 +260,21 @@ port = {self.kiosk_port}
     def close_door(self, number: int) -> None:
         self.emulator.close_door(*self.lock_of(number))
 
+    def last_seq(self) -> int:
+        """The last seq the terminal's store has given."""
+        with sqlite3.connect(f"file:{self.folder / 'terminal.db'}?mode=ro", uri=True) as connection:
+            last: int = connection.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()[0]
+        return last
+
+    async def live_codes(self) -> int:
+        """How many codes the terminal could check by itself now."""
+        with sqlite3.connect(f"file:{self.folder / 'terminal.db'}?mode=ro", uri=True) as connection:
+            rows = connection.execute(
+                "SELECT count(*) FROM codes WHERE shipment_id NOT IN (SELECT shipment_id FROM used_codes)"
+            )
+            count: int = rows.fetchone()[0]
+        return count
+
     def unlocks(self) -> dict[int, int]:
         """How many times each compartment's lock was told to open."""
         counts = {}
@@ -307,3 +322,24 @@ async def new_lms(folder: Path, sqlite_databases: SqliteDatabases, extra_env: di
         )
     lms.operator_token = reply.json()["token"]
     return lms
+
+
+async def pick_up_both_offline(rig: TerminalRig, messages: list[dict[str, Any]], first: int, second: int) -> None:
+    """With the server out of reach: a wrong code counts, the code and the QR token each open their compartment
+    once, and the doors are shut; the six events wait in the terminal's outbox."""
+    wrong_code = next(code for code in ("000000", "111111", "222222") if code not in {m["code"] for m in messages})
+    wrong = await rig.kiosk_post("/pickup", {"code": wrong_code})
+    assert wrong.status_code == 404 and wrong.json()["error"]["remaining_tries"] == 4
+    with_code = await rig.kiosk_post("/pickup", {"code": messages[0]["code"]})
+    with_qr = await rig.kiosk_post("/pickup", {"qr_token": messages[1]["qr_token"]})
+    again = await rig.kiosk_post("/pickup", {"code": messages[0]["code"]})
+
+    assert with_code.status_code == 200, with_code.text
+    assert with_qr.status_code == 200, with_qr.text
+    assert [with_code.json()["checked_by"], with_qr.json()["checked_by"]] == ["terminal", "terminal"]
+    assert [with_code.json()["compartment"], with_qr.json()["compartment"]] == [first, second]
+    assert again.status_code == 404  # a code opens once
+    assert rig.unlocks() == {first: 2, second: 2}
+    rig.close_door(first)
+    rig.close_door(second)
+    await eventually(rig.status, lambda status: status["outbox_pending"] >= 6)  # 2 pickups, 2 opens, 2 closes

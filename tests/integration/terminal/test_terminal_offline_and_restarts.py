@@ -4,9 +4,8 @@ twice."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
-from terminal_rigs import TerminalRig, eventually
+from terminal_rigs import TerminalRig, eventually, pick_up_both_offline
 
 
 async def test_pickups_while_the_server_is_down_work_and_reach_it_once_when_it_is_back(rig: TerminalRig) -> None:
@@ -15,25 +14,10 @@ async def test_pickups_while_the_server_is_down_work_and_reach_it_once_when_it_i
     by_qr, second = await rig.store("M")
     await eventually(rig.status, lambda status: status["outbox_pending"] == 0)
     messages = [await rig.message(by_code), await rig.message(by_qr)]
-    await eventually(lambda: _live_codes(rig), 2)
+    await eventually(rig.live_codes, 2)
 
     rig.lms.stop()
-    wrong_code = next(code for code in ("000000", "111111", "222222") if code not in {m["code"] for m in messages})
-    wrong = await rig.kiosk_post("/pickup", {"code": wrong_code})
-    assert wrong.status_code == 404 and wrong.json()["error"]["remaining_tries"] == 4
-    with_code = await rig.kiosk_post("/pickup", {"code": messages[0]["code"]})
-    with_qr = await rig.kiosk_post("/pickup", {"qr_token": messages[1]["qr_token"]})
-    again = await rig.kiosk_post("/pickup", {"code": messages[0]["code"]})
-
-    assert with_code.status_code == 200, with_code.text
-    assert with_qr.status_code == 200, with_qr.text
-    assert [with_code.json()["checked_by"], with_qr.json()["checked_by"]] == ["terminal", "terminal"]
-    assert [with_code.json()["compartment"], with_qr.json()["compartment"]] == [first, second]
-    assert again.status_code == 404  # a code opens once
-    assert rig.unlocks() == {first: 2, second: 2}
-    rig.close_door(first)
-    rig.close_door(second)
-    await eventually(rig.status, lambda status: status["outbox_pending"] >= 6)  # 2 pickups, 2 opens, 2 closes
+    await pick_up_both_offline(rig, messages, first, second)
 
     await rig.lms.start()
     status = await eventually(rig.status, lambda status: status["outbox_pending"] == 0)
@@ -49,7 +33,7 @@ async def test_pickups_while_the_server_is_down_work_and_reach_it_once_when_it_i
     )
     assert picked_up == [(2,)]
     applied = rig.lms.query("SELECT seq, reply FROM terminal_events WHERE locker_id = ? ORDER BY seq", rig.locker_id)
-    assert [seq for seq, _ in applied] == list(range(1, _last_seq(rig) + 1))  # every event the terminal numbered
+    assert [seq for seq, _ in applied] == list(range(1, rig.last_seq() + 1))  # every event the terminal numbered
     offline = [json.loads(reply) for _, reply in applied if json.loads(reply).get("kind") == "pickup_offline"]
     assert [(reply["outcome"], reply["replayed"]) for reply in offline] == [("pickup_opened", False)] * 2
 
@@ -79,7 +63,7 @@ async def test_events_queued_while_the_server_is_down_survive_a_kill_9(rig: Term
     await rig.start()
     shipment, number = await rig.store("S")
     code = (await rig.message(shipment))["code"]
-    await eventually(lambda: _live_codes(rig), 1)
+    await eventually(rig.live_codes, 1)
     rig.lms.stop()
     picked = await rig.kiosk_post("/pickup", {"code": code})
     assert picked.status_code == 200 and picked.json()["checked_by"] == "terminal"
@@ -91,20 +75,3 @@ async def test_events_queued_while_the_server_is_down_survive_a_kill_9(rig: Term
     await eventually(rig.status, lambda status: status["outbox_pending"] == 0)
     assert await rig.shipment_state(shipment["id"]) == "picked_up"
     assert (await rig.compartment(number))["state"] == "free"
-
-
-def _last_seq(rig: TerminalRig) -> int:
-    """The last seq the terminal's store has given."""
-    with sqlite3.connect(f"file:{rig.folder / 'terminal.db'}?mode=ro", uri=True) as connection:
-        last: int = connection.execute("SELECT value FROM counters WHERE name = 'seq'").fetchone()[0]
-    return last
-
-
-async def _live_codes(rig: TerminalRig) -> int:
-    """How many codes the terminal could check by itself now."""
-    with sqlite3.connect(f"file:{rig.folder / 'terminal.db'}?mode=ro", uri=True) as connection:
-        rows = connection.execute(
-            "SELECT count(*) FROM codes WHERE shipment_id NOT IN (SELECT shipment_id FROM used_codes)"
-        )
-        count: int = rows.fetchone()[0]
-    return count
