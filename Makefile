@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit integration e2e bench clean
+.PHONY: demo test lint typecheck unit integration e2e browser browser-tests bench clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parcellocker needs Python 3.11 or newer")'
@@ -16,8 +16,14 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	$(BIN)/parcellocker demo
 
-test: $(INSTALLED) lint typecheck
+test: $(INSTALLED) browser lint typecheck
 	$(BIN)/pytest -q
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own). Without
+# root the tests that need it are skipped, except in CI, where they fail.
+browser:
+	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium) \
+		|| echo "warning: could not install chromium; the browser tests will be skipped (or fail with CI=true)"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests
@@ -34,6 +40,9 @@ integration: $(INSTALLED)
 
 e2e: $(INSTALLED)
 	$(BIN)/pytest -q tests/e2e
+
+browser-tests: $(INSTALLED) browser
+	$(BIN)/pytest -q tests/browser
 
 bench: $(INSTALLED)
 	$(BIN)/parcellocker bench api --db sqlite --clients 50 --seconds 20
