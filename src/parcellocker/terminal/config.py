@@ -220,6 +220,14 @@ class OfflineConfig(_Section):
 class KioskConfig(_Section):
     host: Literal["127.0.0.1", "localhost", "::1"] = "127.0.0.1"
     port: int = Field(default=8600, ge=0, le=65535)
+    language: Literal["en", "pl", "de", "zh"] = "en"
+    """The language each screen starts in; a person can switch on every screen."""
+    emulator_url: str | None = Field(
+        default=None,
+        pattern=r"^http://(127\.0\.0\.1|localhost|\[::1\]):[0-9]+$",
+        description="Demo only: the control address of the emulated boards; the kiosk then shows a panel, marked "
+        "as the emulator, to open and close each door, since nobody can shut a real door in a demo.",
+    )
 
 
 class TerminalConfig(_Section):
