@@ -1,6 +1,7 @@
 """The demo's locker site on this machine: a fresh SQLite database under the demo's folder, seeded; the server as
-its own process; the locker's emulated boards on a pseudo-terminal (in this process, see `demo_boards`); and the
-locker's terminal as its own process, configured for both. Stopped in the reverse order: terminal, boards, server.
+its own process; the locker's emulated boards on a pseudo-terminal (in this process, see `demo_boards`) with their
+control over HTTP for the kiosk's emulator panel (`demo_emulator_control`); and the locker's terminal as its own
+process, configured for all of them. Stopped in the reverse order: terminal, emulator control, boards, server.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from parcellocker.adapters.db import migrate
 from parcellocker.bootstrap import bootstrap
 from parcellocker.config import Settings
 from parcellocker.demo_boards import DemoBoards
+from parcellocker.demo_emulator_control import EmulatorControl
 from parcellocker.demo_terminal import TerminalProcess, write_terminal_config
+from parcellocker.domain.locker import parse_layout, plan_compartments
 from parcellocker.sample_site import SampleLocker, SampleSite, seed_sample_site
 from parcellocker.server_process import ServerProcess
 from parcellocker.terminal.config import WiringConfig
+from parcellocker.terminal.doors import BusWiring
 
 LAYOUT = "S:8,M:6,L:4"
 LOCKS_PER_BOARD = 16  # a Kerong KR-CU16: compartments 1-16 on board 0, 17-18 on board 1
@@ -40,6 +44,7 @@ class DemoSite:
     seeded: SampleSite
     server: ServerProcess
     boards: DemoBoards
+    emulator: EmulatorControl
     terminal: TerminalProcess
 
     @property
@@ -66,9 +71,20 @@ def fresh_folder(var_dir: Path) -> None:
     (var_dir / MARKER).write_text("made by `parcellocker demo`; emptied by the next one\n")
 
 
+def demo_wiring() -> BusWiring:
+    """Which board and lock open each compartment of the demo locker."""
+    return WiringConfig(layout=LAYOUT, locks_per_board=LOCKS_PER_BOARD).bus_wiring("kerong")
+
+
+def compartment_sizes() -> dict[int, str]:
+    """The size of each compartment of the demo locker, by number ("S", "M", "L")."""
+    planned = plan_compartments(parse_layout(LAYOUT), locks_per_board=LOCKS_PER_BOARD)
+    return {compartment.number: compartment.size.value for compartment in planned}
+
+
 @contextlib.asynccontextmanager
 async def running_demo_site(
-    var_dir: Path, port: int, kiosk_port: int, note: Callable[[str, str], None]
+    var_dir: Path, port: int, kiosk_port: int, emulator_port: int, note: Callable[[str, str], None]
 ) -> AsyncIterator[DemoSite]:
     """Set the site up in `var_dir` and run it until the block ends; `note(part, detail)` says what started."""
     fresh_folder(var_dir)
@@ -77,8 +93,10 @@ async def running_demo_site(
     note("site", f"{var_dir}/ (SQLite): an operator, carrier {seeded.carrier_id}, courier {seeded.courier_id}, "
                  f"locker {seeded.lockers[0].id} ({LAYOUT})")  # fmt: skip
     env = {"PARCELLOCKER_VAR_DIR": str(var_dir), "PARCELLOCKER_DATABASE_URL": settings.effective_database_url}
-    wiring = WiringConfig(layout=LAYOUT, locks_per_board=LOCKS_PER_BOARD).bus_wiring("kerong")
+    wiring = demo_wiring()
     boards = DemoBoards(wiring)
+    kiosk_origins = (f"http://127.0.0.1:{kiosk_port}", f"http://localhost:{kiosk_port}")
+    emulator = EmulatorControl(boards, compartment_sizes(), kiosk_origins)
     async with contextlib.AsyncExitStack() as running:
         server = await running.enter_async_context(ServerProcess(env, port=port, log_path=var_dir / "server.log"))
         note("server", f"{server.base_url} (pid {server.process.pid if server.process else '?'})")
@@ -86,9 +104,13 @@ async def running_demo_site(
         pty = await boards.start()
         addresses = ", ".join(str(board.address) for board in wiring.boards)
         note("boards", f"emulated Kerong boards {addresses} ({LOCKS_PER_BOARD} locks each) on {pty}, in this process")
-        terminal = await _start_terminal(settings, seeded.lockers[0], server.base_url, pty, kiosk_port, running)
-        note("terminal", f"{seeded.lockers[0].id}, kiosk API {terminal.kiosk_url} (pid {terminal.pid})")
-        yield DemoSite(var_dir, settings, seeded, server, boards, terminal)
+        running.push_async_callback(emulator.close)
+        await emulator.start(emulator_port)
+        note("emulator", f"door control over HTTP on {emulator.url}/doors, in this process")
+        terminal = await _start_terminal(settings, seeded.lockers[0], server.base_url, pty, kiosk_port, emulator.url,
+                                         running)  # fmt: skip
+        note("terminal", f"{seeded.lockers[0].id}, kiosk {terminal.kiosk_url}/ (pid {terminal.pid})")
+        yield DemoSite(var_dir, settings, seeded, server, boards, emulator, terminal)
 
 
 async def _seed(settings: Settings) -> SampleSite:
@@ -106,6 +128,7 @@ async def _start_terminal(
     server_url: str,
     pty: str,
     kiosk_port: int,
+    emulator_url: str,
     running: contextlib.AsyncExitStack,
 ) -> TerminalProcess:
     folder = settings.var_dir / "terminal"
@@ -118,6 +141,7 @@ async def _start_terminal(
         layout=LAYOUT,
         locks_per_board=LOCKS_PER_BOARD,
         kiosk_port=kiosk_port,
+        emulator_url=emulator_url,
     )
     terminal = TerminalProcess(config, f"http://127.0.0.1:{kiosk_port}", folder / "terminal.log")
     running.callback(terminal.kill)  # the last resort, after the orderly stop below

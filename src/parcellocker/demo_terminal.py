@@ -41,6 +41,7 @@ locks_per_board = {locks_per_board}
 [kiosk]
 host = "127.0.0.1"
 port = {kiosk_port}
+emulator_url = {emulator_url}  # the demo's control of the emulated doors: the kiosk shows its emulator panel
 """
 
 
@@ -54,6 +55,7 @@ def write_terminal_config(
     layout: str,
     locks_per_board: int,
     kiosk_port: int,
+    emulator_url: str,
 ) -> Path:
     """Write `folder/locker.toml` and the key file it names (readable by its owner only); returns the config."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,6 +73,7 @@ def write_terminal_config(
             layout=_toml(layout),
             locks_per_board=locks_per_board,
             kiosk_port=kiosk_port,
+            emulator_url=_toml(emulator_url),
         )
     )
     load_config(config)  # a mistake in it is the demo's own: say so here rather than in the terminal's log

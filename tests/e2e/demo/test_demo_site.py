@@ -7,16 +7,21 @@ terminal signals), and what is left of the group after it exits is what it left 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import tomllib
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,8 +33,10 @@ UNLOCK_COMPARTMENT_9 = "02 08 31 03 3e"
 
 class RunningDemo:
     def __init__(self, var_dir: Path, *options: str) -> None:
-        command = [sys.executable, "-m", "parcellocker.cli.main", "demo", "--port", str(free_port()),
-                   "--kiosk-port", str(free_port()), "--var-dir", str(var_dir), *options]  # fmt: skip
+        self.port, self.kiosk_port, self.emulator_port = free_port(), free_port(), free_port()
+        command = [sys.executable, "-m", "parcellocker.cli.main", "demo", "--port", str(self.port),
+                   "--kiosk-port", str(self.kiosk_port), "--emulator-port", str(self.emulator_port),
+                   "--var-dir", str(var_dir), *options]  # fmt: skip
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -104,6 +111,13 @@ def _state_and_group(pid: int) -> tuple[str, int] | None:
     return None if fields[0] == "Z" else (fields[0], int(fields[2]))
 
 
+def emulator_control(demo: RunningDemo, path: str, method: str = "GET") -> Any:
+    """The JSON answer of the demo's emulator control at `path`."""
+    request = urllib.request.Request(f"http://127.0.0.1:{demo.emulator_port}{path}", method=method)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
+
+
 def child_pids(output: str) -> list[int]:
     """The pids the demo printed: `server … (pid N)`, `terminal … (pid N)`."""
     return [int(pid) for pid in re.findall(r"\(pid (\d+)\)", output)]
@@ -125,7 +139,13 @@ def test_demo_walks_a_parcel_through_terminal_and_boards_and_leaves_nothing_runn
     with sqlite3.connect(var_dir / "parcellocker.db") as database:
         assert database.execute("SELECT state FROM shipments").fetchall() == [("picked_up",)]
         assert database.execute("SELECT state FROM compartments WHERE number = 9").fetchall() == [("free",)]
-    assert (var_dir / "terminal" / "locker.toml").exists()
+    kiosk = tomllib.loads((var_dir / "terminal" / "locker.toml").read_text())["kiosk"]
+    assert (kiosk["port"], kiosk["emulator_url"]) == (demo.kiosk_port, f"http://127.0.0.1:{demo.emulator_port}")
+    assert f"kiosk      http://127.0.0.1:{demo.kiosk_port}/ " in output
+    assert f"dashboard  http://127.0.0.1:{demo.port}/dashboard/ " in output
+    assert "operator   demo, password demo-operator" in output
+    assert "courier    courier-1, PIN 2468; the QR of the courier card holds COURIER:courier-1" in output
+    assert f"emulator   http://127.0.0.1:{demo.emulator_port}/doors " in output
     assert "terminal DEMO-1 stopped" in (var_dir / "terminal" / "terminal.log").read_text()
     assert len(child_pids(output)) == 2  # the server and the terminal
     assert [pid for pid in child_pids(output) if _state_and_group(pid) is not None] == []
@@ -138,7 +158,12 @@ def test_ctrl_c_stops_the_running_site_and_leaves_nothing_running(var_dir: Path,
     demo.wait_for("press Ctrl-C to stop it")
     demo.type("show")
     demo.wait_for("board 1: 1:C")
-    assert len(demo.left_running()) == 3  # the demo (with its boards), the server and the terminal
+    assert len(demo.left_running()) == 3  # the demo (with its boards and their control), the server and the terminal
+
+    opened = emulator_control(demo, "/doors/10/open", method="POST")
+    assert (opened["compartment"], opened["door"]) == (10, "open")
+    demo.wait_for("emulator: open compartment 10 (board 0, lock 10) (from the emulator panel)")
+    assert emulator_control(demo, "/doors")["doors"][9] == opened
 
     os.killpg(demo.process.pid, signal.SIGINT)  # what Ctrl-C at the demo's terminal does
 
@@ -157,3 +182,17 @@ def test_demo_refuses_to_empty_a_folder_it_did_not_make(var_dir: Path, demos: li
     assert demo.process.wait(timeout=30) == 1
     assert "holds files that are not a demo's" in demo.output
     assert (var_dir / "thesis.tex").read_text() == "years of work"
+
+
+@pytest.mark.parametrize("option", ["--port", "--kiosk-port", "--emulator-port"])
+def test_demo_refuses_a_port_in_use(var_dir: Path, demos: list[RunningDemo], option: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        demo = RunningDemo(var_dir, option, str(port), "--exit")  # the last --port given is the one used
+        demos.append(demo)
+
+        assert demo.process.wait(timeout=30) == 1
+    assert f"port {port} is in use (another demo?); choose another {option}" in " ".join(demo.output.split())
+    assert not var_dir.exists()
