@@ -17,6 +17,7 @@ import typer
 from parcellocker.api_client import ApiError
 from parcellocker.cli.console import console, error_console
 from parcellocker.demo_boards import DemoBoards, UnlockSeen
+from parcellocker.demo_parcels import AnnouncedParcel, announce_parcels_to_deposit
 from parcellocker.demo_site import DemoFolderInUse, DemoSite, running_demo_site
 from parcellocker.walkthrough import walk_one_parcel
 
@@ -68,11 +69,12 @@ async def _demo(port: int, kiosk_port: int, emulator_port: int, var_dir: Path, k
         console.rule("one parcel, from the carrier to the recipient")
         try:
             final = await walk_one_parcel(site, _say)
+            to_deposit = await announce_parcels_to_deposit(site) if keep_running else []
         except (ApiError, aiohttp.ClientError, TimeoutError) as error:
             logs = f"server log {site.server.log_path}, terminal log {site.terminal.log_path}"
             raise SitePartStopped(f"the walk-through stopped: {error}\n({logs})") from None
         console.print(f"\n[bold green]done[/]: parcel {final['tracking_number']} is {final['state']}")
-        _print_try_it(site, keep_running)
+        _print_try_it(site, to_deposit, keep_running)
         if keep_running:
             await _keep_running(site)
 
@@ -87,7 +89,7 @@ def _say(title: str, lines: list[str]) -> None:
         console.print(f"   {line}", markup=False, highlight=False)
 
 
-def _print_try_it(site: DemoSite, keep_running: bool) -> None:
+def _print_try_it(site: DemoSite, to_deposit: list[AnnouncedParcel], keep_running: bool) -> None:
     seeded, locker, server, kiosk = site.seeded, site.locker, site.server.base_url, site.kiosk_url
     console.rule("the site keeps running: try it yourself" if keep_running else "the site, as it ran")
     rows = [
@@ -111,6 +113,12 @@ def _print_try_it(site: DemoSite, keep_running: bool) -> None:
         console.print(f"[bold]{name:<10}[/] {text}", highlight=False)
     if not keep_running:
         return
+    if to_deposit:
+        console.print("\nParcels announced for the courier to deposit at the kiosk (scan or type the number):")
+        for parcel in to_deposit:
+            console.print(f"  {parcel.tracking_number}  size {parcel.size}, for {parcel.recipient}", highlight=False)
+        console.print(f"Once a parcel is in and its door shut, its recipient's pickup code arrives in the mailbox "
+                      f"folder {site.mailbox}/ (one file per recipient).", highlight=False)  # fmt: skip
     json_header = "-H 'Content-Type: application/json'"
     console.print("\nOr over the APIs (type the door commands here, in this window):", highlight=False)
     for line in [

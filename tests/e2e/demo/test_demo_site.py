@@ -173,6 +173,23 @@ def test_ctrl_c_stops_the_running_site_and_leaves_nothing_running(var_dir: Path,
     assert demo.left_running() == []
 
 
+def test_running_site_has_parcels_announced_for_the_courier_to_deposit(var_dir: Path, demos: list[RunningDemo]) -> None:
+    demo = RunningDemo(var_dir)
+    demos.append(demo)
+    demo.wait_for("press Ctrl-C to stop it")
+
+    listed = re.findall(r"^  (DEMO\d{6}-\d)  size ([SML]), for (\S+)$", demo.output, re.MULTILINE)
+    assert [(size, recipient) for _, size, recipient in listed] == [
+        ("S", "jan.nowak@example.com"), ("M", "lena.schmidt@example.com"), ("L", "wei.chen@example.com")
+    ]  # fmt: skip
+    assert f"arrives in the mailbox folder {var_dir / 'mailbox'}/" in " ".join(demo.output.split())
+    with sqlite3.connect(var_dir / "parcellocker.db") as database:
+        announced = database.execute("SELECT tracking_number FROM shipments WHERE state = 'announced'").fetchall()
+    assert sorted(number for (number,) in announced) == sorted(number for number, _, _ in listed)
+    os.killpg(demo.process.pid, signal.SIGINT)
+    assert demo.process.wait(timeout=30) == 0, demo.output
+
+
 def test_demo_refuses_to_empty_a_folder_it_did_not_make(var_dir: Path, demos: list[RunningDemo]) -> None:
     var_dir.mkdir()
     (var_dir / "thesis.tex").write_text("years of work")
