@@ -1,4 +1,6 @@
-"""Choosing the compartment for a parcel: the smallest free size it fits, falling back to larger sizes."""
+"""Choosing the compartment for a parcel: the smallest free size it fits, falling back to larger sizes; within reach
+first for a recipient who needs it, and otherwise out of reach first, so that doors within reach stay free for
+those who need them."""
 
 from __future__ import annotations
 
@@ -9,15 +11,29 @@ from parcellocker.domain.errors import LockerFull
 from parcellocker.domain.sizes import Size
 
 
-def choose_compartment(candidates: Iterable[Compartment], fitting: Sequence[Size]) -> Compartment:
-    """The free compartment of the smallest fitting size (lowest number among equals).
+def choose_compartment(
+    candidates: Iterable[Compartment], fitting: Sequence[Size], *, reachable: bool = False
+) -> Compartment:
+    """The free compartment of the fitting sizes that comes first in `allocation_order`.
 
     `fitting` already holds every larger size too, so a full size falls back to the next one up.
     """
     usable = [c for c in candidates if c.state is CompartmentState.FREE and c.size in fitting]
     if not usable:
         raise locker_full(fitting)
-    return min(usable, key=lambda c: (c.size.rank, c.number))
+    return min(usable, key=lambda c: allocation_order(c, reachable=reachable))
+
+
+def allocation_order(compartment: Compartment, *, reachable: bool) -> tuple[int, int, int]:
+    """The sort key of the compartments offered to a parcel, first one first (the database's claim sorts alike).
+
+    With `reachable` (the recipient needs a door within reach): every compartment within reach, smallest size
+    first, then the others, smallest size first. Without: smallest size first and, within a size, compartments
+    out of reach before those within reach. Lowest number first among equals.
+    """
+    if reachable:
+        return (int(not compartment.reachable), compartment.size.rank, compartment.number)
+    return (compartment.size.rank, int(compartment.reachable), compartment.number)
 
 
 def locker_full(fitting: Sequence[Size]) -> LockerFull:

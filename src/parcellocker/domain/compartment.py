@@ -46,6 +46,8 @@ class Compartment:
     pending: PendingAction | None = None
     out_of_order_reason: str | None = None
     version: int = 0
+    reachable: bool = False
+    """Within reach of a person in a wheelchair (see cabinet.py); worked out when the locker is set up."""
     events: list[Transition] = field(default_factory=list)
 
     def reserve_for_deposit(self, shipment_id: str, at: datetime, actor: Actor) -> None:

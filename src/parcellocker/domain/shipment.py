@@ -77,6 +77,8 @@ class Shipment:
     stored_at: datetime | None = None
     picked_up_at: datetime | None = None
     version: int = 0
+    reachable_height: bool = False
+    """The recipient needs a compartment within reach (cabinet.py): said by the carrier or a courier's deposit."""
     events: list[Transition] = field(default_factory=list)
 
     @classmethod
@@ -91,6 +93,7 @@ class Shipment:
         recipient: Recipient,
         at: datetime,
         actor: Actor,
+        reachable_height: bool = False,
     ) -> Shipment:
         tracking_number = tracking_number.strip()
         if not tracking_number or len(tracking_number) > 64 or not tracking_number.isprintable():
@@ -103,6 +106,7 @@ class Shipment:
             parcel=parcel,
             recipient=recipient,
             created_at=at,
+            reachable_height=reachable_height,
         )
         shipment.events.append(
             Transition("shipment", shipment_id, None, ShipmentState.ANNOUNCED, at, actor, "announced by carrier")
@@ -112,6 +116,12 @@ class Shipment:
     @property
     def deposit_in_progress(self) -> bool:
         return self.state is ShipmentState.ANNOUNCED and self.compartment_id is not None
+
+    def ask_for_reachable_height(self) -> None:
+        """A courier asked for a compartment within reach for this parcel: it is preferred from now on, also for
+        another compartment when the parcel does not fit or a door does not open."""
+        self._require(ShipmentState.ANNOUNCED, "choose a compartment within reach for it")
+        self.reachable_height = True
 
     def begin_deposit(self, compartment_id: str, size: Size) -> None:
         """A compartment was opened for this parcel; it is `stored` once the door closes."""

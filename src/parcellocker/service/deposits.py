@@ -25,6 +25,8 @@ class DepositParcel:
     by: Principal
     locker_id: str
     tracking_number: str
+    reachable: bool = False
+    """The courier asks for a compartment within reach (the shipment may ask for one already)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ async def deposit_parcel(cmd: DepositParcel, uow: UnitOfWork, env: Env) -> Compa
         compartment = await uow.compartments.get(shipment.compartment_id)
         assert compartment is not None
         return CompartmentOpened(shipment, compartment)
+    if cmd.reachable:
+        shipment.ask_for_reachable_height()
     sizes = await uow.lockers.sizes(cmd.locker_id)
     assert sizes is not None
     return await _open_fitting(uow, env, cmd.by, shipment, shipment.parcel.fitting_sizes(sizes.inner_dimensions))
@@ -112,7 +116,7 @@ async def _keep_first_and_refuse(uow: UnitOfWork, shipment: Shipment, error: Dom
 async def _open_fitting(
     uow: UnitOfWork, env: Env, by: Principal, shipment: Shipment, fitting: list[Size]
 ) -> CompartmentOpened:
-    compartment = await uow.compartments.claim_free(shipment.locker_id, fitting)
+    compartment = await uow.compartments.claim_free(shipment.locker_id, fitting, reachable=shipment.reachable_height)
     if compartment is None:
         raise locker_full(fitting)
     now = env.clock.now()

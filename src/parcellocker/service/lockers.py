@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.audit import AuditRecord
+from parcellocker.domain.cabinet import reachable_numbers
 from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.errors import Conflict, InvalidInput, NotFound
 from parcellocker.domain.locker import Locker, parse_layout, plan_compartments
@@ -61,8 +62,18 @@ async def add_locker(cmd: AddLocker, uow: UnitOfWork, env: Env) -> LockerAdded:
         latitude=cmd.latitude,
         longitude=cmd.longitude,
     )
+    within_reach = reachable_numbers(((p.number, p.size) for p in planned), locker.inner_dimensions)
     locker.compartments = [
-        Compartment(f"{locker_id}/{p.number}", locker_id, p.number, p.size, p.board, p.channel) for p in planned
+        Compartment(
+            f"{locker_id}/{p.number}",
+            locker_id,
+            p.number,
+            p.size,
+            p.board,
+            p.channel,
+            reachable=p.number in within_reach,
+        )
+        for p in planned
     ]
     await uow.lockers.add(locker)
     terminal_key = new_api_key("plt")

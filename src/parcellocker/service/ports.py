@@ -60,9 +60,10 @@ class CompartmentRepository(abc.ABC):
     async def by_number(self, locker_id: str, number: int) -> Compartment | None: ...
 
     @abc.abstractmethod
-    async def claim_free(self, locker_id: str, sizes: Sequence[Size]) -> Compartment | None:
-        """The free compartment of the smallest of `sizes` (lowest number first) that no concurrent
-        transaction holds, locked for this unit of work so no other courier can be given it."""
+    async def claim_free(self, locker_id: str, sizes: Sequence[Size], *, reachable: bool = False) -> Compartment | None:
+        """The free compartment of `sizes` first in domain.allocation.allocation_order (smallest size first; with
+        `reachable`, those within reach before all others) that no concurrent transaction holds, locked for this
+        unit of work so no other courier can be given it."""
 
     @abc.abstractmethod
     async def save(self, compartment: Compartment) -> None:

@@ -21,6 +21,8 @@ class AnnounceShipment:
     locker_id: str
     parcel: ParcelSpec
     recipient: Recipient
+    reachable_height: bool = False
+    """The recipient needs a compartment within reach: those are offered first at the deposit."""
 
 
 async def announce_shipment(cmd: AnnounceShipment, uow: UnitOfWork, env: Env) -> Shipment:
@@ -41,6 +43,7 @@ async def announce_shipment(cmd: AnnounceShipment, uow: UnitOfWork, env: Env) ->
         recipient=cmd.recipient,
         at=env.clock.now(),
         actor=cmd.by.actor,
+        reachable_height=cmd.reachable_height,
     )
     await uow.shipments.add(shipment)
     return shipment

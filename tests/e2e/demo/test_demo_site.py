@@ -27,8 +27,9 @@ import pytest
 
 from parcellocker.server_process import free_port
 
-UNLOCK_COMPARTMENT_9 = "02 08 31 03 3e"
-"""Kerong unlock of board 0, lock 9: the first M compartment of the demo locker (S:8, M:6, L:4)."""
+UNLOCK_COMPARTMENT_12 = "02 0b 31 03 41"
+"""Kerong unlock of board 0, lock 12: the first M compartment out of reach of the demo locker (S:8, M:6, L:4; M 9-11
+are within reach, kept for recipients who need them)."""
 
 
 class RunningDemo:
@@ -132,13 +133,13 @@ def test_demo_walks_a_parcel_through_terminal_and_boards_and_leaves_nothing_runn
     assert demo.process.wait(timeout=60) == 0, demo.output
 
     output = demo.output
-    assert output.count(f"the emulated board received {UNLOCK_COMPARTMENT_9}") == 2  # the deposit, the pickup
+    assert output.count(f"the emulated board received {UNLOCK_COMPARTMENT_12}") == 2  # the deposit, the pickup
     assert "the server says: stored" in output
     assert "the server says: picked_up" in output
     assert "done: parcel DEMO" in output and "is picked_up" in output
     with sqlite3.connect(var_dir / "parcellocker.db") as database:
         assert database.execute("SELECT state FROM shipments").fetchall() == [("picked_up",)]
-        assert database.execute("SELECT state FROM compartments WHERE number = 9").fetchall() == [("free",)]
+        assert database.execute("SELECT state FROM compartments WHERE number = 12").fetchall() == [("free",)]
     kiosk = tomllib.loads((var_dir / "terminal" / "locker.toml").read_text())["kiosk"]
     assert (kiosk["port"], kiosk["emulator_url"]) == (demo.kiosk_port, f"http://127.0.0.1:{demo.emulator_port}")
     assert f"kiosk      http://127.0.0.1:{demo.kiosk_port}/ " in output

@@ -170,6 +170,18 @@ async def test_a_queued_command_is_pushed_to_the_terminal(site: Site) -> None:
     assert pushed is not None and pushed["kind"] == "sync_codes"
 
 
+async def test_a_deposit_request_asking_for_reach_opens_a_compartment_within_reach(site: Site) -> None:
+    locker = site.new_locker("S:8,M:6,L:4")  # within reach: S 7-8, M 9-11, L 15-16
+    plain, wished = site.announce(locker.id), site.announce(locker.id)
+    token = site.courier().headers["Authorization"].removeprefix("Bearer ")
+    async with terminal_of(locker.id) as terminal:
+        first = await terminal.request("deposit", {"courier_token": token, "tracking_number": plain["tracking_number"]})
+        asked = {"courier_token": token, "tracking_number": wished["tracking_number"], "reachable": True}
+        second = await terminal.request("deposit", asked)
+    assert (first["body"]["compartment"]["number"], first["body"]["compartment"]["reachable"]) == (1, False)
+    assert (second["body"]["compartment"]["number"], second["body"]["compartment"]["reachable"]) == (7, True)
+
+
 async def _eventually(read: Callable[[], Any], expected: Any, within: float = 5.0) -> bool:
     deadline = asyncio.get_running_loop().time() + within
     while read() != expected:

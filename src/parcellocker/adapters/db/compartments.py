@@ -37,6 +37,7 @@ COMPARTMENT_COLUMNS = (
     c.shipment_id,
     c.out_of_order_reason,
     c.version,
+    c.reachable,
 )
 _SIZES = {size.value: size for size in Size}
 _STATES = {state.value: state for state in CompartmentState}
@@ -51,22 +52,25 @@ _BY_NUMBER = (
     .select_from(compartments.outerjoin(shipments, shipments.c.id == c.shipment_id))
     .where(c.locker_id == bindparam("locker_id"), c.number == bindparam("number"))
 )
-# The smallest free compartment of the given sizes, lowest number first. FOR UPDATE SKIP LOCKED on PostgreSQL: the
-# row is locked for this transaction and rows that concurrent transactions hold are passed over; SQLite ignores
-# the clause (its unit of work holds the only write lock). One parameter per size class, so the statement never
-# changes with the number of sizes asked for (fewer are repeated to fill them).
+# The free compartment of the given sizes that comes first in domain.allocation.allocation_order: smallest size
+# first, out of reach before within reach, lowest number first (the order of the index that serves it); or, for a
+# recipient who needs one, within reach first. FOR UPDATE SKIP LOCKED on PostgreSQL: the row is locked for this
+# transaction and rows that concurrent transactions hold are passed over; SQLite ignores the clause (its unit of
+# work holds the only write lock). One parameter per size class, so the statement never changes with the number of
+# sizes asked for (fewer are repeated to fill them).
 _SIZE_PARAMETERS = [f"size_{rank}" for rank in range(len(Size))]
-_CLAIM_FREE = (
+_FREE_OF_SIZES = (
     select(*COMPARTMENT_COLUMNS)
     .where(
         c.locker_id == bindparam("locker_id"),
         c.state == CompartmentState.FREE.value,
         c.size.in_([bindparam(name) for name in _SIZE_PARAMETERS]),
     )
-    .order_by(c.size_rank, c.number)
     .limit(1)
     .with_for_update(skip_locked=True)
 )
+_CLAIM_FREE = _FREE_OF_SIZES.order_by(c.size_rank, c.reachable, c.number)
+_CLAIM_FREE_WITHIN_REACH = _FREE_OF_SIZES.order_by(c.reachable.desc(), c.size_rank, c.number)
 _SAVE = update(compartments).where(c.id == bindparam("match_id"), c.version == bindparam("match_version"))
 
 
@@ -88,13 +92,14 @@ class SqlCompartmentRepository(CompartmentRepository):
             self._preloaded.keep(shipment_from_row(shipment_columns))
         return compartment_from_row(row)
 
-    async def claim_free(self, locker_id: str, sizes: Sequence[Size]) -> Compartment | None:
+    async def claim_free(self, locker_id: str, sizes: Sequence[Size], *, reachable: bool = False) -> Compartment | None:
         if not sizes:
             return None
         asked = [size.value for size in sizes]
         padded = asked + asked[-1:] * (len(_SIZE_PARAMETERS) - len(asked))
         return await self._one(
-            _CLAIM_FREE, {"locker_id": locker_id, **dict(zip(_SIZE_PARAMETERS, padded, strict=True))}
+            _CLAIM_FREE_WITHIN_REACH if reachable else _CLAIM_FREE,
+            {"locker_id": locker_id, **dict(zip(_SIZE_PARAMETERS, padded, strict=True))},
         )
 
     async def save(self, compartment: Compartment) -> None:
@@ -127,7 +132,7 @@ def compartment_from_row(row: Sequence[Any]) -> Compartment:
     Read by position, with the enums looked up in dicts: a locker is loaded with all its compartments on most
     requests, so this runs often.
     """
-    ident, locker_id, number, size, board, channel, state, door, pending, shipment_id, reason, version = row[
+    ident, locker_id, number, size, board, channel, state, door, pending, shipment_id, reason, version, reachable = row[
         : len(COMPARTMENT_COLUMNS)
     ]
     return Compartment(
@@ -143,6 +148,7 @@ def compartment_from_row(row: Sequence[Any]) -> Compartment:
         pending=None if pending is None else _PENDING[pending],
         out_of_order_reason=reason,
         version=version,
+        reachable=reachable,
     )
 
 
@@ -161,4 +167,5 @@ def compartment_values(compartment: Compartment) -> dict[str, Any]:
         "shipment_id": compartment.shipment_id,
         "out_of_order_reason": compartment.out_of_order_reason,
         "version": compartment.version,
+        "reachable": compartment.reachable,
     }

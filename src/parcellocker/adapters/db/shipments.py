@@ -44,6 +44,7 @@ SHIPMENT_COLUMNS = (
     s.stored_at,
     s.picked_up_at,
     s.version,
+    s.reachable_height,
 )
 _ADD = insert(shipments)
 _BY_ID = select(*SHIPMENT_COLUMNS).where(s.id == bindparam("shipment_id"))
@@ -157,6 +158,7 @@ def _values(shipment: Shipment) -> dict[str, Any]:
         "pickup_deadline": shipment.pickup_deadline,
         "stored_at": shipment.stored_at,
         "picked_up_at": shipment.picked_up_at,
+        "reachable_height": shipment.reachable_height,
     }
 
 
@@ -184,6 +186,7 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         stored_at,
         picked_up_at,
         version,
+        reachable_height,
     ) = row
     return Shipment(
         id=ident,
@@ -204,4 +207,5 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         stored_at=stored_at,
         picked_up_at=picked_up_at,
         version=version,
+        reachable_height=reachable_height,
     )

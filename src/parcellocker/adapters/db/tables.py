@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from parcellocker.adapters.db.types import UtcDateTime
@@ -66,9 +67,12 @@ compartments = Table(
     Column("shipment_id", String(ID), nullable=True),
     Column("out_of_order_reason", Text, nullable=True),
     Column("version", Integer, nullable=False),
+    # Within reach of a person in a wheelchair (domain/cabinet.py), worked out when the locker is set up.
+    Column("reachable", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("locker_id", "number"),
-    # What claim_free searches: the free compartments of a locker, smallest size and lowest number first.
-    Index(None, "locker_id", "state", "size_rank", "number"),
+    # What claim_free searches: the free compartments of a locker, smallest size first, out of reach before within
+    # reach, lowest number first.
+    Index(None, "locker_id", "state", "size_rank", "reachable", "number"),
 )
 
 carriers = Table(
@@ -102,6 +106,8 @@ shipments = Table(
     Column("stored_at", UtcDateTime, nullable=True),
     Column("picked_up_at", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False),
+    # The recipient needs a compartment within reach: those are offered first at the deposit.
+    Column("reachable_height", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("carrier_id", "tracking_number"),
     # NULLs never collide in a unique constraint, so only live codes must differ.
     UniqueConstraint("locker_id", "pickup_code_hash"),

@@ -177,7 +177,7 @@ class TerminalRequests:
         deposit = CourierDeposit.model_validate(body)
         courier = await self._authenticator.principal(deposit.courier_token)
         return await self._services.run(
-            deposit_parcel, DepositParcel(courier, locker_id, deposit.tracking_number), _to_open
+            deposit_parcel, DepositParcel(courier, locker_id, deposit.tracking_number, deposit.reachable), _to_open
         )
 
     async def _deposit_problem(self, locker_id: str, body: Body) -> Any:

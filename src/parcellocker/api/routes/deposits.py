@@ -34,9 +34,10 @@ async def create_deposit(
     principal: PrincipalDep,
     replay: ReplayDep,
 ) -> Any:
-    """The smallest free compartment the scanned parcel fits in; scanning the same parcel again gives the same
-    door. A full locker answers 409 `locker_full`."""
-    command = DepositParcel(principal, locker_id, deposit_in.tracking_number)
+    """The smallest free compartment the scanned parcel fits in, out of reach before within reach; within reach
+    first when the shipment was announced with `reachable_height` or the body says `reachable`. Scanning the same
+    parcel again gives the same door. A full locker answers 409 `locker_full`."""
+    command = DepositParcel(principal, locker_id, deposit_in.tracking_number, deposit_in.reachable)
     return await services.run(deposit_parcel, command, _to_open, replay)
 
 

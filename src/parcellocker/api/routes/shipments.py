@@ -43,6 +43,7 @@ async def create_shipment(
         locker_id=shipment_in.locker_id,
         parcel=shipment_in.parcel(),
         recipient=shipment_in.recipient.to_domain(),
+        reachable_height=shipment_in.reachable_height,
     )
     return await services.run(announce_shipment, command, _public, replay)
 

@@ -15,6 +15,12 @@ from parcellocker.service.door_events import DoorEventApplied
 
 class DepositCreate(BaseModel):
     tracking_number: str = Field(min_length=1, max_length=64, description="As scanned from the label.")
+    reachable: bool = Field(
+        default=False,
+        description="Open a compartment within reach of a person in a wheelchair if one the parcel fits is free "
+        "(as for a shipment announced with `reachable_height`); the shipment keeps that wish, so another "
+        "compartment after `does_not_fit` or `door_did_not_open` is chosen the same way.",
+    )
 
 
 class DepositProblemCreate(BaseModel):
@@ -43,6 +49,7 @@ class DoorToOpen(BaseModel):
     size: Size
     board: int = Field(description="Address of the lock-control board.", examples=[0])
     channel: int = Field(description="Lock channel on that board, from 1.", examples=[7])
+    reachable: bool = Field(description="Within reach of a person in a wheelchair.", examples=[False])
 
 
 class CompartmentToOpen(BaseModel):
@@ -58,7 +65,11 @@ class CompartmentToOpen(BaseModel):
         return cls(
             locker_id=compartment.locker_id,
             compartment=DoorToOpen(
-                number=compartment.number, size=compartment.size, board=compartment.board, channel=compartment.channel
+                number=compartment.number,
+                size=compartment.size,
+                board=compartment.board,
+                channel=compartment.channel,
+                reachable=compartment.reachable,
             ),
             shipment=ShipmentRef(id=shipment.id, tracking_number=shipment.tracking_number, state=shipment.state),
         )

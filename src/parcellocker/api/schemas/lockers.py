@@ -22,6 +22,12 @@ class CompartmentPublic(BaseModel):
     board: int = Field(description="Address of the lock-control board.", examples=[0])
     channel: int = Field(description="Lock channel on that board, from 1.", examples=[7])
     out_of_order_reason: str | None = None
+    reachable: bool = Field(
+        description="Within reach of a person in a wheelchair: the compartment's floor is 380 to 1,220 mm above the "
+        "ground (the doors stand in columns, in number order from the top). Offered first to recipients who need "
+        "it, and last to others.",
+        examples=[False],
+    )
 
     @classmethod
     def from_domain(cls, compartment: Compartment) -> CompartmentPublic:
@@ -33,6 +39,7 @@ class CompartmentPublic(BaseModel):
             board=compartment.board,
             channel=compartment.channel,
             out_of_order_reason=compartment.out_of_order_reason,
+            reachable=compartment.reachable,
         )
 
 

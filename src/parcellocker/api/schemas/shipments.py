@@ -54,6 +54,11 @@ class ShipmentCreate(BaseModel):
     size: Size | None = Field(default=None, description="The size class; or give the dimensions, or both.")
     dimensions: DimensionsIn | None = None
     recipient: RecipientIn
+    reachable_height: bool = Field(
+        default=False,
+        description="The recipient needs a compartment within reach (e.g. uses a wheelchair): the courier's deposit "
+        "opens one within reach if one of a size the parcel fits is free, and another one only when none is.",
+    )
 
     def parcel(self) -> ParcelSpec:
         return ParcelSpec(self.size, self.dimensions.to_domain() if self.dimensions else None)
@@ -87,6 +92,10 @@ class ShipmentPublic(BaseModel):
     stored_at: datetime | None
     pickup_deadline: datetime | None
     picked_up_at: datetime | None
+    reachable_height: bool = Field(
+        description="The recipient needs a compartment within reach: announced so by the carrier, or asked for by "
+        "the courier's deposit (`reachable`)."
+    )
 
     @classmethod
     def from_domain(cls, shipment: Shipment) -> ShipmentPublic:
@@ -111,4 +120,5 @@ class ShipmentPublic(BaseModel):
             stored_at=shipment.stored_at,
             pickup_deadline=shipment.pickup_deadline,
             picked_up_at=shipment.picked_up_at,
+            reachable_height=shipment.reachable_height,
         )
