@@ -22,6 +22,9 @@ class Message:
     code: str
     qr_token: str
     pickup_deadline: datetime
+    language: str = "en"  # the recipient's language tag, as the shipment says it
+    html: str | None = None  # e-mail: the HTML alternative of `text`, which shows the QR image as cid:`qr_image_cid`
+    qr_image_cid: str | None = None
 
 
 class NotificationFailed(Exception):

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from parcellocker.adapters.notifications.library import TemplateLibrary
 from parcellocker.adapters.notifications.messages import compose
 from parcellocker.adapters.notifications.port import Message, NotificationFailed, Notifier
 from parcellocker.domain.shipment import ShipmentState
@@ -16,6 +17,10 @@ from parcellocker.service.context import Services
 from parcellocker.service.ports import Notification, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# A notification still worth sending while its shipment is in one of these states (by template; any template not
+# named here: while stored). Once the parcel has moved on, its message is dropped unsent.
+STILL_TO_TELL: dict[str, frozenset[ShipmentState]] = {"parcel_stored": frozenset({ShipmentState.STORED})}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,7 @@ class OutboxWorker:
         services: Services,
         notifier: Notifier,
         *,
+        library: TemplateLibrary | None = None,
         interval: float = 0.5,
         gather: float = 0.02,
         batch_size: int = 50,
@@ -49,6 +55,7 @@ class OutboxWorker:
     ) -> None:
         self.services = services
         self.notifier = notifier
+        self.library = library or TemplateLibrary()
         self.interval = interval
         self.gather = gather
         self.batch_size = batch_size
@@ -119,13 +126,14 @@ class OutboxWorker:
 
     async def _compose(self, uow: UnitOfWork, notification: Notification) -> Message | None:
         shipment = await uow.shipments.get(notification.shipment_id)
-        if shipment is None or shipment.state is not ShipmentState.STORED:
+        relevant = STILL_TO_TELL.get(notification.template, STILL_TO_TELL["parcel_stored"])
+        if shipment is None or shipment.state not in relevant:
             return None
         locker = await uow.lockers.get(shipment.locker_id, with_compartments=False)
         if locker is None:
             return None
         secrets = unseal(self._seal_key, notification.sealed_payload)
-        return compose(notification, secrets, shipment, locker)
+        return compose(self.library, notification, secrets, shipment, locker)
 
     async def _failed(self, uow: UnitOfWork, notification: Notification, error: Exception) -> None:
         # Only the type and our own wording: an exception's text could quote the message, and with it the code.
