@@ -35,3 +35,6 @@ class Notifier(abc.ABC):
     @abc.abstractmethod
     async def send(self, message: Message) -> None:
         """Deliver `message`, or raise NotificationFailed."""
+
+    async def close(self) -> None:  # noqa: B027 (most notifiers hold nothing to close)
+        """Let go of connections held between messages; called when the outbox worker stops."""

@@ -79,6 +79,7 @@ class OutboxWorker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.notifier.close()
 
     async def send_due(self) -> int:
         """Send one batch of due notifications; returns how many were taken from the outbox."""
