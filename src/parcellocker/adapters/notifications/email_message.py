@@ -28,7 +28,6 @@ def email_message(message: Message, sender: str, now: datetime | None = None) ->
         raise NotificationFailed("the recipient's address is not an e-mail address an SMTP server takes")
     mail["Date"] = format_datetime(now or datetime.now(UTC))
     mail["Message-ID"] = f"<{message.notification_id}@{_domain_of(sender)}>"
-    mail["Content-Language"] = message.language
     mail.set_content(message.text)
     if message.html is not None:
         mail.add_alternative(message.html, subtype="html")
@@ -42,6 +41,7 @@ def email_message(message: Message, sender: str, now: datetime | None = None) ->
                 disposition="inline",
                 filename=QR_FILENAME,
             )
+    mail["Content-Language"] = message.language  # after the content: setting it clears every Content-* header
     return mail
 
 
