@@ -14,9 +14,9 @@ import httpx
 import pytest
 import zxingcpp
 from PIL import Image
-from smtp_inbox import SmtpInbox, smtp_server
 
 from e2e.conftest import DATABASE_KINDS, RunningServer, Site, start_server
+from e2e.notifications.smtp_inbox import SmtpInbox, smtp_server
 
 if TYPE_CHECKING:
     from tests.conftest import PostgresDatabases, SqliteDatabases
