@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -38,8 +39,8 @@ class RetryPolicy:
 class OutboxWorker:
     """Wakes every `interval` seconds, or `gather` seconds after `wake()` is called, and sends what is due.
 
-    Under load a batch then holds the messages of many stored parcels, each batch costing one transaction and
-    one search of the outbox, instead of one of each for nearly every parcel."""
+    Under load a batch then holds the messages of many stored parcels, each batch costing two transactions and
+    one search of the outbox, instead of that for nearly every parcel."""
 
     def __init__(
         self,
@@ -62,7 +63,8 @@ class OutboxWorker:
         self.batch_size = batch_size
         self.send_timeout = send_timeout
         self.concurrency = concurrency
-        self.claim_for = timedelta(seconds=2 * send_timeout + 30)  # outlasts any delivery of a batch
+        # Outlasts the delivery of a whole batch, every message of it taking its longest.
+        self.claim_for = timedelta(seconds=math.ceil(batch_size / concurrency) * send_timeout + 30)
         self.retry = retry or RetryPolicy()
         self._seal_key = services.env.keys.derive("notification-seal")
         self._wake = asyncio.Event()
