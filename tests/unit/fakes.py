@@ -292,6 +292,9 @@ class FakeNotificationOutbox(_Repository, NotificationOutbox):
         ]
         return sorted(waiting, key=lambda n: self._tables.outbox_retry_at.get(n.id, n.created_at))[:limit]
 
+    async def postpone(self, notification_id: str, until: datetime) -> None:
+        self._tables.outbox_retry_at[notification_id] = until
+
     async def mark_sent(self, notification_id: str, at: datetime) -> None:
         self._tables.sent[notification_id] = at
 

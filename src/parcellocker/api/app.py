@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from parcellocker.adapters.mqtt.bridge import TerminalBridge
 from parcellocker.adapters.mqtt.requests import TerminalRequests
 from parcellocker.adapters.mqtt.topics import BrokerAddress
-from parcellocker.adapters.notifications.mailbox import MailboxNotifier
 from parcellocker.adapters.notifications.port import Notifier
 from parcellocker.adapters.notifications.worker import OutboxWorker
 from parcellocker.api.authentication import Authenticator
@@ -30,8 +29,7 @@ from parcellocker.api.routes import (
     shipments,
     terminal_link,
 )
-from parcellocker.bootstrap import Server
-from parcellocker.config import Settings
+from parcellocker.bootstrap import Server, notification_send_timeout, notifier_from, template_library_from
 
 API_PREFIX = "/api/v1"
 
@@ -49,8 +47,12 @@ Errors are always `{"error": {"code": "...", "message": "..."}}` with the HTTP s
 
 def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     """The app for `server`; its notifications go to `notifier` (by default the one the settings name)."""
-    notifier = notifier or _notifier_from(server.settings)
-    worker = OutboxWorker(server.services, notifier) if notifier is not None else None
+    settings = server.settings
+    notifier = notifier or notifier_from(settings)
+    worker = None
+    if notifier is not None:
+        library, send_timeout = template_library_from(settings), notification_send_timeout(settings)
+        worker = OutboxWorker(server.services, notifier, library=library, send_timeout=send_timeout)
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
     bridge = _mqtt_bridge_from(server, authenticator)
@@ -116,9 +118,3 @@ def _mqtt_bridge_from(server: Server, authenticator: Authenticator) -> TerminalB
     requests = TerminalRequests(server.services, authenticator)
     broker = BrokerAddress.parse(server.settings.mqtt_url)
     return TerminalBridge(server.services, requests, broker, topic_root=server.settings.mqtt_topic_root)
-
-
-def _notifier_from(settings: Settings) -> Notifier | None:
-    if settings.notifier == "mailbox":
-        return MailboxNotifier(settings.effective_mailbox_dir)
-    return None

@@ -203,6 +203,10 @@ class NotificationOutbox(abc.ABC):
         too (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
 
     @abc.abstractmethod
+    async def postpone(self, notification_id: str, until: datetime) -> None:
+        """Offer it again only from `until` (a sender claims it while it is on its way), changing nothing else."""
+
+    @abc.abstractmethod
     async def mark_sent(self, notification_id: str, at: datetime) -> None: ...
 
     @abc.abstractmethod
