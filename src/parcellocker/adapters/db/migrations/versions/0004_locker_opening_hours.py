@@ -1,7 +1,7 @@
 """A locker's opening hours, as the recipients' messages tell them ("24/7" unless the operator says otherwise).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-26
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -23,5 +23,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("lockers") as batch:
-        batch.drop_column("opening_hours")
+    # Not a batch (copy-and-rename) on SQLite: `lockers` is the parent of many foreign keys, and dropping it to
+    # copy it back would break them. Both databases drop a column in place (SQLite since 3.35).
+    op.execute("ALTER TABLE lockers DROP COLUMN opening_hours")
