@@ -32,6 +32,8 @@ from parcellocker.api.routes import (
 )
 from parcellocker.bootstrap import Server
 from parcellocker.config import Settings
+from parcellocker.dashboard import PREFIX as DASHBOARD_PREFIX
+from parcellocker.dashboard.app import create_dashboard
 
 API_PREFIX = "/api/v1"
 
@@ -106,6 +108,9 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         metrics.name_routes(API_PREFIX, module.router.routes)
     app.include_router(health.router)
     app.include_router(metrics.router())
+    dashboard = create_dashboard(server.services, authenticator.principal, command_bell.ring)
+    metrics.name_routes(DASHBOARD_PREFIX, dashboard.routes)
+    app.mount(DASHBOARD_PREFIX, dashboard)
     return app
 
 
