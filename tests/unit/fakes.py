@@ -210,6 +210,13 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
     async def save(self, shipment: Shipment) -> None:
         self._tables.shipments[shipment.id] = self._uow.versioned("shipments", shipment)
 
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        return {
+            c.number: self._tables.shipments[c.shipment_id].tracking_number
+            for c in self._tables.compartments.values()
+            if c.locker_id == locker_id and c.shipment_id is not None
+        }
+
 
 class FakeAccountRepository(_Repository, AccountRepository):
     async def add_api_key(self, key_hash: str, principal: Principal, at: datetime) -> None:

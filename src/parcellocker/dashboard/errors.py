@@ -44,8 +44,9 @@ def install_error_pages(app: FastAPI) -> None:
 
 
 def wants_page(request: Request) -> bool:
-    """A browser navigating (or posting a form), rather than the page's script asking for data."""
-    return request.method == "POST" or "text/html" in request.headers.get("accept", "")
+    """A browser navigating (or posting a form), rather than the page's script asking for data (JSON, events)."""
+    accept = request.headers.get("accept", "")
+    return request.method == "POST" or not ("application/json" in accept or "text/event-stream" in accept)
 
 
 async def sign_in_required(request: Request, error: Exception) -> Response:

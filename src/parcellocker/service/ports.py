@@ -98,6 +98,11 @@ class ShipmentRepository(abc.ABC):
         """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile (at once, or
         at the latest when the unit of work commits)."""
 
+    @abc.abstractmethod
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        """The tracking number of the parcel each compartment of the locker holds or is opened for, by compartment
+        number (compartments with none are left out)."""
+
 
 class AccountRepository(abc.ABC):
     @abc.abstractmethod

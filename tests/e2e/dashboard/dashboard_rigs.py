@@ -3,9 +3,13 @@ from the pages, and the pages parsed into their elements (found by `data-testid`
 
 from __future__ import annotations
 
+import json
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 import httpx
 
@@ -100,3 +104,38 @@ def post_form(client: httpx.Client, page: str, action: str, data: dict[str, str]
     loaded = client.get(page)
     assert loaded.status_code == 200, loaded.text
     return client.post(action, data={"csrf_token": csrf_token(loaded.text), **data})
+
+
+class EventStream:
+    """The events of a server-sent event stream, read one at a time (comments and bare `retry:` skipped)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._lines = response.iter_lines()
+        self.cells: dict[int, dict[str, Any]] = {}
+
+    def next_event(self) -> tuple[str, dict[str, Any]]:
+        name, data = "message", []
+        for line in self._lines:
+            if not line:
+                if data:
+                    return name, json.loads("\n".join(data))
+                name = "message"
+                continue
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+        raise AssertionError("the stream ended")
+
+    def until(self, wanted: Callable[[dict[int, dict[str, Any]]], bool], within: float = 5.0) -> dict[int, Any]:
+        """Read `cells` events until the cells seen so far (by number) satisfy `wanted`; the cells then."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            name, data = self.next_event()
+            if name == "cells":
+                self.cells.update({cell["number"]: cell for cell in data["cells"]})
+                if wanted(self.cells):
+                    return self.cells
+        raise AssertionError(f"the stream did not show the change within {within} s; it shows {self.cells}")

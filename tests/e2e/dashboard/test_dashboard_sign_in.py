@@ -9,7 +9,7 @@ from dashboard_rigs import dashboard_client, parse, post_form, signed_in_dashboa
 
 from e2e.conftest import Site
 
-PAGES = ["/lockers"]
+PAGES = ["/lockers", "/lockers/DEMO-1"]
 
 
 def sign_in_form(client_page: str) -> str:
@@ -24,6 +24,13 @@ def test_every_page_sends_a_browser_without_a_session_to_sign_in_first(site: Sit
         reply = browser.get(page, headers={"Accept": "text/html"})
     assert reply.status_code == 303
     assert reply.headers["location"].startswith("/dashboard/sign-in?next=%2Fdashboard%2F")
+
+
+def test_the_live_stream_needs_a_session_too(site: Site) -> None:
+    with dashboard_client(site.server) as browser:
+        stream = browser.get("/lockers/DEMO-1/live", headers={"Accept": "text/event-stream"})
+    assert stream.status_code == 401
+    assert stream.json()["error"]["code"] == "not_authenticated"
 
 
 def test_an_operator_signs_in_with_the_form_and_gets_a_strict_http_only_cookie(site: Site) -> None:
