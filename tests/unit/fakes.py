@@ -41,6 +41,7 @@ from parcellocker.service.ports import (
     ShipmentRepository,
     StoredReply,
     TerminalEventLog,
+    TransitionHistory,
     UnitOfWork,
 )
 
@@ -259,6 +260,25 @@ class FakeAlarmRepository(_Repository, AlarmRepository):
     async def for_locker(self, locker_id: str | None) -> list[Alarm]:
         return [a for a in self._tables.alarms if locker_id in (None, a.locker_id)]
 
+    async def get(self, alarm_id: str) -> Alarm | None:
+        return next((a for a in self._tables.alarms if a.id == alarm_id), None)
+
+    async def latest(self, limit: int, *, open_only: bool = False) -> list[Alarm]:
+        newest = sorted(self._tables.alarms, key=lambda a: (a.at, a.id), reverse=True)
+        return [a for a in newest if not (open_only and a.acknowledged_at is not None)][:limit]
+
+    async def acknowledge(self, alarm: Alarm) -> None:
+        for tables in (self._tables, self._uow.database):  # acknowledged here, or by a unit of work committed since
+            if any(a.id == alarm.id and a.acknowledged_at is not None for a in tables.alarms):
+                raise ConcurrencyConflict(f"alarm {alarm.id} was acknowledged meanwhile")
+        self._tables.alarms = [alarm if a.id == alarm.id else a for a in self._tables.alarms]
+
+
+class FakeTransitionHistory(_Repository, TransitionHistory):
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        found = [t for t in self._tables.transitions if (t.subject, t.subject_id) == (subject, subject_id)]
+        return found if newest is None else found[-newest:] if newest else []
+
 
 class FakeAuditLog(_Repository, AuditLog):
     async def append(self, record: AuditRecord) -> None:
@@ -325,6 +345,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.idempotency = FakeIdempotencyStore(self)
         self.terminal_events = FakeTerminalEventLog(self)
         self.outbox = FakeNotificationOutbox(self)
+        self.history = FakeTransitionHistory(self)
         self._begin()
 
     def _begin(self) -> None:

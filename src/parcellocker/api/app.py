@@ -20,6 +20,7 @@ from parcellocker.api.routes import (
     alarms,
     audit,
     carriers,
+    compartments,
     couriers,
     deposits,
     door_events,
@@ -93,6 +94,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
 
     for module in (
         lockers,
+        compartments,
         deposits,
         pickups,
         door_events,

@@ -9,11 +9,15 @@ from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.cabinet import Placement, arrange
 from parcellocker.domain.compartment import CompartmentState, DoorState
 from parcellocker.domain.errors import NotFound
+from parcellocker.domain.events import Transition
+from parcellocker.domain.locker import Locker
 from parcellocker.domain.sizes import Size
 from parcellocker.service.context import Env
 from parcellocker.service.locker_overview import LockerSummary
 from parcellocker.service.permissions import require_role
 from parcellocker.service.ports import UnitOfWork
+
+HISTORY_SHOWN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +51,47 @@ class ReadLockerGrid:
 
 async def read_locker_grid(cmd: ReadLockerGrid, uow: UnitOfWork, env: Env) -> LockerGrid:
     require_role(cmd.by, Role.OPERATOR)
-    locker = await uow.lockers.get(cmd.locker_id)
+    return await _grid(uow, await _locker(uow, cmd.locker_id))
+
+
+@dataclass(frozen=True, slots=True)
+class CompartmentCard:
+    """One compartment as its own page shows it: its cell, and what happened to it lately."""
+
+    locker: LockerSummary
+    cell: CompartmentCell
+    history: list[Transition]
+    """The newest HISTORY_SHOWN transitions, oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadCompartmentCard:
+    by: Principal
+    locker_id: str
+    number: int
+
+
+async def read_compartment_card(cmd: ReadCompartmentCard, uow: UnitOfWork, env: Env) -> CompartmentCard:
+    require_role(cmd.by, Role.OPERATOR)
+    locker = await _locker(uow, cmd.locker_id)
+    compartment = locker.compartment_by_number(cmd.number)
+    if compartment is None:
+        raise NotFound(f"locker {cmd.locker_id} has no compartment {cmd.number}")
+    grid = await _grid(uow, locker)
+    cell = next(cell for cell in grid.cells if cell.number == cmd.number)
+    history = await uow.history.of_subject("compartment", compartment.id, newest=HISTORY_SHOWN)
+    return CompartmentCard(grid.locker, cell, history)
+
+
+async def _locker(uow: UnitOfWork, locker_id: str) -> Locker:
+    locker = await uow.lockers.get(locker_id)
     if locker is None:
-        raise NotFound(f"there is no locker {cmd.locker_id}")
-    parcels = await uow.shipments.tracking_numbers_in(cmd.locker_id)
+        raise NotFound(f"there is no locker {locker_id}")
+    return locker
+
+
+async def _grid(uow: UnitOfWork, locker: Locker) -> LockerGrid:
+    parcels = await uow.shipments.tracking_numbers_in(locker.id)
     placements = arrange(((c.number, c.size) for c in locker.compartments), locker.inner_dimensions)
     where = {placement.number: placement for placement in placements}
     cells = [

@@ -12,6 +12,7 @@ from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
 from parcellocker.domain.alarms import Alarm
 from parcellocker.domain.audit import AuditEntry, AuditRecord
 from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.shipment import Shipment
@@ -147,6 +148,26 @@ class AlarmRepository(abc.ABC):
     @abc.abstractmethod
     async def for_locker(self, locker_id: str | None) -> list[Alarm]: ...
 
+    @abc.abstractmethod
+    async def get(self, alarm_id: str) -> Alarm | None: ...
+
+    @abc.abstractmethod
+    async def latest(self, limit: int, *, open_only: bool = False) -> list[Alarm]:
+        """The newest `limit` alarms of every locker (only those not acknowledged yet: `open_only`), newest first."""
+
+    @abc.abstractmethod
+    async def acknowledge(self, alarm: Alarm) -> None:
+        """Keep the acknowledgement of an alarm that had none; ConcurrencyConflict if it got one meanwhile (at once,
+        or at the latest when the unit of work commits)."""
+
+
+class TransitionHistory(abc.ABC):
+    """The kept transitions of shipments and compartments, read back."""
+
+    @abc.abstractmethod
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        """The transitions of one shipment or compartment (only the `newest` ones if given), oldest first."""
+
 
 class AuditLog(abc.ABC):
     @abc.abstractmethod
@@ -230,6 +251,7 @@ class UnitOfWork(abc.ABC):
     idempotency: IdempotencyStore
     terminal_events: TerminalEventLog
     outbox: NotificationOutbox
+    history: TransitionHistory
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -9,7 +9,7 @@ from dashboard_rigs import dashboard_client, parse, post_form, signed_in_dashboa
 
 from e2e.conftest import Site
 
-PAGES = ["/lockers", "/lockers/DEMO-1"]
+PAGES = ["/lockers", "/lockers/DEMO-1", "/lockers/DEMO-1/compartments/1", "/alarms", "/shipments?tracking_number=X"]
 
 
 def sign_in_form(client_page: str) -> str:
@@ -26,11 +26,15 @@ def test_every_page_sends_a_browser_without_a_session_to_sign_in_first(site: Sit
     assert reply.headers["location"].startswith("/dashboard/sign-in?next=%2Fdashboard%2F")
 
 
-def test_the_live_stream_needs_a_session_too(site: Site) -> None:
+def test_the_live_stream_and_the_actions_need_a_session_too(site: Site) -> None:
     with dashboard_client(site.server) as browser:
         stream = browser.get("/lockers/DEMO-1/live", headers={"Accept": "text/event-stream"})
+        action = browser.post("/lockers/DEMO-1/compartments/1/out-of-order", data={"reason": "dirty"})
+        acknowledge = browser.post("/alarms/some-alarm/acknowledge", data={})
     assert stream.status_code == 401
     assert stream.json()["error"]["code"] == "not_authenticated"
+    assert (action.status_code, action.headers["location"]) == (303, "/dashboard/sign-in")
+    assert (acknowledge.status_code, acknowledge.headers["location"]) == (303, "/dashboard/sign-in")
 
 
 def test_an_operator_signs_in_with_the_form_and_gets_a_strict_http_only_cookie(site: Site) -> None:

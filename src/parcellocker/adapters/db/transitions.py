@@ -10,12 +10,19 @@ from parcellocker.adapters.db.tables import transitions
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.events import Actor, Transition
+from parcellocker.service.ports import TransitionHistory
 
 _ADD = insert(transitions)
 _OF_SUBJECT = (
     select(transitions)
     .where(transitions.c.subject == bindparam("subject"), transitions.c.subject_id == bindparam("subject_id"))
     .order_by(transitions.c.id)
+)
+_NEWEST_OF_SUBJECT = (
+    select(transitions)
+    .where(transitions.c.subject == bindparam("subject"), transitions.c.subject_id == bindparam("subject_id"))
+    .order_by(transitions.c.id.desc())
+    .limit(bindparam("newest"))
 )
 
 
@@ -40,22 +47,35 @@ class TransitionLog:
         self._queued = []
 
 
+class SqlTransitionHistory(TransitionHistory):
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        if newest is None:
+            return await transitions_of(self._tx, subject, subject_id)
+        parameters = {"subject": subject, "subject_id": subject_id, "newest": newest}
+        rows = await self._tx.execute(_NEWEST_OF_SUBJECT, parameters)
+        return [_transition(row) for row in reversed(rows.all())]
+
+
 async def transitions_of(tx: Transaction, subject: str, subject_id: str) -> list[Transition]:
     """Every transition of one shipment or compartment, oldest first."""
     result = await tx.execute(_OF_SUBJECT, {"subject": subject, "subject_id": subject_id})
-    return [
-        Transition(
-            row.subject,
-            row.subject_id,
-            row.from_state,
-            row.to_state,
-            row.at,
-            Actor.parse(row.actor),
-            row.reason,
-            dict(row.details),
-        )
-        for row in result
-    ]
+    return [_transition(row) for row in result]
+
+
+def _transition(row: Any) -> Transition:
+    return Transition(
+        row.subject,
+        row.subject_id,
+        row.from_state,
+        row.to_state,
+        row.at,
+        Actor.parse(row.actor),
+        row.reason,
+        dict(row.details),
+    )
 
 
 def _values(event: Transition) -> dict[str, Any]:

@@ -72,10 +72,46 @@
     });
   }
 
+  // A remote opening: ask how it is getting on every second until the terminal has answered.
+  function followOpening(box) {
+    const text = box.querySelector('[data-testid="opening-text"]');
+    function ask() {
+      fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (reply) { return reply.ok ? reply.json() : null; })
+        .then(function (progress) {
+          if (progress) {
+            box.dataset.status = progress.status;
+            text.textContent = progress.text;
+            if (progress.finished) {
+              box.dataset.finished = "yes";
+              return;
+            }
+          }
+          window.setTimeout(ask, 1000);
+        })
+        .catch(function () { window.setTimeout(ask, 2000); });
+    }
+    window.setTimeout(ask, 500);
+  }
+
+  // Forms that change something at the locker ask first.
+  function confirmFirst(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     const cabinet = document.querySelector("[data-live-url]");
     if (cabinet && window.EventSource) {
       followCabinet(cabinet);
     }
+    const opening = document.querySelector('[data-testid="opening"][data-finished="no"]');
+    if (opening) {
+      followOpening(opening);
+    }
+    document.querySelectorAll("form[data-confirm]").forEach(confirmFirst);
   });
 })();
