@@ -279,6 +279,11 @@ class FakeTransitionHistory(_Repository, TransitionHistory):
         found = [t for t in self._tables.transitions if (t.subject, t.subject_id) == (subject, subject_id)]
         return found if newest is None else found[-newest:] if newest else []
 
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        mine = {c.id for c in self._tables.compartments.values() if c.locker_id == locker_id}
+        found = [t for t in self._tables.transitions if t.subject == "compartment" and t.subject_id in mine]
+        return sorted((t for t in found if t.at >= since), key=lambda t: t.at)
+
 
 class FakeAuditLog(_Repository, AuditLog):
     async def append(self, record: AuditRecord) -> None:

@@ -30,6 +30,7 @@ from parcellocker.api.routes import (
     sessions,
     shipments,
     terminal_link,
+    utilisation,
 )
 from parcellocker.bootstrap import Server
 from parcellocker.config import Settings
@@ -105,6 +106,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         couriers,
         alarms,
         audit,
+        utilisation,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from parcellocker.dashboard.deps import Dashboard
 from parcellocker.dashboard.errors import install_error_pages
 from parcellocker.dashboard.pages import Pages
-from parcellocker.dashboard.routes import alarms, compartments, live, lockers, shipments, sign_in
+from parcellocker.dashboard.routes import alarms, compartments, live, lockers, shipments, sign_in, utilisation
 from parcellocker.dashboard.session import PrincipalOf, Sessions
 from parcellocker.service.context import Services
 
@@ -38,7 +38,7 @@ def create_dashboard(
     install_error_pages(app)
     app.add_middleware(PageHeaders)
     app.mount("/static", StaticFiles(packages=[("parcellocker.dashboard", "static")]), name="static")
-    for module in (sign_in, lockers, live, compartments, alarms, shipments):
+    for module in (sign_in, lockers, live, compartments, alarms, shipments, utilisation):
         app.include_router(module.router)
     return app
 

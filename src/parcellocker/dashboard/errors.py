@@ -74,10 +74,7 @@ async def domain_error(request: Request, error: Exception) -> Response:
 
 async def invalid_request(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    problems = [
-        f"{'.'.join(str(part) for part in problem.get('loc', ())[1:]) or 'request'}: {problem.get('msg', 'not valid')}"
-        for problem in error.errors()[:3]
-    ]
+    problems = [f"{_where(found.get('loc', ()))}: {found.get('msg', 'not valid')}" for found in error.errors()[:3]]
     message = _sentence("; ".join(problems) or "the request is not valid")
     return await error_page(request, 422, "Not understood", message)
 
@@ -105,6 +102,13 @@ async def error_page(
     response = dashboard.page(request, "error.html", {"title": title, "message": message}, session, status)
     response.headers.update(headers or {})
     return response
+
+
+def _where(loc: Sequence[object]) -> str:
+    parts = [str(part) for part in loc]
+    if len(parts) >= 2 and parts[0] in ("query", "path"):
+        return f"the {parts[0]} parameter {'.'.join(parts[1:])}"
+    return ".".join(parts[1:]) or "the request"
 
 
 def _sentence(text: str) -> str:

@@ -168,6 +168,10 @@ class TransitionHistory(abc.ABC):
     async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
         """The transitions of one shipment or compartment (only the `newest` ones if given), oldest first."""
 
+    @abc.abstractmethod
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        """The transitions of the locker's compartments at or after `since`, in the order they happened."""
+
 
 class AuditLog(abc.ABC):
     @abc.abstractmethod

@@ -98,3 +98,27 @@ async def test_the_history_of_a_subject_is_read_whole_or_its_newest_part(engine:
     assert newest == whole[-3:]
     assert (whole[0].reason, whole[0].at, whole[0].actor) == ("reason 0", START, COURIER)
     assert none == []
+
+
+async def test_a_lockers_compartment_transitions_are_read_from_a_moment_on(engine: AsyncEngine) -> None:
+    await add_locker_and_carrier(engine)
+    await add_locker_and_carrier(engine, a_locker("L-2", "S:1"), carrier_id="carrier-2")
+    async with SqlUnitOfWork(engine) as uow:
+        for compartment_id, minute in (("L-1/1", 0), ("L-1/2", 10), ("L-2/1", 20), ("L-1/1", 30)):
+            compartment = await uow.compartments.get(compartment_id)
+            assert compartment is not None
+            at = START + timedelta(minutes=minute)
+            compartment.take_out_of_order(at, COURIER, f"at {minute}")
+            compartment.return_to_service(at, COURIER)
+            await uow.compartments.save(compartment)
+            await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        since_ten = await uow.history.of_locker_compartments("L-1", START + timedelta(minutes=10))
+        everything = await uow.history.of_locker_compartments("L-1", START)
+    assert [(t.subject_id, t.reason, t.to_state) for t in since_ten] == [
+        ("L-1/2", "at 10", "out_of_order"),
+        ("L-1/2", "returned to service", "free"),
+        ("L-1/1", "at 30", "out_of_order"),
+        ("L-1/1", "returned to service", "free"),
+    ]
+    assert len(everything) == 6 and {t.subject for t in everything} == {"compartment"}

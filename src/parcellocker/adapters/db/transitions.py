@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
 
-from parcellocker.adapters.db.tables import transitions
+from parcellocker.adapters.db.tables import compartments, transitions
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.events import Actor, Transition
@@ -23,6 +24,18 @@ _NEWEST_OF_SUBJECT = (
     .where(transitions.c.subject == bindparam("subject"), transitions.c.subject_id == bindparam("subject_id"))
     .order_by(transitions.c.id.desc())
     .limit(bindparam("newest"))
+)
+# A locker's compartments' transitions in a window (utilisation): found through the index on (subject, subject_id)
+# for each compartment of the locker, then kept from `since` on.
+_OF_LOCKER_COMPARTMENTS_SINCE = (
+    select(transitions)
+    .select_from(transitions.join(compartments, compartments.c.id == transitions.c.subject_id))
+    .where(
+        transitions.c.subject == bindparam("subject"),
+        compartments.c.locker_id == bindparam("locker_id"),
+        transitions.c.at >= bindparam("since"),
+    )
+    .order_by(transitions.c.at, transitions.c.id)
 )
 
 
@@ -57,6 +70,10 @@ class SqlTransitionHistory(TransitionHistory):
         parameters = {"subject": subject, "subject_id": subject_id, "newest": newest}
         rows = await self._tx.execute(_NEWEST_OF_SUBJECT, parameters)
         return [_transition(row) for row in reversed(rows.all())]
+
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        parameters = {"subject": "compartment", "locker_id": locker_id, "since": since}
+        return [_transition(row) for row in await self._tx.execute(_OF_LOCKER_COMPARTMENTS_SINCE, parameters)]
 
 
 async def transitions_of(tx: Transaction, subject: str, subject_id: str) -> list[Transition]:
