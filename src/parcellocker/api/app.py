@@ -35,7 +35,7 @@ from parcellocker.api.routes import (
 from parcellocker.bootstrap import Server
 from parcellocker.config import Settings
 from parcellocker.dashboard import PREFIX as DASHBOARD_PREFIX
-from parcellocker.dashboard.app import create_dashboard
+from parcellocker.dashboard.app import create_dashboard, dashboard_routes
 
 API_PREFIX = "/api/v1"
 
@@ -113,7 +113,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(metrics.router())
     dashboard = create_dashboard(server.services, authenticator.principal, command_bell.ring)
-    metrics.name_routes(DASHBOARD_PREFIX, dashboard.routes)
+    metrics.name_routes(DASHBOARD_PREFIX, dashboard_routes())
     app.mount(DASHBOARD_PREFIX, dashboard)
     return app
 

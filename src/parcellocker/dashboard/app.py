@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
+from starlette.routing import BaseRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,6 +19,8 @@ from parcellocker.service.context import Services
 
 # Every asset is served from here: no other site is ever asked for anything. Inline styles are allowed for the
 # positions of the compartments in the cabinet's picture; scripts only from the dashboard's own files.
+PARTS = (sign_in, lockers, live, compartments, alarms, shipments, utilisation)
+
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -38,9 +41,15 @@ def create_dashboard(
     install_error_pages(app)
     app.add_middleware(PageHeaders)
     app.mount("/static", StaticFiles(packages=[("parcellocker.dashboard", "static")]), name="static")
-    for module in (sign_in, lockers, live, compartments, alarms, shipments, utilisation):
+    for module in PARTS:
         app.include_router(module.router)
     return app
+
+
+def dashboard_routes() -> list[BaseRoute]:
+    """The routes of every page and action, paths relative to PREFIX: what the server's metrics label their
+    requests with (the static files count as unmatched)."""
+    return [route for module in PARTS for route in module.router.routes]
 
 
 class PageHeaders:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from dashboard_rigs import dashboard_client, parse, post_form, signed_in_dashboard
 
@@ -111,3 +112,11 @@ def test_pages_are_sent_with_a_strict_content_security_policy(site: Site) -> Non
     assert "default-src 'self'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert reply.headers["cache-control"] == "no-store"
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+
+
+def test_the_servers_metrics_count_dashboard_requests_by_route_template(site: Site) -> None:
+    with signed_in_dashboard(site) as browser:
+        browser.get("/lockers/DEMO-1")
+    metrics = httpx.get(site.server.base_url + "/metrics").text
+    assert 'route="/dashboard/lockers/{locker_id}",status="200"' in metrics
+    assert "DEMO-1" not in metrics
