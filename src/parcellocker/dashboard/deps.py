@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse
 
@@ -58,6 +58,7 @@ async def get_posted_form(request: Request, dashboard: DashboardDep, session: Se
 
 
 PostedFormDep = Annotated[FormData, Depends(get_posted_form)]
+LockerId = Annotated[str, Path(min_length=1, max_length=64, description="The locker's id.")]
 
 
 def text_field(form: FormData, name: str) -> str:

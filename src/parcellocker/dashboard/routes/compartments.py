@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from parcellocker.dashboard import PREFIX
 from parcellocker.dashboard.actions import carried_out
-from parcellocker.dashboard.deps import Dashboard, DashboardDep, PostedFormDep, SessionDep, text_field
+from parcellocker.dashboard.deps import Dashboard, DashboardDep, LockerId, PostedFormDep, SessionDep, text_field
 from parcellocker.dashboard.pages import local_time
 from parcellocker.dashboard.session import OperatorSession
 from parcellocker.service.locker_grid import CompartmentCard, ReadCompartmentCard, read_compartment_card
@@ -37,7 +37,7 @@ def page_of(locker_id: str, number: int) -> str:
 @router.get("/lockers/{locker_id}/compartments/{number}")
 async def read_compartment(
     request: Request,
-    locker_id: str,
+    locker_id: LockerId,
     number: Number,
     dashboard: DashboardDep,
     session: SessionDep,
@@ -57,7 +57,7 @@ async def read_compartment(
 
 @router.get("/lockers/{locker_id}/openings/{command_id}")
 async def read_opening_progress(
-    locker_id: str, command_id: Annotated[int, Path(ge=1)], dashboard: DashboardDep, session: SessionDep
+    locker_id: LockerId, command_id: Annotated[int, Path(ge=1)], dashboard: DashboardDep, session: SessionDep
 ) -> JSONResponse:
     """How a remote opening is getting on, for the page's script: {status, text, finished}."""
     found = await _opening(dashboard, session, locker_id, command_id)
@@ -67,7 +67,7 @@ async def read_opening_progress(
 
 @router.post("/lockers/{locker_id}/compartments/{number}/out-of-order")
 async def create_out_of_order(
-    locker_id: str, number: Number, form: PostedFormDep, dashboard: DashboardDep, session: SessionDep
+    locker_id: LockerId, number: Number, form: PostedFormDep, dashboard: DashboardDep, session: SessionDep
 ) -> Response:
     command = TakeCompartmentOutOfOrder(session.principal, locker_id, number, text_field(form, "reason"))
     return await carried_out(
@@ -79,7 +79,7 @@ async def create_out_of_order(
 
 @router.post("/lockers/{locker_id}/compartments/{number}/return-to-service")
 async def create_return_to_service(
-    locker_id: str, number: Number, form: PostedFormDep, dashboard: DashboardDep, session: SessionDep
+    locker_id: LockerId, number: Number, form: PostedFormDep, dashboard: DashboardDep, session: SessionDep
 ) -> Response:
     command = ReturnCompartmentToService(session.principal, locker_id, number)
     return await carried_out(
@@ -91,7 +91,7 @@ async def create_return_to_service(
 
 @router.post("/lockers/{locker_id}/compartments/{number}/open")
 async def create_opening(
-    locker_id: str, number: Number, form: PostedFormDep, dashboard: DashboardDep, session: SessionDep
+    locker_id: LockerId, number: Number, form: PostedFormDep, dashboard: DashboardDep, session: SessionDep
 ) -> Response:
     """Queues the terminal's `open_compartment` command (audited), then shows how it gets on."""
     command = QueueCommand(session.principal, locker_id, CommandKind.OPEN_COMPARTMENT, {"compartment": number})

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import StreamingResponse
 
-from parcellocker.dashboard.deps import DashboardDep, SessionDep
+from parcellocker.dashboard.deps import DashboardDep, LockerId, SessionDep
 from parcellocker.dashboard.session import SignInRequired
 from parcellocker.service.locker_grid import CompartmentCell, LockerGrid, ReadLockerGrid, read_locker_grid
 
@@ -34,7 +34,7 @@ RETRY_MS = 1000
 
 @router.get("/lockers/{locker_id}/live")
 async def read_live_grid(
-    request: Request, locker_id: str, dashboard: DashboardDep, session: SessionDep
+    request: Request, locker_id: LockerId, dashboard: DashboardDep, session: SessionDep
 ) -> StreamingResponse:
     """`cells` events: the first carries every cell, each later one the cells that changed; each carries the fill."""
     query = ReadLockerGrid(session.principal, locker_id)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from parcellocker.dashboard.cabinet_picture import CabinetPicture
-from parcellocker.dashboard.deps import DashboardDep, SessionDep
+from parcellocker.dashboard.deps import DashboardDep, LockerId, SessionDep
 from parcellocker.service.locker_grid import LockerGrid, ReadLockerGrid, read_locker_grid
 from parcellocker.service.locker_overview import LockerSummary, ReadLockerOverview, read_locker_overview
 
@@ -22,7 +22,7 @@ async def read_lockers(request: Request, dashboard: DashboardDep, session: Sessi
 
 
 @router.get("/lockers/{locker_id}")
-async def read_locker(request: Request, locker_id: str, dashboard: DashboardDep, session: SessionDep) -> Response:
+async def read_locker(request: Request, locker_id: LockerId, dashboard: DashboardDep, session: SessionDep) -> Response:
     """The picture of the cabinet, each door with its compartment's state; kept live by the page's script."""
     grid: LockerGrid = await dashboard.services.read(read_locker_grid, ReadLockerGrid(session.principal, locker_id))
     context = {"grid": grid, "locker": grid.locker, "picture": CabinetPicture.of(grid), "section": "lockers"}

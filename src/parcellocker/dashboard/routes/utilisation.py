@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from parcellocker.dashboard.charts import UtilisationChart
-from parcellocker.dashboard.deps import Dashboard, DashboardDep, SessionDep
+from parcellocker.dashboard.deps import Dashboard, DashboardDep, LockerId, SessionDep
 from parcellocker.dashboard.pages import local_time
 from parcellocker.dashboard.session import OperatorSession
 from parcellocker.service.utilisation import MAX_DAYS, ReadUtilisation, Utilisation, read_utilisation
@@ -33,7 +33,7 @@ CSV_COLUMNS = (
 
 @router.get("/lockers/{locker_id}/utilisation")
 async def read_utilisation_page(
-    request: Request, locker_id: str, dashboard: DashboardDep, session: SessionDep, days: Days = 7
+    request: Request, locker_id: LockerId, dashboard: DashboardDep, session: SessionDep, days: Days = 7
 ) -> Response:
     read = await _read(dashboard, session, locker_id, days)
     timezone = read.locker.timezone
@@ -44,7 +44,7 @@ async def read_utilisation_page(
 
 @router.get("/lockers/{locker_id}/utilisation.csv")
 async def read_utilisation_csv(
-    locker_id: str, dashboard: DashboardDep, session: SessionDep, days: Days = 7
+    locker_id: LockerId, dashboard: DashboardDep, session: SessionDep, days: Days = 7
 ) -> Response:
     read = await _read(dashboard, session, locker_id, days)
     filename = f"utilisation-{read.locker.id}-{read.end:%Y%m%d}-{days}d.csv"
