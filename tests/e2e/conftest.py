@@ -68,8 +68,10 @@ def start_server(
     sqlite_databases: SqliteDatabases,
     postgres_databases: PostgresDatabases,
     log_level: str = "INFO",
+    workers: int = 1,
 ) -> Iterator[RunningServer]:
-    """Create and seed a database of `kind`, run the server on it until the generator is closed."""
+    """Create and seed a database of `kind`, run the server on it (in `workers` processes) until the generator is
+    closed."""
     if kind == "postgres":
         postgres_databases.require()
         database = _run(postgres_databases.create(migrated=True))
@@ -90,6 +92,7 @@ def start_server(
     command = [
         sys.executable, "-m", "uvicorn", "parcellocker.api.main:app_from_env", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", log_level.lower(),
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -41,6 +41,7 @@ from parcellocker.service.ports import (
     ShipmentRepository,
     StoredReply,
     TerminalEventLog,
+    TransitionHistory,
     UnitOfWork,
 )
 
@@ -210,6 +211,13 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
     async def save(self, shipment: Shipment) -> None:
         self._tables.shipments[shipment.id] = self._uow.versioned("shipments", shipment)
 
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        return {
+            c.number: self._tables.shipments[c.shipment_id].tracking_number
+            for c in self._tables.compartments.values()
+            if c.locker_id == locker_id and c.shipment_id is not None
+        }
+
 
 class FakeAccountRepository(_Repository, AccountRepository):
     async def add_api_key(self, key_hash: str, principal: Principal, at: datetime) -> None:
@@ -251,6 +259,30 @@ class FakeAlarmRepository(_Repository, AlarmRepository):
 
     async def for_locker(self, locker_id: str | None) -> list[Alarm]:
         return [a for a in self._tables.alarms if locker_id in (None, a.locker_id)]
+
+    async def get(self, alarm_id: str) -> Alarm | None:
+        return next((a for a in self._tables.alarms if a.id == alarm_id), None)
+
+    async def latest(self, limit: int, *, open_only: bool = False) -> list[Alarm]:
+        newest = sorted(self._tables.alarms, key=lambda a: (a.at, a.id), reverse=True)
+        return [a for a in newest if not (open_only and a.acknowledged_at is not None)][:limit]
+
+    async def acknowledge(self, alarm: Alarm) -> None:
+        for tables in (self._tables, self._uow.database):  # acknowledged here, or by a unit of work committed since
+            if any(a.id == alarm.id and a.acknowledged_at is not None for a in tables.alarms):
+                raise ConcurrencyConflict(f"alarm {alarm.id} was acknowledged meanwhile")
+        self._tables.alarms = [alarm if a.id == alarm.id else a for a in self._tables.alarms]
+
+
+class FakeTransitionHistory(_Repository, TransitionHistory):
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        found = [t for t in self._tables.transitions if (t.subject, t.subject_id) == (subject, subject_id)]
+        return found if newest is None else found[-newest:] if newest else []
+
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        mine = {c.id for c in self._tables.compartments.values() if c.locker_id == locker_id}
+        found = [t for t in self._tables.transitions if t.subject == "compartment" and t.subject_id in mine]
+        return sorted((t for t in found if t.at >= since), key=lambda t: t.at)
 
 
 class FakeAuditLog(_Repository, AuditLog):
@@ -321,6 +353,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.idempotency = FakeIdempotencyStore(self)
         self.terminal_events = FakeTerminalEventLog(self)
         self.outbox = FakeNotificationOutbox(self)
+        self.history = FakeTransitionHistory(self)
         self._begin()
 
     def _begin(self) -> None:

@@ -19,6 +19,7 @@ from parcellocker.api.routes import (
     alarms,
     audit,
     carriers,
+    compartments,
     couriers,
     deposits,
     door_events,
@@ -28,8 +29,11 @@ from parcellocker.api.routes import (
     sessions,
     shipments,
     terminal_link,
+    utilisation,
 )
 from parcellocker.bootstrap import Server, notification_send_timeout, notifier_from, template_library_from
+from parcellocker.dashboard import PREFIX as DASHBOARD_PREFIX
+from parcellocker.dashboard.app import create_dashboard, dashboard_routes
 
 API_PREFIX = "/api/v1"
 
@@ -93,6 +97,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
 
     for module in (
         lockers,
+        compartments,
         deposits,
         pickups,
         door_events,
@@ -103,11 +108,15 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         couriers,
         alarms,
         audit,
+        utilisation,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
     app.include_router(health.router)
     app.include_router(metrics.router())
+    dashboard = create_dashboard(server.services, authenticator.principal, command_bell.ring)
+    metrics.name_routes(DASHBOARD_PREFIX, dashboard_routes())
+    app.mount(DASHBOARD_PREFIX, dashboard)
     return app
 
 

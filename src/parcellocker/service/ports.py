@@ -12,6 +12,7 @@ from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
 from parcellocker.domain.alarms import Alarm
 from parcellocker.domain.audit import AuditEntry, AuditRecord
 from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.shipment import Shipment
@@ -99,6 +100,11 @@ class ShipmentRepository(abc.ABC):
         """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile (at once, or
         at the latest when the unit of work commits)."""
 
+    @abc.abstractmethod
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        """The tracking number of the parcel each compartment of the locker holds or is opened for, by compartment
+        number (compartments with none are left out)."""
+
 
 class AccountRepository(abc.ABC):
     @abc.abstractmethod
@@ -142,6 +148,30 @@ class AlarmRepository(abc.ABC):
 
     @abc.abstractmethod
     async def for_locker(self, locker_id: str | None) -> list[Alarm]: ...
+
+    @abc.abstractmethod
+    async def get(self, alarm_id: str) -> Alarm | None: ...
+
+    @abc.abstractmethod
+    async def latest(self, limit: int, *, open_only: bool = False) -> list[Alarm]:
+        """The newest `limit` alarms of every locker (only those not acknowledged yet: `open_only`), newest first."""
+
+    @abc.abstractmethod
+    async def acknowledge(self, alarm: Alarm) -> None:
+        """Keep the acknowledgement of an alarm that had none; ConcurrencyConflict if it got one meanwhile (at once,
+        or at the latest when the unit of work commits)."""
+
+
+class TransitionHistory(abc.ABC):
+    """The kept transitions of shipments and compartments, read back."""
+
+    @abc.abstractmethod
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        """The transitions of one shipment or compartment (only the `newest` ones if given), oldest first."""
+
+    @abc.abstractmethod
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        """The transitions of the locker's compartments at or after `since`, in the order they happened."""
 
 
 class AuditLog(abc.ABC):
@@ -230,6 +260,7 @@ class UnitOfWork(abc.ABC):
     idempotency: IdempotencyStore
     terminal_events: TerminalEventLog
     outbox: NotificationOutbox
+    history: TransitionHistory
 
     async def __aenter__(self) -> UnitOfWork:
         return self

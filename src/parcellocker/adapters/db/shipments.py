@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, exists, insert, select, update
 
 from parcellocker.adapters.db.preloaded import PreloadedShipments
-from parcellocker.adapters.db.tables import shipments
+from parcellocker.adapters.db.tables import compartments, shipments
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
@@ -67,6 +67,12 @@ _CODE_IN_USE = select(
     exists().where(s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash"))
 )
 _SAVE = update(shipments).where(s.id == bindparam("match_id"), s.version == bindparam("match_version"))
+# What the operator's picture of a locker shows on each door: one row per compartment holding (or awaiting) a parcel.
+_TRACKING_NUMBERS_IN = (
+    select(compartments.c.number, s.tracking_number)
+    .select_from(compartments.join(shipments, s.id == compartments.c.shipment_id))
+    .where(compartments.c.locker_id == bindparam("locker_id"))
+)
 
 
 class SqlShipmentRepository(ShipmentRepository):
@@ -129,6 +135,10 @@ class SqlShipmentRepository(ShipmentRepository):
         await self._tx.write(Write(_SAVE, parameters, row=("shipments", shipment.id), stale=stale))
         shipment.version += 1
         self._transitions.take(shipment.events)
+
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        rows = await self._tx.execute(_TRACKING_NUMBERS_IN, {"locker_id": locker_id})
+        return {number: tracking_number for number, tracking_number in rows}
 
     async def _first(self, statement: Select[Any], parameters: dict[str, Any]) -> Shipment | None:
         row = (await self._tx.execute(statement, parameters)).first()

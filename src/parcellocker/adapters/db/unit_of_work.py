@@ -28,7 +28,7 @@ from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
 from parcellocker.adapters.db.transaction import Transaction, lost_race
-from parcellocker.adapters.db.transitions import TransitionLog
+from parcellocker.adapters.db.transitions import SqlTransitionHistory, TransitionLog
 from parcellocker.service.ports import UnitOfWork
 
 
@@ -74,6 +74,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.idempotency = SqlIdempotencyStore(tx)
         self.terminal_events = SqlTerminalEventLog(tx)
         self.outbox = SqlNotificationOutbox(tx, preloaded)
+        self.history = SqlTransitionHistory(tx)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

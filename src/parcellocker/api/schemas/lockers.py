@@ -113,3 +113,12 @@ class LockerCreated(LockerPublic):
         "a replayed request (same Idempotency-Key) answers null here.",
         examples=["plt_4mJq…"],
     )
+
+
+class OutOfOrderCreate(BaseModel):
+    reason: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Why no parcel may go in it (shown to operators).",
+        examples=["door hinge broken"],
+    )
