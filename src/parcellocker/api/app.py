@@ -25,6 +25,7 @@ from parcellocker.api.routes import (
     door_events,
     health,
     lockers,
+    parcels_to_collect,
     pickups,
     sessions,
     shipments,
@@ -101,6 +102,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         couriers,
         alarms,
         audit,
+        parcels_to_collect,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)

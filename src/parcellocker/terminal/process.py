@@ -59,6 +59,7 @@ async def _serve(terminal: Terminal, stop: asyncio.Event) -> None:
         "outbox sender": terminal.sender.run(),
         "code sync": terminal.code_sync.run(),
         "commands": terminal.commands.run(),
+        "reopen window": terminal.kiosk.reopening.run(),
     }
     tasks = [asyncio.create_task(part, name=name) for name, part in parts.items()]
     serving = asyncio.create_task(kiosk.serve(), name="kiosk api")
