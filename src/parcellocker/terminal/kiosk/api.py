@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from parcellocker.terminal.kiosk.desk import Kiosk, Opened
 from parcellocker.terminal.kiosk.errors import KioskError, TooManyTries
+from parcellocker.terminal.kiosk.screens import ScreenSettings, install_screens
 
 
 class PickupIn(BaseModel):
@@ -62,7 +63,8 @@ class DepositProblemIn(DepositIn):
     problem: Literal["does_not_fit", "door_did_not_open"]
 
 
-def create_kiosk_app(kiosk: Kiosk) -> FastAPI:
+def create_kiosk_app(kiosk: Kiosk, screens: ScreenSettings | None = None) -> FastAPI:
+    """The kiosk API, and with `screens` the kiosk's touch screens too."""
     app = FastAPI(title=f"parcellocker terminal {kiosk.locker_id}", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.exception_handler(KioskError)
@@ -120,6 +122,8 @@ def create_kiosk_app(kiosk: Kiosk) -> FastAPI:
     async def read_status() -> dict[str, Any]:
         return kiosk.status()
 
+    if screens is not None:
+        install_screens(app, screens)
     return app
 
 
