@@ -214,3 +214,29 @@ async def test_the_scanner_is_heard_only_without_a_focused_field_and_only_when_f
 
 async def _no_unlocks(kiosk: Kiosk) -> bool:
     return kiosk.rig.unlocks() == {}
+
+
+async def test_a_courier_reports_a_door_that_did_not_open_and_is_signed_out_when_idle(
+    start_kiosk: Any, new_page: Any
+) -> None:
+    kiosk: Kiosk = await start_kiosk(courier_idle_seconds=4)
+    shipment = await kiosk.rig.announce("S")
+    page = await new_page(KIOSK_VIEWPORT)
+    await page.goto(kiosk.url)
+    await sign_in_courier(page, kiosk)
+    await expect(page.get_by_test_id("collections-empty")).to_be_visible()
+
+    await scan(page, shipment["tracking_number"])
+    opened = page.get_by_test_id("deposit-open")
+    await expect(opened).to_have_attribute("data-tracking", shipment["tracking_number"])
+    stuck = int(await opened.get_attribute("data-compartment") or 0)
+    await page.get_by_test_id("problem-door-did-not-open").click()
+    await expect(opened).not_to_have_attribute("data-compartment", str(stuck))
+    assert (await kiosk.rig.compartment(stuck))["state"] == "out_of_order"
+    kiosk.rig.close_door(stuck)
+
+    # Nobody touches the screen for the courier's 4 s here (2 minutes by default): signed out, back home.
+    await expect(page.get_by_test_id("home-pickup")).to_be_visible(timeout=10_000)
+    await page.goto(kiosk.url + "/courier")
+    await expect(page.get_by_test_id("courier-sign-in-panel")).to_be_visible()
+    await expect(page.get_by_test_id("courier-deposits")).to_be_hidden()
