@@ -24,7 +24,7 @@ from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNum
 from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
-from parcellocker.domain.shipment import Shipment
+from parcellocker.domain.shipment import Shipment, ShipmentState
 from parcellocker.domain.sizes import Size
 from parcellocker.service.ports import (
     AccountRepository,
@@ -38,6 +38,7 @@ from parcellocker.service.ports import (
     LockoutRepository,
     Notification,
     NotificationOutbox,
+    ParcelToCollect,
     ShipmentRepository,
     StoredReply,
     TerminalEventLog,
@@ -207,6 +208,22 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
 
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
         return await self.by_pickup_code(locker_id, code_hash) is not None
+
+    async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
+        parcels = []
+        for shipment in self._tables.shipments.values():
+            wanted = (carrier_id, locker_id, ShipmentState.EXPIRED)
+            if (shipment.carrier_id, shipment.locker_id, shipment.state) != wanted:
+                continue
+            compartment = self._tables.compartments.get(shipment.compartment_id or "")
+            if compartment is None:
+                continue
+            expired = [
+                t.at for t in self._tables.transitions if t.subject_id == shipment.id and t.to_state == "expired"
+            ]
+            since = max(expired, default=shipment.pickup_deadline or shipment.created_at)
+            parcels.append(ParcelToCollect(shipment.id, shipment.tracking_number, compartment.number, since))
+        return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
 
     async def save(self, shipment: Shipment) -> None:
         self._tables.shipments[shipment.id] = self._uow.versioned("shipments", shipment)

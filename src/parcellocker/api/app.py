@@ -25,6 +25,7 @@ from parcellocker.api.routes import (
     door_events,
     health,
     lockers,
+    parcels_to_collect,
     pickups,
     sessions,
     shipments,
@@ -108,6 +109,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         couriers,
         alarms,
         audit,
+        parcels_to_collect,
         utilisation,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

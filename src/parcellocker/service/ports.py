@@ -72,6 +72,16 @@ class CompartmentRepository(abc.ABC):
         at the latest when the unit of work commits)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ParcelToCollect:
+    """An expired parcel waiting in a compartment for a courier of its carrier to take it back."""
+
+    shipment_id: str
+    tracking_number: str
+    compartment_number: int
+    expired_at: datetime
+
+
 class ShipmentRepository(abc.ABC):
     @abc.abstractmethod
     async def add(self, shipment: Shipment) -> None:
@@ -91,6 +101,10 @@ class ShipmentRepository(abc.ABC):
 
     @abc.abstractmethod
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None: ...
+
+    @abc.abstractmethod
+    async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
+        """The carrier's expired shipments still in a compartment of the locker, the longest expired first."""
 
     @abc.abstractmethod
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool: ...
