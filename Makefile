@@ -24,7 +24,7 @@ test: $(INSTALLED) browser lint typecheck
 browser:
 	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium) \
 		|| echo "warning: could not install chromium; the browser tests will be skipped (or fail with CI=true)"
-	@fc-list | grep -qi "wenquanyi" || apt-get install -y fonts-wqy-microhei \
+	@fc-list | grep -qi "wenquanyi" || apt-get install -y fonts-wqy-microhei || (apt-get update && apt-get install -y fonts-wqy-microhei) \
 		|| echo "warning: no Chinese font (fonts-wqy-microhei): the kiosk's Chinese texts show as boxes"
 
 lint: $(INSTALLED)
