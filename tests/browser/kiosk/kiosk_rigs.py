@@ -13,7 +13,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parents[2] / "integration" / "terminal"))
 
 from emulator_stand_in import EmulatorControlStandIn
-from terminal_rigs import COURIER_PIN, TerminalRig
+from terminal_rigs import COURIER_PIN, OPERATOR_PASSWORD, TerminalRig
 
 from parcellocker.adapters.db.engine import make_engine
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
@@ -88,3 +88,29 @@ async def expire_parcel(rig: TerminalRig, shipment_id: str) -> datetime:
     finally:
         await engine.dispose()
     return now
+
+
+class DashboardWatch:
+    """The operator dashboard's live grid of the kiosk's locker, open in a page of its own beside the kiosk's."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+
+    @classmethod
+    async def open(cls, page: Any, rig: TerminalRig) -> DashboardWatch:
+        """Sign in as the server's operator and open the locker's grid; waits until its live stream is connected."""
+        await page.goto(f"{rig.lms.base_url}/dashboard/sign-in")
+        await page.get_by_label("Operator id").fill(rig.lms.operator_id)
+        await page.get_by_label("Password").fill(OPERATOR_PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url(f"{rig.lms.base_url}/dashboard/lockers")
+        await page.goto(f"{rig.lms.base_url}/dashboard/lockers/{rig.locker_id}")
+        await page.wait_for_selector('[data-testid="live-status"][data-live="connected"]')
+        await page.evaluate("window.notReloaded = true")
+        return cls(page)
+
+    async def shows(self, number: int, *, state: str, door: str, within: float = 2.0) -> None:
+        """Compartment `number`'s cell says `state` and `door`, within `within` s, and the page was never reloaded."""
+        cell = f'[data-testid="compartment-{number}"][data-state="{state}"][data-door="{door}"]'
+        await self.page.wait_for_selector(cell, timeout=within * 1000)
+        assert await self.page.evaluate("window.notReloaded") is True
