@@ -24,6 +24,9 @@ from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNum
 from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
+from parcellocker.domain.payment import Payment, RentalAccount, Voucher
+from parcellocker.domain.rental import Rental
+from parcellocker.domain.rental_terms import RentalTerms
 from parcellocker.domain.shipment import Shipment, ShipmentState
 from parcellocker.domain.sizes import Size
 from parcellocker.service.ports import (
@@ -47,7 +50,7 @@ from parcellocker.service.ports import (
 )
 
 START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
-Aggregate = TypeVar("Aggregate", Compartment, Shipment)
+Aggregate = TypeVar("Aggregate", Compartment, Shipment, Rental)
 
 
 class FakeClock(Clock):
@@ -83,6 +86,11 @@ class FakeDatabase:
     outbox: dict[str, Notification] = field(default_factory=dict)
     sent: dict[str, datetime] = field(default_factory=dict)
     outbox_retry_at: dict[str, datetime] = field(default_factory=dict)
+    rentals: dict[str, Rental] = field(default_factory=dict)
+    rental_terms: dict[str, RentalTerms] = field(default_factory=dict)
+    payments: dict[str, Payment] = field(default_factory=dict)
+    vouchers: dict[str, Voucher] = field(default_factory=dict)
+    rental_accounts: dict[str, RentalAccount] = field(default_factory=dict)
 
     def copy(self) -> FakeDatabase:
         """A copy that shares nothing mutable with this one (frozen records are shared; that is safe)."""
@@ -103,6 +111,11 @@ class FakeDatabase:
             outbox=dict(self.outbox),
             sent=dict(self.sent),
             outbox_retry_at=dict(self.outbox_retry_at),
+            rentals={k: _copied(v) for k, v in self.rentals.items()},
+            rental_terms=dict(self.rental_terms),
+            payments={k: dataclasses.replace(v) for k, v in self.payments.items()},
+            vouchers=dict(self.vouchers),
+            rental_accounts=dict(self.rental_accounts),
         )
 
     def publish(self, tables: FakeDatabase) -> None:
@@ -353,6 +366,9 @@ class FakeNotificationOutbox(_Repository, NotificationOutbox):
         self._tables.outbox_retry_at[notification_id] = retry_at
 
 
+from .rental_fakes import FakePaymentLedger, FakeRentalRepository, FakeRentalTermsRepository  # noqa: E402
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Works on a copy of the database; `commit` publishes it, `rollback` throws it away."""
 
@@ -371,6 +387,9 @@ class FakeUnitOfWork(UnitOfWork):
         self.terminal_events = FakeTerminalEventLog(self)
         self.outbox = FakeNotificationOutbox(self)
         self.history = FakeTransitionHistory(self)
+        self.rentals = FakeRentalRepository(self)
+        self.rental_terms = FakeRentalTermsRepository(self)
+        self.payments = FakePaymentLedger(self)
         self._begin()
 
     def _begin(self) -> None:
@@ -378,9 +397,11 @@ class FakeUnitOfWork(UnitOfWork):
         self.audit_queue: list[AuditRecord] = []
         self._begun_with = {("compartments", c.id): c.version for c in self.tables.compartments.values()}
         self._begun_with |= {("shipments", s.id): s.version for s in self.tables.shipments.values()}
+        self._begun_with |= {("rentals", r.id): r.version for r in self.tables.rentals.values()}
+        self._begun_with |= {("payments", p.id): p.version for p in self.tables.payments.values()}
         self._saved: set[tuple[str, str]] = set()
 
-    def versioned(self, table: str, record: Compartment | Shipment) -> Any:
+    def versioned(self, table: str, record: Compartment | Shipment | Rental | Payment) -> Any:
         """A copy of `record` to keep, one version on; refused if another unit of work changed it first.
 
         Like the SQL repositories, this moves the version of `record` on too."""
@@ -390,16 +411,17 @@ class FakeUnitOfWork(UnitOfWork):
         record.version = self._begun_with.get(key, 0) + 1
         return self.kept(record)
 
-    def kept(self, record: Compartment | Shipment) -> Any:
+    def kept(self, record: Compartment | Shipment | Rental | Payment) -> Any:
         """A copy of `record` to keep, its recorded transitions moved to `transitions`, as the SQL adapters do
         (an aggregate is loaded without its history, which is kept once)."""
-        self.tables.transitions.extend(record.events)
-        record.events.clear()
+        if not isinstance(record, Payment):
+            self.tables.transitions.extend(record.events)
+            record.events.clear()
         return copy.deepcopy(record)
 
     def _check_unchanged(self, key: tuple[str, str]) -> None:
         table, record_id = key
-        committed: Compartment | Shipment | None = getattr(self.database, table).get(record_id)
+        committed: Compartment | Shipment | Rental | Payment | None = getattr(self.database, table).get(record_id)
         if committed is not None and committed.version != self._begun_with.get(key, 0):
             raise ConcurrencyConflict(f"{table[:-1]} {record_id} was changed by someone else")
 

@@ -13,6 +13,8 @@ class Role(StrEnum):
     COURIER = "courier"
     OPERATOR = "operator"
     TERMINAL = "terminal"
+    COMPANY = "company"
+    """A company or hotel with a rental account: books and assigns compartments at its lockers (domain/payment.py)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from parcellocker.domain.compartment import Compartment, CompartmentState
+from parcellocker.domain.compartment import Compartment, CompartmentState, CompartmentUse
 from parcellocker.domain.errors import LockerFull
 from parcellocker.domain.sizes import Size
 
@@ -14,11 +14,16 @@ from parcellocker.domain.sizes import Size
 def choose_compartment(
     candidates: Iterable[Compartment], fitting: Sequence[Size], *, reachable: bool = False
 ) -> Compartment:
-    """The free compartment of the fitting sizes that comes first in `allocation_order`.
+    """The free compartment for parcels of the fitting sizes that comes first in `allocation_order` (compartments
+    kept for rentals are never given to a parcel).
 
     `fitting` already holds every larger size too, so a full size falls back to the next one up.
     """
-    usable = [c for c in candidates if c.state is CompartmentState.FREE and c.size in fitting]
+    usable = [
+        c
+        for c in candidates
+        if c.state is CompartmentState.FREE and c.use is CompartmentUse.DELIVERY and c.size in fitting
+    ]
     if not usable:
         raise locker_full(fitting)
     return min(usable, key=lambda c: allocation_order(c, reachable=reachable))

@@ -30,6 +30,16 @@ class PendingAction(StrEnum):
     PICKUP = "pickup"
     SERVICE = "service"
     """Opened on an operator's command: nothing is stored or taken when it closes."""
+    RENTAL = "rental"
+    """Opened for the person renting it: nothing changes when it closes, unless it was the rental's last opening
+    (see service/rental_doors.py)."""
+
+
+class CompartmentUse(StrEnum):
+    """What a compartment is for: parcels, or storage rented by the hour or day. Neither ever gets the other's."""
+
+    DELIVERY = "delivery"
+    RENTAL = "rental"
 
 
 @dataclass(slots=True)
@@ -48,10 +58,15 @@ class Compartment:
     version: int = 0
     reachable: bool = False
     """Within reach of a person in a wheelchair (see cabinet.py); worked out when the locker is set up."""
+    use: CompartmentUse = CompartmentUse.DELIVERY
+    rental_id: str | None = None
+    """The rental holding it (reserved while its payment is under way, occupied while it is rented)."""
     events: list[Transition] = field(default_factory=list)
 
     def reserve_for_deposit(self, shipment_id: str, at: datetime, actor: Actor) -> None:
         self._require(CompartmentState.FREE, "reserve it for a deposit")
+        if self.use is not CompartmentUse.DELIVERY:
+            raise IllegalTransition(f"compartment {self.number} is kept for rentals, not for parcels")
         self.shipment_id = shipment_id
         self.pending = PendingAction.DEPOSIT
         self._move(CompartmentState.RESERVED, at, actor, "opened for a deposit", shipment_id=shipment_id)
@@ -116,6 +131,7 @@ class Compartment:
                 f"compartment {self.number} still holds a parcel; take the parcel out before closing it"
             )
         self.shipment_id = None
+        self.rental_id = None
         self.pending = None
         self.out_of_order_reason = reason
         self._move(CompartmentState.OUT_OF_ORDER, at, actor, reason)
@@ -125,11 +141,74 @@ class Compartment:
         self.out_of_order_reason = None
         self._move(CompartmentState.FREE, at, actor, "returned to service")
 
+    def dedicate_to(self, use: CompartmentUse, at: datetime, actor: Actor) -> bool:
+        """Keep it for parcels or for rentals from now on; True when that changed it. Only while it holds nothing
+        and has nothing under way (free, or out of order)."""
+        if use is self.use:
+            return False
+        busy = self.shipment_id is not None or self.rental_id is not None or self.pending is not None
+        if self.state not in (CompartmentState.FREE, CompartmentState.OUT_OF_ORDER) or busy:
+            raise IllegalTransition(
+                f"compartment {self.number} is {self.state.value.replace('_', ' ')}"
+                f"{' with a door opening under way' if self.pending else ''}; it can be given another use once "
+                "it is free"
+            )
+        self.use = use
+        reason = "kept for rentals" if use is CompartmentUse.RENTAL else "kept for parcels"
+        self.events.append(Transition("compartment", self.id, self.state, self.state, at, actor, reason))
+        return True
+
+    def hold_for_rental(self, rental_id: str, at: datetime, actor: Actor) -> None:
+        """Its renter is paying at a payment provider: nobody else is given it meanwhile."""
+        self._require_rental_use()
+        self._require(CompartmentState.FREE, "hold it for a rental")
+        self.rental_id = rental_id
+        self._move(CompartmentState.RESERVED, at, actor, "held for a rental being paid", rental_id=rental_id)
+
+    def hand_over_to_renter(self, rental_id: str, at: datetime, actor: Actor) -> None:
+        """The rental begins: the door opens for its renter, who may open it as often as they like until it ends."""
+        self._require_rental_use()
+        if self.state is CompartmentState.RESERVED and self.rental_id != rental_id:
+            raise IllegalTransition(f"compartment {self.number} is held for another rental")
+        if self.state not in (CompartmentState.FREE, CompartmentState.RESERVED):
+            self._require(CompartmentState.FREE, "hand it over to a renter")
+        self.rental_id = rental_id
+        self.pending = PendingAction.RENTAL
+        self._move(CompartmentState.OCCUPIED, at, actor, "handed over to its renter", rental_id=rental_id)
+
+    def open_for_renter(self, rental_id: str, at: datetime, actor: Actor) -> None:
+        """Opened again for its renter (or, at the rental's end, for whoever empties it): expected, no alarm."""
+        if self.state is not CompartmentState.OCCUPIED or self.rental_id != rental_id:
+            raise IllegalTransition(f"compartment {self.number} is not rented by this rental")
+        if self.pending is None:
+            self.pending = PendingAction.RENTAL
+        self.events.append(
+            Transition("compartment", self.id, self.state, self.state, at, actor, "opened for its renter")
+        )
+
+    def renter_door_closed(self) -> None:
+        """The door closed after an opening for its renter."""
+        if self.pending is PendingAction.RENTAL:
+            self.pending = None
+
+    def end_rental(self, at: datetime, actor: Actor, reason: str) -> None:
+        """The rental is over (or its payment never came): free for the next renter."""
+        if self.rental_id is None or self.state not in (CompartmentState.RESERVED, CompartmentState.OCCUPIED):
+            raise IllegalTransition(f"cannot end a rental: compartment {self.number} is not rented")
+        self.rental_id = None
+        if self.pending is PendingAction.RENTAL:
+            self.pending = None
+        self._move(CompartmentState.FREE, at, actor, reason)
+
     def door_reported(self, door: DoorState) -> bool:
         """Record what the sensor says; True when it changed."""
         changed = door is not self.door
         self.door = door
         return changed
+
+    def _require_rental_use(self) -> None:
+        if self.use is not CompartmentUse.RENTAL:
+            raise IllegalTransition(f"compartment {self.number} is kept for parcels, not for rentals")
 
     def _require(self, state: CompartmentState, doing: str) -> None:
         if self.state is not state:

@@ -14,6 +14,7 @@ class ActorKind(StrEnum):
     TERMINAL = "terminal"
     RECIPIENT = "recipient"
     SYSTEM = "system"
+    COMPANY = "company"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from parcellocker.domain.errors import ConcurrencyConflict, Conflict
 from parcellocker.domain.lockout import LockoutPolicy
 from parcellocker.security.keys import ServerKeys
 from parcellocker.service.ports import Clock, StoredReply, UnitOfWork
+from parcellocker.service.rental_ports import PaymentGateways
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ class Env:
     clock: Clock
     keys: ServerKeys
     policy: Policy
+    payments: PaymentGateways = field(default_factory=PaymentGateways)
+    """The gateways rentals are paid with (none: rentals can be free only)."""
 
 
 @dataclass(frozen=True, slots=True)

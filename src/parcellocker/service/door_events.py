@@ -18,6 +18,7 @@ from parcellocker.security.sealing import seal
 from parcellocker.service.context import Env
 from parcellocker.service.permissions import require_terminal_of
 from parcellocker.service.ports import Notification, UnitOfWork
+from parcellocker.service.rental_doors import rental_door_closed
 
 MAX_SEQ = 2**62
 
@@ -36,7 +37,7 @@ class DoorEventApplied:
     seq: int
     compartment_number: int
     door: str
-    outcome: str  # recorded | parcel_stored | parcel_picked_up | forced_door
+    outcome: str  # recorded | parcel_stored | parcel_picked_up | forced_door | rental_ended
     shipment_id: str | None = None
     shipment_state: str | None = None
     replayed: bool = False
@@ -59,6 +60,8 @@ async def report_door(cmd: ReportDoor, uow: UnitOfWork, env: Env) -> DoorEventAp
         await _raise_forced_door(uow, env, cmd, compartment)
     elif cmd.door is DoorState.CLOSED and compartment.pending is PendingAction.SERVICE:
         compartment.end_service()
+    elif cmd.door is DoorState.CLOSED and compartment.pending is PendingAction.RENTAL:
+        outcome = await rental_door_closed(uow, env, cmd.by, compartment)
     elif cmd.door is DoorState.CLOSED and compartment.pending is not None:
         shipment = await _shipment_in(uow, compartment)
         if compartment.pending is PendingAction.DEPOSIT:

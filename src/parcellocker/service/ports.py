@@ -17,6 +17,7 @@ from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.shipment import Shipment
 from parcellocker.domain.sizes import Dimensions, Size
+from parcellocker.service.rental_ports import PaymentLedger, RentalRepository, RentalTermsRepository
 
 
 class Clock(abc.ABC):
@@ -226,7 +227,7 @@ class TerminalEventLog(abc.ABC):
 @dataclass(frozen=True, slots=True)
 class Notification:
     id: str
-    shipment_id: str
+    shipment_id: str | None  # None for a rental's notification
     channel: str  # "email" or "sms"
     address: str
     template: str
@@ -234,6 +235,7 @@ class Notification:
     sealed_payload: str  # the code and other secrets, encrypted with the server key
     created_at: datetime
     attempts: int = 0  # failed deliveries so far
+    rental_id: str | None = None  # a rental's notification (its code), instead of a shipment's
 
 
 class NotificationOutbox(abc.ABC):
@@ -275,6 +277,9 @@ class UnitOfWork(abc.ABC):
     terminal_events: TerminalEventLog
     outbox: NotificationOutbox
     history: TransitionHistory
+    rentals: RentalRepository
+    rental_terms: RentalTermsRepository
+    payments: PaymentLedger
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -17,7 +17,7 @@ from parcellocker.adapters.db.tables import compartments, shipments
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
-from parcellocker.domain.compartment import Compartment, CompartmentState, DoorState, PendingAction
+from parcellocker.domain.compartment import Compartment, CompartmentState, CompartmentUse, DoorState, PendingAction
 from parcellocker.domain.errors import ConcurrencyConflict
 from parcellocker.domain.sizes import Size
 from parcellocker.service.ports import CompartmentRepository
@@ -38,11 +38,14 @@ COMPARTMENT_COLUMNS = (
     c.out_of_order_reason,
     c.version,
     c.reachable,
+    c.use,
+    c.rental_id,
 )
 _SIZES = {size.value: size for size in Size}
 _STATES = {state.value: state for state in CompartmentState}
 _DOORS = {door.value: door for door in DoorState}
 _PENDING = {action.value: action for action in PendingAction}
+_USES = {use.value: use for use in CompartmentUse}
 
 _BY_ID = select(*COMPARTMENT_COLUMNS).where(c.id == bindparam("compartment_id"))
 # With the shipment in it, if any (see preloaded.py): whoever asks for a compartment by number, a door event, goes
@@ -64,6 +67,7 @@ _FREE_OF_SIZES = (
     .where(
         c.locker_id == bindparam("locker_id"),
         c.state == CompartmentState.FREE.value,
+        c.use == CompartmentUse.DELIVERY.value,  # never one kept for rentals
         c.size.in_([bindparam(name) for name in _SIZE_PARAMETERS]),
     )
     .limit(1)
@@ -116,6 +120,8 @@ class SqlCompartmentRepository(CompartmentRepository):
             "shipment_id": compartment.shipment_id,
             "out_of_order_reason": compartment.out_of_order_reason,
             "version": compartment.version + 1,
+            "use": compartment.use.value,
+            "rental_id": compartment.rental_id,
         }
         await self._tx.write(Write(_SAVE, values, row=("compartments", compartment.id), stale=stale))
         compartment.version += 1
@@ -132,9 +138,8 @@ def compartment_from_row(row: Sequence[Any]) -> Compartment:
     Read by position, with the enums looked up in dicts: a locker is loaded with all its compartments on most
     requests, so this runs often.
     """
-    ident, locker_id, number, size, board, channel, state, door, pending, shipment_id, reason, version, reachable = row[
-        : len(COMPARTMENT_COLUMNS)
-    ]
+    (ident, locker_id, number, size, board, channel, state, door, pending, shipment_id, reason, version, reachable,
+     use, rental_id) = row[: len(COMPARTMENT_COLUMNS)]  # fmt: skip
     return Compartment(
         id=ident,
         locker_id=locker_id,
@@ -149,6 +154,8 @@ def compartment_from_row(row: Sequence[Any]) -> Compartment:
         out_of_order_reason=reason,
         version=version,
         reachable=reachable,
+        use=_USES[use],
+        rental_id=rental_id,
     )
 
 
@@ -168,4 +175,6 @@ def compartment_values(compartment: Compartment) -> dict[str, Any]:
         "out_of_order_reason": compartment.out_of_order_reason,
         "version": compartment.version,
         "reachable": compartment.reachable,
+        "use": compartment.use.value,
+        "rental_id": compartment.rental_id,
     }

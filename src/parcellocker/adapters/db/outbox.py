@@ -19,7 +19,7 @@ _ADD = insert(notifications)
 # server processes) each take different notifications. With the shipment each is about (see preloaded.py), which
 # is not locked.
 _NOTIFICATION_COLUMNS = (n.id, n.shipment_id, n.channel, n.address, n.template, n.language, n.sealed_payload,
-                         n.created_at, n.attempts)  # fmt: skip
+                         n.created_at, n.attempts, n.rental_id)  # fmt: skip
 _PENDING = (
     select(*_NOTIFICATION_COLUMNS, *SHIPMENT_COLUMNS)
     .select_from(notifications.outerjoin(shipments, shipments.c.id == n.shipment_id))
@@ -53,6 +53,7 @@ class SqlNotificationOutbox(NotificationOutbox):
                 {
                     "id": notification.id,
                     "shipment_id": notification.shipment_id,
+                    "rental_id": notification.rental_id,
                     "channel": notification.channel,
                     "address": notification.address,
                     "template": notification.template,

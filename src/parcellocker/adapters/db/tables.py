@@ -70,6 +70,10 @@ compartments = Table(
     Column("version", Integer, nullable=False),
     # Within reach of a person in a wheelchair (domain/cabinet.py), worked out when the locker is set up.
     Column("reachable", Boolean, nullable=False, server_default=false()),
+    # Kept for parcels ("delivery") or for rentals ("rental"); the rental holding it (no foreign key, as for
+    # shipment_id: rentals point at compartments).
+    Column("use", String(STATE), nullable=False, server_default="delivery"),
+    Column("rental_id", String(ID), nullable=True),
     UniqueConstraint("locker_id", "number"),
     # What claim_free searches: the free compartments of a locker, smallest size first, out of reach before within
     # reach, lowest number first.
@@ -242,7 +246,8 @@ notifications = Table(
     "notifications",
     metadata,
     Column("id", String(ID), primary_key=True),
-    Column("shipment_id", String(ID), ForeignKey("shipments.id"), nullable=False),
+    Column("shipment_id", String(ID), ForeignKey("shipments.id"), nullable=True),  # or:
+    Column("rental_id", String(ID), ForeignKey("rentals.id"), nullable=True),
     Column("channel", String(16), nullable=False),
     Column("address", Text, nullable=False),
     Column("template", String(64), nullable=False),
@@ -277,4 +282,100 @@ terminal_commands = Table(
     Column("outcome", String(STATE), nullable=True),
     Column("detail", Text, nullable=True),
     Index(None, "locker_id", "id"),
+)
+
+# Renting compartments for storage (docs/rentals.md): companies' accounts, each locker's terms, the rentals, their
+# payments and the prepaid vouchers.
+rental_accounts = Table(
+    "rental_accounts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("locker_ids", JSON, nullable=False),  # the lockers it may rent at
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+rental_terms = Table(
+    "rental_terms",
+    metadata,
+    Column("locker_id", String(ID), ForeignKey("lockers.id"), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("prices", JSON, nullable=False),  # {"S": [per hour, per day, longest rental in minutes], ...}
+    Column("overdue", String(STATE), nullable=False),
+    Column("walk_up_methods", JSON, nullable=False),
+    Column("overdue_grace_minutes", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+rentals = Table(
+    "rentals",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("locker_id", String(ID), ForeignKey("lockers.id"), nullable=False),
+    Column("compartment_id", String(ID), ForeignKey("compartments.id"), nullable=False),
+    Column("compartment_number", Integer, nullable=False),
+    Column("size", String(4), nullable=False),
+    Column("origin", String(STATE), nullable=False),
+    Column("renter_name", Text, nullable=True),
+    Column("renter_email", Text, nullable=True),
+    Column("renter_phone", String(32), nullable=True),
+    Column("renter_language", String(16), nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("payment_method", String(STATE), nullable=False),
+    Column("account_id", String(ID), ForeignKey("rental_accounts.id"), nullable=True),
+    Column("state", String(STATE), nullable=False),
+    Column("code_hash", String(64), nullable=True),
+    Column("hold_until", UtcDateTime, nullable=True),
+    Column("last_opening", Boolean, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("end_reason", Text, nullable=True),
+    Column("version", Integer, nullable=False),
+    # NULLs never collide: only live codes must differ.
+    UniqueConstraint("locker_id", "code_hash"),
+    # The claim's check that no live rental holds a compartment in a window.
+    Index(None, "compartment_id", "state", "starts_at"),
+    Index(None, "locker_id", "state"),
+    Index(None, "state", "ends_at"),
+    Index(None, "account_id", "created_at"),
+)
+
+rental_payments = Table(
+    "rental_payments",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("rental_id", String(ID), ForeignKey("rentals.id"), nullable=False),
+    Column("purpose", String(STATE), nullable=False),
+    Column("method", String(STATE), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("state", String(STATE), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime, nullable=True),
+    Column("account_id", String(ID), ForeignKey("rental_accounts.id"), nullable=True),
+    Column("voucher_id", String(ID), nullable=True),
+    Column("provider_reference", Text, nullable=True),
+    Column("checkout_url", Text, nullable=True),
+    Column("version", Integer, nullable=False),
+    Index(None, "rental_id"),
+    # An account's charges, by when they were settled (the CSV export).
+    Index(None, "account_id", "settled_at"),
+)
+
+rental_vouchers = Table(
+    "rental_vouchers",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("value", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(160), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("redeemed_at", UtcDateTime, nullable=True),
+    Column("payment_id", String(ID), nullable=True),
 )

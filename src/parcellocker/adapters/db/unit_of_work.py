@@ -24,7 +24,9 @@ from parcellocker.adapters.db.idempotency import SqlIdempotencyStore
 from parcellocker.adapters.db.lockers import SqlLockerRepository
 from parcellocker.adapters.db.lockouts import SqlLockoutRepository
 from parcellocker.adapters.db.outbox import SqlNotificationOutbox
+from parcellocker.adapters.db.payments import SqlPaymentLedger, SqlRentalTermsRepository
 from parcellocker.adapters.db.preloaded import PreloadedShipments
+from parcellocker.adapters.db.rentals import SqlRentalRepository
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
 from parcellocker.adapters.db.transaction import Transaction, lost_race
@@ -75,6 +77,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.terminal_events = SqlTerminalEventLog(tx)
         self.outbox = SqlNotificationOutbox(tx, preloaded)
         self.history = SqlTransitionHistory(tx)
+        self.rentals = SqlRentalRepository(tx, self._transitions)
+        self.rental_terms = SqlRentalTermsRepository(tx)
+        self.payments = SqlPaymentLedger(tx)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from parcellocker.adapters.notifications.library import TemplateLibrary
 from parcellocker.adapters.notifications.messages import compose
 from parcellocker.adapters.notifications.port import Message, NotificationFailed, Notifier
+from parcellocker.adapters.notifications.rental_messages import rental_message
 from parcellocker.domain.shipment import ShipmentState
 from parcellocker.security.sealing import unseal
 from parcellocker.service.context import Services
@@ -159,6 +160,9 @@ class OutboxWorker:
         return None
 
     async def _compose(self, uow: UnitOfWork, notification: Notification) -> Message | None:
+        if notification.rental_id is not None:
+            return await rental_message(uow, self.library, notification, self._seal_key)
+        assert notification.shipment_id is not None
         shipment = await uow.shipments.get(notification.shipment_id)
         relevant = STILL_TO_TELL.get(notification.template, STILL_TO_TELL["parcel_stored"])
         if shipment is None or shipment.state not in relevant:

@@ -95,7 +95,7 @@ class DoorEventPublic(BaseModel):
     seq: int
     compartment: int
     state: DoorState
-    outcome: Literal["recorded", "parcel_stored", "parcel_picked_up", "forced_door"]
+    outcome: Literal["recorded", "parcel_stored", "parcel_picked_up", "forced_door", "rental_ended"]
     shipment_id: str | None
     shipment_state: ShipmentState | None
     replayed: bool = Field(description="True when this seq had been applied before: nothing changed now.")
