@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from .rental_world import RentalWorld, rental_world
 from .world import Template, World, build_template
 
 
@@ -16,3 +17,11 @@ def template() -> Template:
 @pytest.fixture
 def world(template: Template) -> World:
     return template.world()
+
+
+@pytest.fixture
+async def rentals(template: Template) -> RentalWorld:
+    """The world with LOCKER set up for rentals (rental_world.py), its site charging overdue time."""
+    world = rental_world(template)
+    await world.set_up()
+    return world
