@@ -16,9 +16,15 @@ from parcellocker.adapters.notifications.mailbox import MailboxNotifier
 from parcellocker.adapters.notifications.port import Notifier
 from parcellocker.adapters.notifications.sms_gateway import SmsBodyTemplate, SmsGateway, SmsGatewayNotifier
 from parcellocker.adapters.notifications.smtp import SmtpNotifier, SmtpServer, SmtpTls
+from parcellocker.adapters.payments.account_billing import AccountBillingGateway
+from parcellocker.adapters.payments.hosted_checkout import CheckoutProvider, HostedCheckoutGateway
+from parcellocker.adapters.payments.prepaid import PrepaidGateway
 from parcellocker.config import Settings
+from parcellocker.security.keys import ServerKeys
 from parcellocker.service.context import Env, Services
 from parcellocker.service.ports import Clock
+from parcellocker.service.rental_ports import PaymentGateway, PaymentGateways
+from parcellocker.service.rental_setup import VOUCHER_KEY_PURPOSE
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +42,26 @@ class Server:
 def bootstrap(settings: Settings, clock: Clock | None = None) -> Server:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
-    env = Env(clock=clock or SystemClock(), keys=settings.server_keys(), policy=settings.policy())
+    keys = settings.server_keys()
+    env = Env(
+        clock=clock or SystemClock(),
+        keys=keys,
+        policy=settings.policy(),
+        payments=payment_gateways_from(settings, keys),
+    )
     services = Services(uow_factory=lambda: SqlTerminalLinkUnitOfWork(engine), env=env)
     return Server(settings, engine, services)
+
+
+def payment_gateways_from(settings: Settings, keys: ServerKeys) -> PaymentGateways:
+    """Prepaid vouchers (and free rentals) and billing on account always; hosted checkout when its provider is set."""
+    gateways: list[PaymentGateway] = [PrepaidGateway(keys.derive(VOUCHER_KEY_PURPOSE)), AccountBillingGateway()]
+    if settings.checkout_url:
+        notify_url = settings.public_url.rstrip("/") + "/api/v1/payments/hosted-checkout/webhook"
+        secret = settings.checkout_secret.get_secret_value().encode()
+        provider = CheckoutProvider(settings.checkout_url, settings.checkout_merchant, secret, notify_url)
+        gateways.append(HostedCheckoutGateway(provider))
+    return PaymentGateways(gateways)
 
 
 def notifier_from(settings: Settings) -> Notifier | None:

@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     sms_gateway_timeout_seconds: float = Field(default=10, gt=0, le=300)
     mqtt_url: str = ""  # empty: no MQTT link; mqtt://[user:password@]host[:port] of the broker terminals use
     mqtt_topic_root: str = "parcellocker/v1"  # terminals' topics under {root}/lockers/{id}/ (set it on a shared broker)
+    # Rentals (docs/rentals.md): a payment provider's hosted checkout page, when its URL is set; and how often the
+    # server settles the rentals whose time has come.
+    checkout_url: str = ""  # the provider's checkout page, e.g. https://pay.example.com/checkout
+    checkout_merchant: str = ""  # this site's merchant id at the provider
+    checkout_secret: SecretStr = SecretStr("")  # shared with the provider: signs the links there and its webhook back
+    public_url: str = ""  # this server as the provider reaches it (the webhook is under it), e.g. https://lms.example
+    rental_sweep_seconds: float = Field(default=10, gt=0, le=3600)
 
     @field_validator("database_url")
     @classmethod
@@ -93,6 +100,24 @@ class Settings(BaseSettings):
         if name and not _HEADER_NAME.match(name):
             raise ValueError("an HTTP header name is letters, digits and -, e.g. Authorization or X-Api-Key")
         return name
+
+    @field_validator("checkout_url", "public_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        if url and not (url.startswith(("http://", "https://")) and urlsplit(url).hostname):
+            raise ValueError("use an http:// or https:// URL")
+        return url
+
+    @model_validator(mode="after")
+    def _checkout_needs(self) -> Settings:
+        if self.checkout_url and not (
+            self.checkout_merchant and len(self.checkout_secret.get_secret_value()) >= 16 and self.public_url
+        ):
+            raise ValueError(
+                "PARCELLOCKER_CHECKOUT_URL needs PARCELLOCKER_CHECKOUT_MERCHANT, PARCELLOCKER_CHECKOUT_SECRET (16 "
+                "characters or more) and PARCELLOCKER_PUBLIC_URL (where the provider sends its webhook)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _notifier_needs(self) -> Settings:

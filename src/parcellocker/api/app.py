@@ -12,6 +12,7 @@ from parcellocker.adapters.mqtt.requests import TerminalRequests
 from parcellocker.adapters.mqtt.topics import BrokerAddress
 from parcellocker.adapters.notifications.port import Notifier
 from parcellocker.adapters.notifications.worker import OutboxWorker
+from parcellocker.adapters.rentals.sweeper import RentalSweeper
 from parcellocker.api.authentication import Authenticator
 from parcellocker.api.errors import install_error_handlers
 from parcellocker.api.metrics import ApiMetrics, RequestMetrics
@@ -26,7 +27,11 @@ from parcellocker.api.routes import (
     health,
     lockers,
     parcels_to_collect,
+    payments,
     pickups,
+    rental_desk,
+    rental_setup,
+    rentals,
     sessions,
     shipments,
     terminal_link,
@@ -61,6 +66,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
     bridge = _mqtt_bridge_from(server, authenticator)
+    sweeper = RentalSweeper(server.services, settings.rental_sweep_seconds)
     if bridge is not None:
         command_bell.listeners.append(bridge.command_queued)
 
@@ -70,9 +76,11 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
             worker.start()
         if bridge is not None:
             bridge.start()
+        sweeper.start()
         try:
             yield
         finally:
+            await sweeper.stop()
             if bridge is not None:
                 await bridge.stop()
             if worker is not None:
@@ -111,6 +119,10 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         audit,
         parcels_to_collect,
         utilisation,
+        rental_setup,
+        rental_desk,
+        rentals,
+        payments,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)

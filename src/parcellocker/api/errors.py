@@ -66,6 +66,7 @@ async def domain_error(request: Request, error: Exception) -> JSONResponse:
     headers: dict[str, str] = {}
     if isinstance(error, WrongPickupCode):
         extra["remaining_tries"] = error.remaining_tries
+    extra.update(getattr(error, "details", None) or {})  # what a refusal tells besides its message (rentals)
     if isinstance(error, LockedOut):
         extra["retry_after_seconds"] = error.retry_after_seconds
         headers["Retry-After"] = str(error.retry_after_seconds)

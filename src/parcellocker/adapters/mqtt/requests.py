@@ -92,6 +92,7 @@ def refusal(error: DomainError) -> Refused:
         details["remaining_tries"] = error.remaining_tries
     if isinstance(error, LockedOut):
         details["retry_after_seconds"] = error.retry_after_seconds
+    details.update(getattr(error, "details", None) or {})
     return Refused(status_of(error), error.code, error.message, **details)
 
 

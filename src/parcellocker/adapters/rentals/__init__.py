@@ -1,0 +1,1 @@
+"""What the server does for rentals on its own."""
