@@ -63,14 +63,19 @@ _SAVE = update(rentals).where(r.id == bindparam("match_id"), r.version == bindpa
 def _holding(compartment_id: Any) -> Any:
     """A live rental (other than :other_than) holds the compartment during part of [:starts_at, :ends_at): one
     awaiting payment or booked whose window overlaps it, one handed over that started before it ends."""
-    handed_over = [RentalState.IN_USE.value, RentalState.TO_COLLECT.value]
+    handed_over = (RentalState.IN_USE, RentalState.TO_COLLECT)
     return exists().where(
         r.compartment_id == compartment_id,
-        r.state.in_([state.value for state in LIVE_STATES]),
+        _in_states(LIVE_STATES),
         r.id != bindparam("other_than"),
         r.starts_at < bindparam("ends_at"),
-        or_(r.ends_at > bindparam("starts_at"), r.state.in_(handed_over)),
+        or_(r.ends_at > bindparam("starts_at"), _in_states(handed_over)),
     )
+
+
+def _in_states(states: Collection[RentalState]) -> Any:
+    """The state is one of `states`, each a plain parameter (asyncpg's statements take no expanding IN)."""
+    return or_(*(r.state == state.value for state in sorted(states)))
 
 
 _HOLDS = select(_holding(bindparam("compartment_id")))
@@ -212,7 +217,7 @@ class SqlRentalRepository(RentalRepository):
         if account_id is not None:
             statement = statement.where(r.account_id == account_id)
         if states is not None:
-            statement = statement.where(r.state.in_([state.value for state in states]))
+            statement = statement.where(_in_states(states) if states else r.state.is_(None))
         return [rental_from_row(row) for row in await self._tx.execute(statement)]
 
     async def due_for_settling(self, now: datetime, limit: int) -> builtins.list[Rental]:
