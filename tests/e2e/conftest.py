@@ -69,9 +69,10 @@ def start_server(
     postgres_databases: PostgresDatabases,
     log_level: str = "INFO",
     workers: int = 1,
+    port: int | None = None,
 ) -> Iterator[RunningServer]:
-    """Create and seed a database of `kind`, run the server on it (in `workers` processes) until the generator is
-    closed."""
+    """Create and seed a database of `kind`, run the server on it (in `workers` processes, on `port` or a free one)
+    until the generator is closed."""
     if kind == "postgres":
         postgres_databases.require()
         database = _run(postgres_databases.create(migrated=True))
@@ -80,7 +81,7 @@ def start_server(
         url = sqlite_databases.create(migrated=True)
     var_dir = folder / "var"
     seeded = _run(_seed(Settings(database_url=url, var_dir=var_dir)))
-    port = free_port()
+    port = port or free_port()
     log_path = folder / "server.log"
     env = {
         **os.environ,

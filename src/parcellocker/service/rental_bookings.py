@@ -173,19 +173,19 @@ async def _book(
 async def _billed_account(
     uow: UnitOfWork, by: Principal, locker_id: str, method: PaymentMethod, named: str | None
 ) -> str | None:
-    """The account a rental is billed on (companies: their own; operators: the one they name), checking who may
-    rent at the locker."""
+    """The account a rental is made for, and billed on when paid on account (a company's own; the one an operator
+    names), checking who may rent at the locker."""
     require_role(by, Role.OPERATOR, Role.COMPANY)
     account = await require_rental_access(uow, by, locker_id)
     if by.role is Role.COMPANY:
         assert account is not None
         if named is not None and named != account.id:
             raise InvalidInput("a company books on its own account")
-        return account.id if method is PaymentMethod.ACCOUNT else None
-    if method is not PaymentMethod.ACCOUNT:
-        return None
+        return account.id
     if named is None:
-        raise InvalidInput("name the account to bill (account_id)")
+        if method is PaymentMethod.ACCOUNT:
+            raise InvalidInput("name the account to bill (account_id)")
+        return None
     found = await uow.payments.get_account(named)
     if found is None or not found.may_use(locker_id):
         raise NotFound(f"account {named} does not rent at locker {locker_id}")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, Field
 
-from parcellocker.domain.compartment import Compartment, CompartmentState, DoorState
+from parcellocker.domain.compartment import Compartment, CompartmentState, CompartmentUse, DoorState
 from parcellocker.domain.locker import ALWAYS_OPEN, Locker, LockerStatus
 from parcellocker.domain.sizes import Size
 
@@ -28,6 +28,11 @@ class CompartmentPublic(BaseModel):
         "it, and last to others.",
         examples=[False],
     )
+    use: CompartmentUse = Field(
+        default=CompartmentUse.DELIVERY,
+        description="What it is kept for: parcels (`delivery`) or storage rented at the kiosk and through the API "
+        "(`rental`); neither is ever given the other's.",
+    )
 
     @classmethod
     def from_domain(cls, compartment: Compartment) -> CompartmentPublic:
@@ -40,6 +45,7 @@ class CompartmentPublic(BaseModel):
             channel=compartment.channel,
             out_of_order_reason=compartment.out_of_order_reason,
             reachable=compartment.reachable,
+            use=compartment.use,
         )
 
 
