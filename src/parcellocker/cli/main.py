@@ -28,6 +28,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "carrier": ("parcellocker.cli.admin", "carrier_app"),
     "courier": ("parcellocker.cli.admin", "courier_app"),
     "operator": ("parcellocker.cli.admin", "operator_app"),
+    "rental": ("parcellocker.cli.rentals", "rental_app"),
     "audit": ("parcellocker.cli.audit", "audit_app"),
     "bench": ("parcellocker.cli.bench", "bench_app"),
 }
