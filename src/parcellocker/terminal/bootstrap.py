@@ -15,10 +15,12 @@ from parcellocker.terminal.config import BusConfig, TerminalConfig
 from parcellocker.terminal.doors import BusWiring, DoorCoordinator
 from parcellocker.terminal.kiosk.desk import Kiosk
 from parcellocker.terminal.kiosk.offline import OfflinePickupDesk
+from parcellocker.terminal.kiosk.rental_desk import RentalDesk
 from parcellocker.terminal.link.health import LinkHealth
 from parcellocker.terminal.link.http import HttpLink
 from parcellocker.terminal.link.mqtt import MqttLink
 from parcellocker.terminal.link.port import EventKind, EventReceipt, Link, OutboxEvent
+from parcellocker.terminal.link.rental_port import RentalLink
 from parcellocker.terminal.reporting import DoorReporter
 from parcellocker.terminal.sender import OutboxSender
 from parcellocker.terminal.store import TerminalStore
@@ -130,5 +132,8 @@ async def assemble(config: TerminalConfig, link: Link | None = None) -> Terminal
         retry_max=config.link.retry_max,
     )
     offline = OfflinePickupDesk(store, config.locker_id, config.offline.lockout_policy())
-    kiosk = Kiosk(config.locker_id, store, coordinator, reporter, link, health, offline)
+    rentals = (
+        RentalDesk(config.locker_id, link, coordinator, reporter, health) if isinstance(link, RentalLink) else None
+    )
+    kiosk = Kiosk(config.locker_id, store, coordinator, reporter, link, health, offline, rentals=rentals)
     return Terminal(config, store, bus, coordinator, link, health, reporter, sender, code_sync, commands, kiosk)

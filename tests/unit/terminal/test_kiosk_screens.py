@@ -101,16 +101,24 @@ async def test_accessibility_mode_enlarges_the_page_and_asks_for_reachable_compa
     assert 'data-testid="reachable-toggle">' in (await client.get("/courier")).text
 
 
-async def test_sending_and_renting_say_they_are_coming_soon(client: httpx.AsyncClient) -> None:
-    for path in ("/send", "/rent"):
-        html = (await client.get(path)).text
-        assert 'data-testid="coming-soon">Demnächst verfügbar<' in html
+async def test_sending_says_it_is_coming_soon_and_renting_has_its_screen(client: httpx.AsyncClient) -> None:
+    html = (await client.get("/send")).text
+    assert 'data-testid="coming-soon">Demnächst verfügbar<' in html
+    html = (await client.get("/rent")).text
+    assert "coming-soon" not in html and 'data-testid="rent-start"' in html
+    assert "Ein Fach mieten" in html and '<script src="/static/rent.js">' in html
 
 
 async def test_the_stylesheet_and_scripts_are_served_by_the_kiosk_itself(client: httpx.AsyncClient) -> None:
-    for page in ("/", "/pickup", "/courier"):
+    for page in ("/", "/pickup", "/courier", "/rent"):
         assert "://" not in (await client.get(page)).text, f"{page} names an address elsewhere"
-    for asset in ("/static/kiosk.css", "/static/kiosk.js", "/static/pickup.js", "/static/courier.js"):
+    for asset in (
+        "/static/kiosk.css",
+        "/static/kiosk.js",
+        "/static/pickup.js",
+        "/static/courier.js",
+        "/static/rent.js",
+    ):
         reply = await client.get(asset)
         assert reply.status_code == 200
         assert "://" not in reply.text, f"{asset} names an address elsewhere"

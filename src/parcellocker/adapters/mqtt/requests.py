@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from parcellocker.adapters.mqtt.rental_requests import rental_ops
 from parcellocker.api.authentication import Authenticator
 from parcellocker.api.errors import status_of
 from parcellocker.api.schemas.accounts import CourierSessionCreate, SessionPublic
@@ -134,6 +135,7 @@ class TerminalRequests:
             "pickup_reopen": self._pickup_reopen,
             "collections": self._collections,
         }
+        self._ops.update(rental_ops(services, terminal_of))
 
     async def answer(self, locker_id: str, op: str, body: Body) -> Any:
         """The JSON answer to `op`; raises Refused."""

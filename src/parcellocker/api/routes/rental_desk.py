@@ -67,7 +67,7 @@ async def create_walk_up_rental(
         # The code is not part of the reply kept for Idempotency-Key replays: it is kept nowhere in clear.
         if started.code is not None:
             shown_once.append(started.code)
-        return {**_started(started), "code": None}
+        return {**started_public(started), "code": None}
 
     body = await services.run(rent_at_locker, command, render, replay)
     return {**body, "code": shown_once[0] if shown_once else None}
@@ -84,7 +84,7 @@ async def create_walk_up_completion(
 ) -> Any:
     """409 `payment_pending` (with `checkout_url`) until the provider says it was paid; 409 `payment_failed` once
     it will not be."""
-    return await services.run(complete_walk_up, CompleteWalkUp(principal, locker_id, rental_id), _started)
+    return await services.run(complete_walk_up, CompleteWalkUp(principal, locker_id, rental_id), started_public)
 
 
 @router.post(
@@ -100,7 +100,7 @@ async def create_rental_opening(
     `remaining_tries` (then 429); before its start 409 `rental_not_started`; past its end 409 `payment_required`
     (with `amount`, `currency`, `overdue_minutes`) or, where staff collect the contents, 409 `rental_ended`."""
     command = OpenRental(principal, locker_id, opening_in.code)
-    return await services.run(open_rental, command, _door)
+    return await services.run(open_rental, command, door_public)
 
 
 @router.post(
@@ -116,10 +116,10 @@ async def create_last_rental_opening(
     account for a company's rental). Paid at a provider's page, `compartment` is null and `payment.checkout_url`
     says where: ask again with the same code until it opens."""
     command = FinishRental(principal, locker_id, opening_in.code, opening_in.payment_method, opening_in.voucher_code)
-    return await services.run(finish_rental, command, _door)
+    return await services.run(finish_rental, command, door_public)
 
 
-def _started(started: RentalStarted) -> dict[str, Any]:
+def started_public(started: RentalStarted) -> dict[str, Any]:
     return WalkUpRentalPublic(
         rental=RentalPublic.from_domain(started.rental),
         compartment=door_to_open(started.compartment),
@@ -128,7 +128,7 @@ def _started(started: RentalStarted) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
-def _door(door: RentalDoor) -> dict[str, Any]:
+def door_public(door: RentalDoor) -> dict[str, Any]:
     return RentalDoorPublic(
         rental_id=door.rental.id,
         ends_at=door.rental.ends_at,

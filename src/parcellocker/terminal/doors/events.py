@@ -20,6 +20,8 @@ class OpeningPurpose(StrEnum):
     COLLECT = "collect"
     SERVICE = "service"
     """Opened by an operator's command."""
+    RENTAL = "rental"
+    """Opened for the person renting the compartment (they may open it as often as they like)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

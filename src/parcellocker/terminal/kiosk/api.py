@@ -8,6 +8,7 @@
     POST /deposit             {"courier_token": "…", "tracking_number": "…", "reachable": false} → the compartment
     POST /deposit/problem     {… , "problem": "does_not_fit" | "door_did_not_open"} → another compartment
     GET  /status              the doors, the boards and the link
+    …/rental…                 renting a compartment (rental_api.py)
 
 The kiosk's screens (parcellocker.terminal.kiosk.screens) are served by the same app and use these routes.
 
@@ -29,6 +30,7 @@ from pydantic import BaseModel, Field
 
 from parcellocker.terminal.kiosk.desk import Kiosk, Opened
 from parcellocker.terminal.kiosk.errors import KioskError, TooManyTries
+from parcellocker.terminal.kiosk.rental_api import install_rental_routes
 from parcellocker.terminal.kiosk.screens import ScreenSettings, install_screens
 
 
@@ -122,6 +124,8 @@ def create_kiosk_app(kiosk: Kiosk, screens: ScreenSettings | None = None) -> Fas
     async def read_status() -> dict[str, Any]:
         return kiosk.status()
 
+    if kiosk.rentals is not None:
+        install_rental_routes(app, kiosk.rentals)
     if screens is not None:
         install_screens(app, screens)
     return app

@@ -22,6 +22,7 @@ from parcellocker.terminal.kiosk.errors import (
     TooManyTries,
 )
 from parcellocker.terminal.kiosk.offline import OfflinePickupDesk
+from parcellocker.terminal.kiosk.rental_desk import RentalDesk
 from parcellocker.terminal.kiosk.reopening import ReopenWindow
 from parcellocker.terminal.link.health import LinkHealth
 from parcellocker.terminal.link.port import CompartmentToOpen, EventKind, Link, LinkDown, LinkRefused, ParcelToCollect
@@ -56,6 +57,7 @@ class Kiosk:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
         reopening: ReopenWindow | None = None,
+        rentals: RentalDesk | None = None,
     ) -> None:
         self.locker_id = locker_id
         self._store = store
@@ -66,6 +68,8 @@ class Kiosk:
         self._offline = offline
         self._now = now
         self.reopening = reopening or ReopenWindow(coordinator)
+        self.rentals = rentals
+        """Renting compartments at the kiosk (rental_desk.py), when the link can ask the server about it."""
 
     async def pick_up(self, *, code: str | None = None, qr_token: str | None = None) -> Opened:
         self._check_ready()

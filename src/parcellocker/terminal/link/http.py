@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from parcellocker.terminal.link import bodies
+from parcellocker.terminal.link.http_rentals import HttpRentalCalls
 from parcellocker.terminal.link.port import (
     CodeSheet,
     Command,
@@ -24,7 +25,7 @@ from parcellocker.terminal.link.port import (
 )
 
 
-class HttpLink(Link):
+class HttpLink(HttpRentalCalls, Link):
     def __init__(
         self,
         base_url: str,

@@ -29,6 +29,7 @@ import aiomqtt
 
 from parcellocker.adapters.mqtt import topics
 from parcellocker.terminal.link import bodies
+from parcellocker.terminal.link.mqtt_rentals import MqttRentalCalls
 from parcellocker.terminal.link.port import (
     CodeSheet,
     Command,
@@ -47,7 +48,7 @@ QOS = 1
 T = TypeVar("T")
 
 
-class MqttLink(Link):
+class MqttLink(MqttRentalCalls, Link):
     def __init__(
         self,
         broker: topics.BrokerAddress,

@@ -8,7 +8,16 @@ Stable hooks for browser tests (`data-testid`):
   `lang-zh`, `a11y-toggle` (aria-pressed), `screensaver`, `scan-toast`; in a demo `emulator-panel`,
   `emulator-status`, and per door `emulator-door-N` (data-door="open"|"closed") with `emulator-door-N-state`,
   `emulator-door-N-open`, `emulator-door-N-close`.
-- home: `home-pickup`, `home-send`, `home-courier`, `home-rent`; send/rent: `coming-soon`, `back-home`.
+- home: `home-pickup`, `home-send`, `home-courier`, `home-rent`; send: `coming-soon`, `back-home`.
+- rent: panels `rent-start` (`rent-new`, `rent-have-code`), `rent-size` (`rent-size-S`… with data-size,
+  `rent-none-free`), `rent-duration` (`rent-duration-<minutes>` with data-price), `rent-pay` (`rent-summary`
+  data-price, `rent-email`, `rent-phone`, `rent-pay-free`, `rent-voucher-box` with `rent-voucher` and
+  `rent-pay-voucher`, `rent-pay-phone`), `rent-checkout` (`rent-checkout-qr` data-url, `rent-checkout-amount`,
+  `rent-checkout-waiting`, `rent-checkout-cancel`), `rent-busy`, `rent-code-entry` (`rent-code-display`, the keypad's
+  `key-…`, `rent-code-open`, `rent-code-finish`), `rent-overdue` (`rent-overdue-fee` data-amount,
+  `rent-overdue-voucher`, `rent-overdue-pay-voucher`, `rent-overdue-pay-phone`), `rent-open` (`rent-compartment`
+  data-compartment and data-mode="new"|"again"|"last", `rent-code-box` with `rent-code` data-code, `rent-until`,
+  `rent-door-state` data-door, `rent-done`).
 - pickup: `code-display`, `key-0` … `key-9`, `key-clear`, `key-back`, `key-ok`, `pickup-busy`, `pickup-open`,
   `compartment-open` (data-compartment="N"), `cabinet-picture` with `cabinet-door-N` (class "lit" when open),
   `door-state`, `reopen-button` (data-seconds-left), `done`, `back-home`.

@@ -3,7 +3,8 @@
 GET  /                 home (`?idle=1`: back after inactivity, in the kiosk's own language, accessibility off)
 GET  /pickup           the code keypad (a scanned QR token is taken on any page)
 GET  /courier          courier sign-in, deposits, parcels to collect, summary (`?courier_id=` from a card scan)
-GET  /send, /rent      "coming soon": their features have not landed yet
+GET  /rent             renting a compartment, and a renter's code opening it (rent.js, the kiosk API's /rental…)
+GET  /send             "coming soon": sending has not landed yet
 GET  /lang/{language}  switch language, back to `?next=`
 GET  /demo/doors, POST /demo/doors/{compartment}/{action}   demo only: the emulator's doors (emulator_control.py)
 GET  /static/…         the stylesheet and scripts, all local
@@ -31,7 +32,7 @@ from parcellocker.terminal.kiosk.screens.pages import Pages, Visitor
 STATIC = Path(__file__).parent / "static"
 LANGUAGE_COOKIE = "kiosk_lang"
 ACCESSIBLE_COOKIE = "kiosk_a11y"
-COMING_SOON = ("send", "rent")
+COMING_SOON = ("send",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +106,11 @@ def install_screens(app: FastAPI, settings: ScreenSettings, emulator: EmulatorCo
 
     @app.get("/send", response_class=HTMLResponse, include_in_schema=False)
     async def read_send(request: Request) -> Response:
-        return show(request, "coming_soon.html", "send", feature="send")
+        return show(request, "coming_soon.html", "send")
 
     @app.get("/rent", response_class=HTMLResponse, include_in_schema=False)
     async def read_rent(request: Request) -> Response:
-        return show(request, "coming_soon.html", "rent", feature="rent")
+        return show(request, "rent.html", "rent")
 
     @app.get("/lang/{language}", include_in_schema=False)
     async def switch_language(language: str, next: str = "/") -> Response:
@@ -150,7 +151,7 @@ def _page_settings(settings: ScreenSettings, page: str, visitor: Visitor) -> dic
         "page": page,
         "language": visitor.language,
         "accessible": visitor.accessible,
-        "idle_seconds": settings.courier_idle_seconds if page == "courier" else settings.idle_seconds,
+        "idle_seconds": settings.courier_idle_seconds if page in ("courier", "rent") else settings.idle_seconds,
         "screensaver_seconds": settings.screensaver_seconds,
         "reopen_seconds": settings.reopen_seconds,
         "help_phone": settings.help_phone,

@@ -1,0 +1,62 @@
+"""The rental calls of the MQTT link (`MqttLink` inherits them): requests on the locker's `requests` topic, answered
+on `replies` (the server's `adapters/mqtt/rental_requests.py` answers them with the HTTP API's bodies)."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from parcellocker.terminal.link import rental_bodies
+from parcellocker.terminal.link.port import LinkDown
+from parcellocker.terminal.link.rental_port import RentalDoor, RentalLink, RentalOffer, WalkUpRental
+
+T = TypeVar("T")
+
+
+class MqttRentalCalls(RentalLink):
+    async def rental_offer(self) -> RentalOffer:
+        return _read(rental_bodies.offer, await self._request("rental_offer", {}))
+
+    async def rent(
+        self,
+        size: str,
+        duration_minutes: int,
+        payment_method: str,
+        *,
+        voucher_code: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        language: str = "en",
+    ) -> WalkUpRental:
+        body = {
+            "size": size,
+            "duration_minutes": duration_minutes,
+            "payment_method": payment_method,
+            "voucher_code": voucher_code,
+            "renter": {"email": email, "phone": phone, "language": language},
+        }
+        return _read(rental_bodies.walk_up, await self._request("rental_walk_up", body))
+
+    async def complete_walk_up(self, rental_id: str) -> WalkUpRental:
+        return _read(rental_bodies.walk_up, await self._request("rental_complete", {"rental_id": rental_id}))
+
+    async def open_rental(self, code: str) -> RentalDoor:
+        return _read(rental_bodies.door, await self._request("rental_open", {"code": code}))
+
+    async def open_rental_last(
+        self, code: str, payment_method: str | None = None, voucher_code: str | None = None
+    ) -> RentalDoor:
+        body = {"code": code, "payment_method": payment_method, "voucher_code": voucher_code}
+        return _read(rental_bodies.door, await self._request("rental_open_last", body))
+
+    @abc.abstractmethod
+    async def _request(self, op: str, body: dict[str, Any], within: float | None = None) -> Any: ...
+
+
+def _read(parse: Callable[[Any], T], body: Any) -> T:
+    """What `parse` reads from the answer; LinkDown when it cannot be read (as the MQTT link reads the others)."""
+    try:
+        return parse(body)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise LinkDown(f"the server's answer could not be read: {type(error).__name__}: {error}") from None
