@@ -245,6 +245,13 @@ def test_bad_rental_requests_are_answered_with_json_errors(site: Site) -> None:
     _error(rented.terminal.post(f"/lockers/{rented.id}/rental-openings", json={"code": "12"}), 422, "invalid_input")
     wrong = _error(rented.open("00000000"), 404, "rental_code_not_found")
     assert wrong["remaining_tries"] == 4
+    walk_up = {"size": "S", "duration_minutes": 60, "payment_method": "prepaid", "voucher_code": "0000-0000-0000"}
+    guessed = _error(
+        rented.terminal.post(f"/lockers/{rented.id}/walk-up-rentals", json=walk_up), 404, "rental_code_not_found"
+    )
+    assert guessed["remaining_tries"] == 3  # wrong vouchers count with wrong rental codes
+    compartments = operator.get(f"/lockers/{rented.id}").json()["compartments"]
+    assert [c["state"] for c in compartments if c["use"] == "rental"] == ["free", "free", "free"]
     _error(
         rented.terminal.post(
             f"/lockers/{rented.id}/walk-up-rentals",
