@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep, TerminalSightingsDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
 from parcellocker.api.schemas.terminal_link import (
@@ -133,13 +133,16 @@ async def read_commands(
     services: ServicesDep,
     principal: PrincipalDep,
     bell: CommandBellDep,
+    sightings: TerminalSightingsDep,
     after: Annotated[int, Query(ge=0, description="Only commands with a higher id.")] = 0,
     wait: Annotated[float, Query(ge=0, le=60, description="Seconds to wait for a command (long poll).")] = 0,
 ) -> Any:
-    """Unacknowledged, unexpired commands, oldest first; an empty list once `wait` s passed without one."""
+    """Unacknowledged, unexpired commands, oldest first; an empty list once `wait` s passed without one. The
+    terminal counts as seen for as long as it waits."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while True:
+        await sightings.seen(principal)  # no statement unless its last sighting is a few seconds old
         ringing = bell.bell(locker_id)
         commands: list[TerminalCommand] = await services.read(
             read_pending_commands, ReadPendingCommands(principal, locker_id, after)
