@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     lockout_window_seconds: int = Field(default=600, ge=1)
     lockout_first_delay_seconds: int = Field(default=60, ge=1)
     session_ttl_hours: float = Field(default=12, gt=0)
+    # A locker on the HTTP link whose terminal made no request for longer goes offline (3 long polls of 20 s).
+    link_silence_seconds: float = Field(default=60, gt=0, le=86_400)
     # Notifications (docs/notifications.md). E-mail by `notifier`: mailbox (files), smtp, or none (this process sends
     # nothing); SMS by the gateway when its URL is set, else by the mailbox (when that is the notifier).
     notifier: Literal["mailbox", "smtp", "none"] = "mailbox"
@@ -131,4 +133,5 @@ class Settings(BaseSettings):
             pickup_lockout=lockout,
             pin_lockout=lockout,
             session_ttl=timedelta(hours=self.session_ttl_hours),
+            link_silence=timedelta(seconds=self.link_silence_seconds),
         )

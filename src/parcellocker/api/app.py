@@ -32,6 +32,8 @@ from parcellocker.api.routes import (
     terminal_link,
     utilisation,
 )
+from parcellocker.api.silent_lockers import SilentLockerCheck
+from parcellocker.api.terminal_sightings import TerminalSightings
 from parcellocker.bootstrap import Server, notification_send_timeout, notifier_from, template_library_from
 from parcellocker.dashboard import PREFIX as DASHBOARD_PREFIX
 from parcellocker.dashboard.app import create_dashboard, dashboard_routes
@@ -60,6 +62,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         worker = OutboxWorker(server.services, notifier, library=library, send_timeout=send_timeout)
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
+    silent_locker_check = SilentLockerCheck(server.services)
     bridge = _mqtt_bridge_from(server, authenticator)
     if bridge is not None:
         command_bell.listeners.append(bridge.command_queued)
@@ -70,9 +73,11 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
             worker.start()
         if bridge is not None:
             bridge.start()
+        silent_locker_check.start()
         try:
             yield
         finally:
+            await silent_locker_check.stop()
             if bridge is not None:
                 await bridge.stop()
             if worker is not None:
@@ -91,6 +96,8 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     app.state.authenticator = authenticator
     app.state.outbox_worker = worker
     app.state.command_bell = command_bell
+    app.state.terminal_sightings = TerminalSightings(server.services)
+    app.state.silent_locker_check = silent_locker_check
     app.state.mqtt_bridge = bridge
     install_error_handlers(app)
     metrics = ApiMetrics()

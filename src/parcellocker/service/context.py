@@ -23,6 +23,8 @@ class Policy:
     pickup_lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     pin_lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     session_ttl: timedelta = timedelta(hours=12)
+    link_silence: timedelta = timedelta(seconds=60)
+    """A locker on the HTTP link whose terminal was not seen for longer goes offline (3 long polls of 20 s)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,9 @@ lockers = Table(
     # {"S": [height_mm, width_mm, depth_mm], ...}
     Column("inner_dimensions", JSON, nullable=False),
     Column("opening_hours", Text, nullable=False, server_default="24/7"),
+    # When its terminal was last seen on the HTTP link (written at most every few seconds); None for a locker whose
+    # presence its MQTT link tells, or never seen.
+    Column("last_seen_at", UtcDateTime, nullable=True),
 )
 
 compartments = Table(
@@ -134,7 +137,8 @@ transitions = Table(
     Column("actor", String(160), nullable=False),
     Column("reason", Text, nullable=False),
     Column("details", JSON, nullable=False),
-    Index(None, "subject", "subject_id"),
+    # One subject's history; and (utilisation) a locker's compartments' transitions from a time on.
+    Index(None, "subject", "subject_id", "at"),
 )
 
 couriers = Table(

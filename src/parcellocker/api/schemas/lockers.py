@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Path
@@ -81,7 +82,14 @@ class LockerPublic(BaseModel):
     timezone: str
     latitude: float | None
     longitude: float | None
-    status: LockerStatus
+    status: LockerStatus = Field(
+        description="online while its terminal's MQTT link says so, or while its terminal is seen on the HTTP link "
+        "(a request within the server's PARCELLOCKER_LINK_SILENCE_SECONDS); offline else."
+    )
+    last_seen_at: datetime | None = Field(
+        description="When its terminal was last seen on the HTTP link, kept to within a few seconds (UTC); null "
+        "when never, or when its MQTT link tells its presence."
+    )
     opening_hours: str = Field(examples=["24/7"])
     free_compartments: dict[Size, int] = Field(description="How many compartments of each size are free now.")
     compartments: list[CompartmentPublic]
@@ -101,6 +109,7 @@ class LockerPublic(BaseModel):
             latitude=locker.latitude,
             longitude=locker.longitude,
             status=locker.status,
+            last_seen_at=locker.last_seen_at,
             opening_hours=locker.opening_hours,
             free_compartments=free,
             compartments=[CompartmentPublic.from_domain(c) for c in locker.compartments],
