@@ -20,11 +20,14 @@ from parcellocker.api.routes import (
     alarms,
     audit,
     carriers,
+    collecting,
     couriers,
     deposits,
     door_events,
+    extension_links,
     health,
     lockers,
+    pickup_policies,
     pickups,
     sessions,
     shipments,
@@ -32,6 +35,7 @@ from parcellocker.api.routes import (
 )
 from parcellocker.bootstrap import Server
 from parcellocker.config import Settings
+from parcellocker.service.scheduler import LifecycleScheduler
 
 API_PREFIX = "/api/v1"
 
@@ -51,6 +55,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     """The app for `server`; its notifications go to `notifier` (by default the one the settings name)."""
     notifier = notifier or _notifier_from(server.settings)
     worker = OutboxWorker(server.services, notifier) if notifier is not None else None
+    scheduler = _scheduler_from(server, worker)
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
     bridge = _mqtt_bridge_from(server, authenticator)
@@ -61,6 +66,8 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()
+        if scheduler is not None:
+            scheduler.start()
         if bridge is not None:
             bridge.start()
         try:
@@ -68,6 +75,8 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         finally:
             if bridge is not None:
                 await bridge.stop()
+            if scheduler is not None:
+                await scheduler.stop()
             if worker is not None:
                 await worker.stop()
             await server.close()
@@ -83,6 +92,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     app.state.server = server
     app.state.authenticator = authenticator
     app.state.outbox_worker = worker
+    app.state.scheduler = scheduler
     app.state.command_bell = command_bell
     app.state.mqtt_bridge = bridge
     install_error_handlers(app)
@@ -101,10 +111,13 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         couriers,
         alarms,
         audit,
+        collecting,
+        pickup_policies,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
     app.include_router(health.router)
+    app.include_router(extension_links.router)
     app.include_router(metrics.router())
     return app
 
@@ -116,6 +129,15 @@ def _mqtt_bridge_from(server: Server, authenticator: Authenticator) -> TerminalB
     requests = TerminalRequests(server.services, authenticator)
     broker = BrokerAddress.parse(server.settings.mqtt_url)
     return TerminalBridge(server.services, requests, broker, topic_root=server.settings.mqtt_topic_root)
+
+
+def _scheduler_from(server: Server, worker: OutboxWorker | None) -> LifecycleScheduler | None:
+    """Reminders, expiry and erasure, unless PARCELLOCKER_SCHEDULER_ENABLED=false (another process runs them)."""
+    settings = server.settings
+    if not settings.scheduler_enabled:
+        return None
+    wake = worker.wake if worker is not None else None
+    return LifecycleScheduler(server.services, interval=settings.scheduler_interval_seconds, queued=wake)
 
 
 def _notifier_from(settings: Settings) -> Notifier | None:

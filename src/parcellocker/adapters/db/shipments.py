@@ -45,6 +45,11 @@ SHIPMENT_COLUMNS = (
     s.picked_up_at,
     s.version,
     s.reachable_height,
+    s.extensions,
+    s.remind_at,
+    s.redirect_to_locker_id,
+    s.ended_at,
+    s.personal_data_erased_at,
 )
 _ADD = insert(shipments)
 _BY_ID = select(*SHIPMENT_COLUMNS).where(s.id == bindparam("shipment_id"))
@@ -159,6 +164,11 @@ def _values(shipment: Shipment) -> dict[str, Any]:
         "stored_at": shipment.stored_at,
         "picked_up_at": shipment.picked_up_at,
         "reachable_height": shipment.reachable_height,
+        "extensions": shipment.extensions,
+        "remind_at": shipment.remind_at,
+        "redirect_to_locker_id": shipment.redirect_to_locker_id,
+        "ended_at": shipment.ended_at,
+        "personal_data_erased_at": shipment.personal_data_erased_at,
     }
 
 
@@ -187,6 +197,11 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         picked_up_at,
         version,
         reachable_height,
+        extensions,
+        remind_at,
+        redirect_to_locker_id,
+        ended_at,
+        erased_at,
     ) = row
     return Shipment(
         id=ident,
@@ -197,7 +212,7 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
             None if parcel_size is None else _SIZES[parcel_size],
             None if height is None else Dimensions(height, width, depth),
         ),
-        recipient=Recipient(email=email, phone=phone, name=name, language=language),
+        recipient=Recipient(email=email, phone=phone, name=name, language=language, erased=erased_at is not None),
         created_at=created_at,
         state=_STATES[state],
         compartment_id=compartment_id,
@@ -208,4 +223,9 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         picked_up_at=picked_up_at,
         version=version,
         reachable_height=reachable_height,
+        extensions=extensions,
+        remind_at=remind_at,
+        redirect_to_locker_id=redirect_to_locker_id,
+        ended_at=ended_at,
+        personal_data_erased_at=erased_at,
     )

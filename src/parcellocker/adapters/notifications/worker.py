@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from parcellocker.adapters.notifications.messages import compose
 from parcellocker.adapters.notifications.port import Message, NotificationFailed, Notifier
-from parcellocker.domain.shipment import ShipmentState
+from parcellocker.domain.notices import worth_sending
 from parcellocker.security.sealing import unseal
 from parcellocker.service.context import Services
 from parcellocker.service.ports import Notification, UnitOfWork
@@ -119,7 +119,11 @@ class OutboxWorker:
 
     async def _compose(self, uow: UnitOfWork, notification: Notification) -> Message | None:
         shipment = await uow.shipments.get(notification.shipment_id)
-        if shipment is None or shipment.state is not ShipmentState.STORED:
+        if (
+            shipment is None
+            or not notification.address  # erased with the recipient's personal data
+            or not worth_sending(notification.template, notification.created_at, shipment)
+        ):
             return None
         locker = await uow.lockers.get(shipment.locker_id, with_compartments=False)
         if locker is None:
