@@ -68,8 +68,10 @@ def start_server(
     sqlite_databases: SqliteDatabases,
     postgres_databases: PostgresDatabases,
     log_level: str = "INFO",
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[RunningServer]:
-    """Create and seed a database of `kind`, run the server on it until the generator is closed."""
+    """Create and seed a database of `kind`, run the server on it until the generator is closed; `extra_env` adds
+    or overrides PARCELLOCKER_* settings."""
     if kind == "postgres":
         postgres_databases.require()
         database = _run(postgres_databases.create(migrated=True))
@@ -86,6 +88,8 @@ def start_server(
         "PARCELLOCKER_VAR_DIR": str(var_dir),
         "PARCELLOCKER_LOG_LEVEL": log_level,
         "PARCELLOCKER_LOG_FORMAT": "text",
+        "PARCELLOCKER_PORT": str(port),  # so the links in messages name this server
+        **(extra_env or {}),
     }
     command = [
         sys.executable, "-m", "uvicorn", "parcellocker.api.main:app_from_env", "--factory",
