@@ -68,10 +68,11 @@ def start_server(
     sqlite_databases: SqliteDatabases,
     postgres_databases: PostgresDatabases,
     log_level: str = "INFO",
+    workers: int = 1,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[RunningServer]:
-    """Create and seed a database of `kind`, run the server on it until the generator is closed; `extra_env` adds
-    or overrides PARCELLOCKER_* settings."""
+    """Create and seed a database of `kind`, run the server on it (in `workers` processes) until the generator is
+    closed; `extra_env` adds or overrides PARCELLOCKER_* settings."""
     if kind == "postgres":
         postgres_databases.require()
         database = _run(postgres_databases.create(migrated=True))
@@ -94,6 +95,7 @@ def start_server(
     command = [
         sys.executable, "-m", "uvicorn", "parcellocker.api.main:app_from_env", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", log_level.lower(),
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -39,11 +39,13 @@ from parcellocker.service.ports import (
     LockoutRepository,
     Notification,
     NotificationOutbox,
+    ParcelToCollect,
     PickupPolicyRepository,
     ShipmentCalendar,
     ShipmentRepository,
     StoredReply,
     TerminalEventLog,
+    TransitionHistory,
     UnitOfWork,
 )
 
@@ -214,8 +216,31 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
         return await self.by_pickup_code(locker_id, code_hash) is not None
 
+    async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
+        parcels = []
+        for shipment in self._tables.shipments.values():
+            wanted = (carrier_id, locker_id, ShipmentState.EXPIRED)
+            if (shipment.carrier_id, shipment.locker_id, shipment.state) != wanted:
+                continue
+            compartment = self._tables.compartments.get(shipment.compartment_id or "")
+            if compartment is None:
+                continue
+            expired = [
+                t.at for t in self._tables.transitions if t.subject_id == shipment.id and t.to_state == "expired"
+            ]
+            since = max(expired, default=shipment.pickup_deadline or shipment.created_at)
+            parcels.append(ParcelToCollect(shipment.id, shipment.tracking_number, compartment.number, since))
+        return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
+
     async def save(self, shipment: Shipment) -> None:
         self._tables.shipments[shipment.id] = self._uow.versioned("shipments", shipment)
+
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        return {
+            c.number: self._tables.shipments[c.shipment_id].tracking_number
+            for c in self._tables.compartments.values()
+            if c.locker_id == locker_id and c.shipment_id is not None
+        }
 
 
 class FakeAccountRepository(_Repository, AccountRepository):
@@ -258,6 +283,30 @@ class FakeAlarmRepository(_Repository, AlarmRepository):
 
     async def for_locker(self, locker_id: str | None) -> list[Alarm]:
         return [a for a in self._tables.alarms if locker_id in (None, a.locker_id)]
+
+    async def get(self, alarm_id: str) -> Alarm | None:
+        return next((a for a in self._tables.alarms if a.id == alarm_id), None)
+
+    async def latest(self, limit: int, *, open_only: bool = False) -> list[Alarm]:
+        newest = sorted(self._tables.alarms, key=lambda a: (a.at, a.id), reverse=True)
+        return [a for a in newest if not (open_only and a.acknowledged_at is not None)][:limit]
+
+    async def acknowledge(self, alarm: Alarm) -> None:
+        for tables in (self._tables, self._uow.database):  # acknowledged here, or by a unit of work committed since
+            if any(a.id == alarm.id and a.acknowledged_at is not None for a in tables.alarms):
+                raise ConcurrencyConflict(f"alarm {alarm.id} was acknowledged meanwhile")
+        self._tables.alarms = [alarm if a.id == alarm.id else a for a in self._tables.alarms]
+
+
+class FakeTransitionHistory(_Repository, TransitionHistory):
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        found = [t for t in self._tables.transitions if (t.subject, t.subject_id) == (subject, subject_id)]
+        return found if newest is None else found[-newest:] if newest else []
+
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        mine = {c.id for c in self._tables.compartments.values() if c.locker_id == locker_id}
+        found = [t for t in self._tables.transitions if t.subject == "compartment" and t.subject_id in mine]
+        return sorted((t for t in found if t.at >= since), key=lambda t: t.at)
 
 
 class FakeAuditLog(_Repository, AuditLog):
@@ -305,6 +354,9 @@ class FakeNotificationOutbox(_Repository, NotificationOutbox):
             if n.id not in self._tables.sent and self._tables.outbox_retry_at.get(n.id, n.created_at) <= now
         ]
         return sorted(waiting, key=lambda n: self._tables.outbox_retry_at.get(n.id, n.created_at))[:limit]
+
+    async def postpone(self, notification_id: str, until: datetime) -> None:
+        self._tables.outbox_retry_at[notification_id] = until
 
     async def mark_sent(self, notification_id: str, at: datetime) -> None:
         self._tables.sent[notification_id] = at
@@ -387,6 +439,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.outbox = FakeNotificationOutbox(self)
         self.pickup_policies = FakePickupPolicyRepository(self)
         self.calendar = FakeShipmentCalendar(self)
+        self.history = FakeTransitionHistory(self)
         self._begin()
 
     def _begin(self) -> None:

@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from parcellocker.adapters.mqtt.bridge import TerminalBridge
 from parcellocker.adapters.mqtt.requests import TerminalRequests
 from parcellocker.adapters.mqtt.topics import BrokerAddress
-from parcellocker.adapters.notifications.mailbox import MailboxNotifier
 from parcellocker.adapters.notifications.port import Notifier
 from parcellocker.adapters.notifications.worker import OutboxWorker
 from parcellocker.api.authentication import Authenticator
@@ -21,20 +20,24 @@ from parcellocker.api.routes import (
     audit,
     carriers,
     collecting,
+    compartments,
     couriers,
     deposits,
     door_events,
     extension_links,
     health,
     lockers,
+    parcels_to_collect,
     pickup_policies,
     pickups,
     sessions,
     shipments,
     terminal_link,
+    utilisation,
 )
-from parcellocker.bootstrap import Server
-from parcellocker.config import Settings
+from parcellocker.bootstrap import Server, notification_send_timeout, notifier_from, template_library_from
+from parcellocker.dashboard import PREFIX as DASHBOARD_PREFIX
+from parcellocker.dashboard.app import create_dashboard, dashboard_routes
 from parcellocker.service.scheduler import LifecycleScheduler
 
 API_PREFIX = "/api/v1"
@@ -53,8 +56,12 @@ Errors are always `{"error": {"code": "...", "message": "..."}}` with the HTTP s
 
 def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     """The app for `server`; its notifications go to `notifier` (by default the one the settings name)."""
-    notifier = notifier or _notifier_from(server.settings)
-    worker = OutboxWorker(server.services, notifier) if notifier is not None else None
+    settings = server.settings
+    notifier = notifier or notifier_from(settings)
+    worker = None
+    if notifier is not None:
+        library, send_timeout = template_library_from(settings), notification_send_timeout(settings)
+        worker = OutboxWorker(server.services, notifier, library=library, send_timeout=send_timeout)
     scheduler = _scheduler_from(server, worker)
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
@@ -101,6 +108,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
 
     for module in (
         lockers,
+        compartments,
         deposits,
         pickups,
         door_events,
@@ -113,12 +121,17 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         audit,
         collecting,
         pickup_policies,
+        parcels_to_collect,
+        utilisation,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
     app.include_router(health.router)
     app.include_router(extension_links.router)
     app.include_router(metrics.router())
+    dashboard = create_dashboard(server.services, authenticator.principal, command_bell.ring)
+    metrics.name_routes(DASHBOARD_PREFIX, dashboard_routes())
+    app.mount(DASHBOARD_PREFIX, dashboard)
     return app
 
 
@@ -138,9 +151,3 @@ def _scheduler_from(server: Server, worker: OutboxWorker | None) -> LifecycleSch
         return None
     wake = worker.wake if worker is not None else None
     return LifecycleScheduler(server.services, interval=settings.scheduler_interval_seconds, queued=wake)
-
-
-def _notifier_from(settings: Settings) -> Notifier | None:
-    if settings.notifier == "mailbox":
-        return MailboxNotifier(settings.effective_mailbox_dir)
-    return None

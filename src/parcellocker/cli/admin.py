@@ -49,6 +49,7 @@ def locker_add(
     timezone: Annotated[str, typer.Option(help="Time zone of the site, e.g. Europe/Warsaw.")] = "UTC",
     locks_per_board: Annotated[int, typer.Option(help="Locks on each lock-control board.")] = 16,
     first_board: Annotated[int, typer.Option(help="Address of the first board on the bus.")] = 0,
+    opening_hours: Annotated[str, typer.Option(help="When people can reach it, as messages say it.")] = "24/7",
 ) -> None:
     """Add a locker; compartments are numbered in layout order and wired to boards in turn."""
     added = run_use_case(
@@ -62,6 +63,7 @@ def locker_add(
             timezone,
             locks_per_board=locks_per_board,
             first_board=first_board,
+            opening_hours=opening_hours,
         ),
     )
     table = Table("compartment", "size", "board", "channel", title=f"locker {added.locker.id}: {added.locker.name}")

@@ -94,6 +94,21 @@ class Compartment:
             self.pending = PendingAction.SERVICE
         self.events.append(Transition("compartment", self.id, self.state, self.state, at, actor, "opened for service"))
 
+    def open_again_after_pickup(self, at: datetime, actor: Actor) -> None:
+        """The person who just took a parcel out forgot something: open the door again, expected (no forced-door
+        alarm), settled like a service opening. Only while the compartment is free with nothing under way, so it
+        can never hold, or be about to hold, someone else's parcel."""
+        if self.state is not CompartmentState.FREE or self.pending is not None or self.door is not DoorState.CLOSED:
+            raise IllegalTransition(
+                f"compartment {self.number} cannot be opened again: it is "
+                f"{self.state.value.replace('_', ' ')}{' with a door opening under way' if self.pending else ''}"
+                f"{' and its door is open' if self.door is DoorState.OPEN else ''}"
+            )
+        self.pending = PendingAction.SERVICE
+        self.events.append(
+            Transition("compartment", self.id, self.state, self.state, at, actor, "opened again after a pickup")
+        )
+
     def end_service(self) -> None:
         """The door closed after a service opening, or the opening did not happen."""
         if self.pending is PendingAction.SERVICE:

@@ -10,6 +10,8 @@ from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.errors import InvalidInput
 from parcellocker.domain.sizes import DEFAULT_INNER_DIMENSIONS, Dimensions, Size, parse_size
 
+ALWAYS_OPEN = "24/7"
+
 
 class LockerStatus(StrEnum):
     ONLINE = "online"
@@ -26,6 +28,7 @@ class Locker:
     latitude: float | None = None
     longitude: float | None = None
     status: LockerStatus = LockerStatus.OFFLINE
+    opening_hours: str = ALWAYS_OPEN  # as told to recipients, e.g. "Mon-Sat 6:00-22:00"
     inner_dimensions: Mapping[Size, Dimensions] = field(default_factory=lambda: dict(DEFAULT_INNER_DIMENSIONS))
     compartments: list[Compartment] = field(default_factory=list)
 

@@ -39,6 +39,9 @@ ALLOWED_TRANSITIONS: dict[ShipmentState, frozenset[ShipmentState]] = {
     S.REDIRECTED: frozenset({S.ANNOUNCED}),
     S.HANDED_TO_CARRIER: frozenset(),
 }
+REOPEN_WINDOW = timedelta(seconds=30)
+"""After a pickup's door closed, the person may have it opened again this long, if they forgot something."""
+
 FINAL_STATES = frozenset(state for state, targets in ALLOWED_TRANSITIONS.items() if not targets)
 """A shipment in one of these has ended: its recipient's personal data is erased some time after `ended_at`."""
 # States in which a shipment may sit in a compartment.
@@ -197,6 +200,14 @@ class Shipment:
         self.picked_up_at = at
         self._leave_compartment()
         self._move(ShipmentState.PICKED_UP, at, actor, "door closed after pickup")
+
+    def may_reopen_after_pickup(self, at: datetime, window: timedelta = REOPEN_WINDOW) -> bool:
+        """Picked up no longer than `window` before `at`: its compartment may be opened again for the person."""
+        return (
+            self.state is ShipmentState.PICKED_UP
+            and self.picked_up_at is not None
+            and self.picked_up_at <= at <= self.picked_up_at + window
+        )
 
     def reminder_due(self, at: datetime) -> bool:
         """Stored, its reminder's time come, and its deadline not yet passed."""

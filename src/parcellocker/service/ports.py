@@ -12,6 +12,7 @@ from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
 from parcellocker.domain.alarms import Alarm
 from parcellocker.domain.audit import AuditEntry, AuditRecord
 from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
@@ -72,6 +73,16 @@ class CompartmentRepository(abc.ABC):
         at the latest when the unit of work commits)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ParcelToCollect:
+    """An expired parcel waiting in a compartment for a courier of its carrier to take it back."""
+
+    shipment_id: str
+    tracking_number: str
+    compartment_number: int
+    expired_at: datetime
+
+
 class ShipmentRepository(abc.ABC):
     @abc.abstractmethod
     async def add(self, shipment: Shipment) -> None:
@@ -93,12 +104,21 @@ class ShipmentRepository(abc.ABC):
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None: ...
 
     @abc.abstractmethod
+    async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
+        """The carrier's expired shipments still in a compartment of the locker, the longest expired first."""
+
+    @abc.abstractmethod
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool: ...
 
     @abc.abstractmethod
     async def save(self, shipment: Shipment) -> None:
         """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile (at once, or
         at the latest when the unit of work commits)."""
+
+    @abc.abstractmethod
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        """The tracking number of the parcel each compartment of the locker holds or is opened for, by compartment
+        number (compartments with none are left out)."""
 
 
 class AccountRepository(abc.ABC):
@@ -143,6 +163,30 @@ class AlarmRepository(abc.ABC):
 
     @abc.abstractmethod
     async def for_locker(self, locker_id: str | None) -> list[Alarm]: ...
+
+    @abc.abstractmethod
+    async def get(self, alarm_id: str) -> Alarm | None: ...
+
+    @abc.abstractmethod
+    async def latest(self, limit: int, *, open_only: bool = False) -> list[Alarm]:
+        """The newest `limit` alarms of every locker (only those not acknowledged yet: `open_only`), newest first."""
+
+    @abc.abstractmethod
+    async def acknowledge(self, alarm: Alarm) -> None:
+        """Keep the acknowledgement of an alarm that had none; ConcurrencyConflict if it got one meanwhile (at once,
+        or at the latest when the unit of work commits)."""
+
+
+class TransitionHistory(abc.ABC):
+    """The kept transitions of shipments and compartments, read back."""
+
+    @abc.abstractmethod
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        """The transitions of one shipment or compartment (only the `newest` ones if given), oldest first."""
+
+    @abc.abstractmethod
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        """The transitions of the locker's compartments at or after `since`, in the order they happened."""
 
 
 class AuditLog(abc.ABC):
@@ -206,6 +250,10 @@ class NotificationOutbox(abc.ABC):
         """Up to `limit` unsent notifications due at `now` (new, or failed before and their retry time has come),
         the longest due first, locked for this unit of work so that another server process does not send them
         too (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
+
+    @abc.abstractmethod
+    async def postpone(self, notification_id: str, until: datetime) -> None:
+        """Offer it again only from `until` (a sender claims it while it is on its way), changing nothing else."""
 
     @abc.abstractmethod
     async def mark_sent(self, notification_id: str, at: datetime) -> None: ...
@@ -272,6 +320,7 @@ class UnitOfWork(abc.ABC):
     outbox: NotificationOutbox
     pickup_policies: PickupPolicyRepository
     calendar: ShipmentCalendar
+    history: TransitionHistory
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -33,6 +33,7 @@ _MARK_SENT = (
     .where(n.id == bindparam("notification_id"))
     .values(sent_at=bindparam("at"), attempts=n.attempts + 1)
 )
+_POSTPONE = update(notifications).where(n.id == bindparam("notification_id")).values(next_attempt_at=bindparam("until"))
 _LATEST_PAYLOAD = (
     select(n.sealed_payload)
     .where(n.shipment_id == bindparam("shipment_id"), n.template == bindparam("template"))
@@ -86,6 +87,10 @@ class SqlNotificationOutbox(NotificationOutbox):
                 self._preloaded.keep(shipment_from_row(shipment_columns))
             due.append(Notification(*row[: len(_NOTIFICATION_COLUMNS)]))
         return due
+
+    async def postpone(self, notification_id: str, until: datetime) -> None:
+        parameters = {"notification_id": notification_id, "until": until}
+        await self._tx.write(Write(_POSTPONE, parameters, row=("notifications", notification_id)))
 
     async def mark_sent(self, notification_id: str, at: datetime) -> None:
         parameters = {"notification_id": notification_id, "at": at}

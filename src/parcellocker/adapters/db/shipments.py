@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, insert, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, select, update
 
 from parcellocker.adapters.db.preloaded import PreloadedShipments
-from parcellocker.adapters.db.tables import shipments
+from parcellocker.adapters.db.tables import compartments, shipments, transitions
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber
 from parcellocker.domain.shipment import Recipient, Shipment, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
-from parcellocker.service.ports import ShipmentRepository
+from parcellocker.service.ports import ParcelToCollect, ShipmentRepository
 
 s = shipments.c
 _STATES = {state.value: state for state in ShipmentState}
@@ -71,7 +71,33 @@ _BY_PICKUP_CODE = select(*SHIPMENT_COLUMNS).where(
 _CODE_IN_USE = select(
     exists().where(s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash"))
 )
+# When each expired shipment expired: its transition to `expired` (the deadline, should that record be missing).
+_EXPIRED_AT = (
+    select(func.max(transitions.c.at))
+    .where(
+        transitions.c.subject == "shipment",
+        transitions.c.subject_id == s.id,
+        transitions.c.to_state == ShipmentState.EXPIRED.value,
+    )
+    .scalar_subquery()
+)
+_AWAITING_COLLECTION = (
+    select(s.id, s.tracking_number, compartments.c.number, func.coalesce(_EXPIRED_AT, s.pickup_deadline, s.created_at))
+    .select_from(shipments.join(compartments, compartments.c.id == s.compartment_id))
+    .where(
+        s.carrier_id == bindparam("carrier_id"),
+        s.locker_id == bindparam("locker_id"),
+        s.state == ShipmentState.EXPIRED.value,
+    )
+    .order_by(compartments.c.number)
+)
 _SAVE = update(shipments).where(s.id == bindparam("match_id"), s.version == bindparam("match_version"))
+# What the operator's picture of a locker shows on each door: one row per compartment holding (or awaiting) a parcel.
+_TRACKING_NUMBERS_IN = (
+    select(compartments.c.number, s.tracking_number)
+    .select_from(compartments.join(shipments, s.id == compartments.c.shipment_id))
+    .where(compartments.c.locker_id == bindparam("locker_id"))
+)
 
 
 class SqlShipmentRepository(ShipmentRepository):
@@ -117,6 +143,11 @@ class SqlShipmentRepository(ShipmentRepository):
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
         return await self._first(_BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})
 
+    async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
+        rows = await self._tx.execute(_AWAITING_COLLECTION, {"carrier_id": carrier_id, "locker_id": locker_id})
+        parcels = [ParcelToCollect(ident, tracking, number, expired_at) for ident, tracking, number, expired_at in rows]
+        return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
+
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
         result = await self._tx.execute(_CODE_IN_USE, {"locker_id": locker_id, "code_hash": code_hash})
         return bool(result.scalar())
@@ -134,6 +165,10 @@ class SqlShipmentRepository(ShipmentRepository):
         await self._tx.write(Write(_SAVE, parameters, row=("shipments", shipment.id), stale=stale))
         shipment.version += 1
         self._transitions.take(shipment.events)
+
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        rows = await self._tx.execute(_TRACKING_NUMBERS_IN, {"locker_id": locker_id})
+        return {number: tracking_number for number, tracking_number in rows}
 
     async def _first(self, statement: Select[Any], parameters: dict[str, Any]) -> Shipment | None:
         row = (await self._tx.execute(statement, parameters)).first()

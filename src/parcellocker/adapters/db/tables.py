@@ -49,6 +49,7 @@ lockers = Table(
     Column("status", String(STATE), nullable=False),
     # {"S": [height_mm, width_mm, depth_mm], ...}
     Column("inner_dimensions", JSON, nullable=False),
+    Column("opening_hours", Text, nullable=False, server_default="24/7"),
 )
 
 compartments = Table(

@@ -30,7 +30,7 @@ from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
 from parcellocker.adapters.db.transaction import Transaction, lost_race
-from parcellocker.adapters.db.transitions import TransitionLog
+from parcellocker.adapters.db.transitions import SqlTransitionHistory, TransitionLog
 from parcellocker.service.ports import UnitOfWork
 
 
@@ -78,6 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = SqlNotificationOutbox(tx, preloaded)
         self.pickup_policies = SqlPickupPolicyRepository(tx)
         self.calendar = SqlShipmentCalendar(tx)
+        self.history = SqlTransitionHistory(tx)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -4,14 +4,16 @@ and link previews open links on their own. The words are in templates/recipient/
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from parcellocker.adapters.notifications.messages import local_time
+from parcellocker.adapters.notifications.messages import babel_locale, long_local_time
 from parcellocker.api.deps import ServicesDep
 from parcellocker.api.errors import status_of
 from parcellocker.api.routes.terminal_link import CommandBellDep
@@ -50,17 +52,22 @@ async def create_extension_by_link(
 
 
 def _page(view: str, offer: ExtensionOffer) -> HTMLResponse:
-    timezone = offer.locker.timezone
+    timezone, lang = offer.locker.timezone, offer.shipment.recipient.language
     html = _pages.get_template("extension.html").render(
         view=view,
-        lang=offer.shipment.recipient.language,
+        lang=lang,
         tracking_number=offer.shipment.tracking_number,
         locker_name=offer.locker.name,
         locker_address=offer.locker.address,
-        deadline=local_time(offer.deadline, timezone),
-        extended_deadline=local_time(offer.extended_deadline, timezone),
+        deadline=_local_time(offer.deadline, timezone, lang),
+        extended_deadline=_local_time(offer.extended_deadline, timezone, lang),
     )
     return HTMLResponse(html)
+
+
+def _local_time(moment: datetime, timezone: str, language: str) -> str:
+    """As the recipient's messages give it: in the locker's time zone, written the way of `language`."""
+    return long_local_time(moment.astimezone(ZoneInfo(timezone)), babel_locale(language))
 
 
 def _refused(request: Request, error: DomainError) -> HTMLResponse:

@@ -10,10 +10,13 @@ from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
 from parcellocker.api.routes.terminal_link import CommandBellDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.shipments import RedirectCreate, ShipmentCreate, ShipmentPublic
+from parcellocker.api.schemas.transitions import TransitionPublic
+from parcellocker.domain.events import Transition
 from parcellocker.domain.shipment import Shipment
 from parcellocker.service.collecting import ReturnShipment, return_shipment
 from parcellocker.service.extensions import ExtendDeadline, extend_deadline
 from parcellocker.service.redirects import RedirectShipment, redirect_shipment
+from parcellocker.service.shipment_trace import ReadShipmentHistory, read_shipment_history
 from parcellocker.service.shipments import (
     AnnounceShipment,
     CancelShipment,
@@ -73,6 +76,18 @@ async def read_shipments(
 )
 async def read_shipment(shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep) -> Any:
     return _public(await services.read(get_shipment, GetShipment(principal, shipment_id)))
+
+
+@router.get(
+    "/{shipment_id}/history",
+    response_model=list[TransitionPublic],
+    responses=error_responses(401, 404),
+    summary="Every transition of a shipment",
+)
+async def read_shipment_history_route(shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep) -> Any:
+    """Oldest first, each with its time, actor and reason (a carrier sees its own shipments' only)."""
+    history: list[Transition] = await services.read(read_shipment_history, ReadShipmentHistory(principal, shipment_id))
+    return [TransitionPublic.from_domain(transition).model_dump(mode="json") for transition in history]
 
 
 @router.post(

@@ -42,6 +42,16 @@ class PickupCreate(BaseModel):
     qr_token: str | None = Field(default=None, min_length=1, max_length=2048, description="The scanned QR token.")
 
 
+class PickupReopenCreate(BaseModel):
+    shipment_id: str = Field(min_length=1, max_length=64, description="The parcel just picked up.")
+    compartment: int = Field(ge=1, le=100_000, description="The compartment it was picked up from.")
+
+
+class CompartmentReopenedPublic(BaseModel):
+    compartment: int = Field(description="The number shown on the door: open it again now.", examples=[7])
+    shipment_id: str
+
+
 class ShipmentRef(BaseModel):
     id: str
     tracking_number: str

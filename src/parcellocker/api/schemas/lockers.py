@@ -8,7 +8,7 @@ from fastapi import Path
 from pydantic import BaseModel, Field
 
 from parcellocker.domain.compartment import Compartment, CompartmentState, DoorState
-from parcellocker.domain.locker import Locker, LockerStatus
+from parcellocker.domain.locker import ALWAYS_OPEN, Locker, LockerStatus
 from parcellocker.domain.sizes import Size
 
 LockerIdPath = Annotated[str, Path(min_length=1, max_length=64, description="The locker's id.", examples=["DEMO-1"])]
@@ -65,6 +65,13 @@ class LockerCreate(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180, examples=[21.0032])
     locks_per_board: int = Field(default=16, ge=1, le=64, description="Locks wired to each board, in order.")
     first_board: int = Field(default=0, ge=0, le=255, description="Address of the first board.")
+    opening_hours: str = Field(
+        default=ALWAYS_OPEN,
+        min_length=1,
+        max_length=200,
+        description="When people can reach the locker, as the recipients' messages say it.",
+        examples=["24/7", "Mon-Sat 6:00-22:00"],
+    )
 
 
 class LockerPublic(BaseModel):
@@ -75,6 +82,7 @@ class LockerPublic(BaseModel):
     latitude: float | None
     longitude: float | None
     status: LockerStatus
+    opening_hours: str = Field(examples=["24/7"])
     free_compartments: dict[Size, int] = Field(description="How many compartments of each size are free now.")
     compartments: list[CompartmentPublic]
 
@@ -93,6 +101,7 @@ class LockerPublic(BaseModel):
             latitude=locker.latitude,
             longitude=locker.longitude,
             status=locker.status,
+            opening_hours=locker.opening_hours,
             free_compartments=free,
             compartments=[CompartmentPublic.from_domain(c) for c in locker.compartments],
         )
@@ -103,4 +112,13 @@ class LockerCreated(LockerPublic):
         description="The key of this locker's terminal. Shown only in the first reply and kept only as a hash; "
         "a replayed request (same Idempotency-Key) answers null here.",
         examples=["plt_4mJq…"],
+    )
+
+
+class OutOfOrderCreate(BaseModel):
+    reason: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Why no parcel may go in it (shown to operators).",
+        examples=["door hinge broken"],
     )
