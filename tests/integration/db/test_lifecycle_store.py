@@ -1,5 +1,5 @@
 """The lifecycle on SQLite and PostgreSQL: the new fields of a shipment kept, the scheduler's searches, pickup
-policies, the outbox's payloads and erasure, and migration 0004 on a database that was there before it."""
+policies, the outbox's payloads and erasure, and migration 0005 on a database that was there before it."""
 
 from __future__ import annotations
 
@@ -169,16 +169,23 @@ async def _code_of(engine: AsyncEngine, shipment_id: str) -> str:
     return str(unseal(KEYS.derive("notification-seal"), sealed)["code"])
 
 
-# -- migration 0004 --------------------------------------------------------------------------------------------
+# -- migration 0005 --------------------------------------------------------------------------------------------
 
 _TEXT = ("id", "tracking_number", "carrier_id", "locker_id", "state", "parcel_size", "recipient_email")
-_shipments_0003 = sa.table(
+_shipments_0004 = sa.table(
     "shipments",
     *(sa.column(name, sa.String()) for name in (*_TEXT, "recipient_language", "compartment_id")),
     *(sa.column(name, UtcDateTime()) for name in ("created_at", "stored_at", "pickup_deadline", "picked_up_at")),
     sa.column("version", sa.Integer()),
 )
-_transitions_0003 = sa.table(
+_notifications_0004 = sa.table(
+    "notifications",
+    *(sa.column(name, sa.String()) for name in ("id", "shipment_id", "channel", "address", "template", "language")),
+    sa.column("sealed_payload", sa.String()),
+    *(sa.column(name, UtcDateTime()) for name in ("created_at", "next_attempt_at")),
+    sa.column("attempts", sa.Integer()),
+)
+_transitions_0004 = sa.table(
     "transitions",
     *(sa.column(name, sa.String()) for name in ("subject", "subject_id", "from_state", "to_state", "actor", "reason")),
     sa.column("at", UtcDateTime()),
@@ -186,9 +193,9 @@ _transitions_0003 = sa.table(
 )
 
 
-async def _fill_at_0003(url: str) -> None:
-    """A locker, a carrier, and three shipments as revision 0003 holds them: stored for 72 h, stored for 12 h (too
-    short for a reminder), and picked up."""
+async def _fill_at_0004(url: str) -> None:
+    """A locker, a carrier, and three shipments as revision 0004 holds them: stored for 72 h, stored for 12 h (too
+    short for a reminder), and picked up; the first one's message, which refers to it."""
     engine = make_engine(url)
     await add_locker_and_carrier(engine)
     base = {"carrier_id": "carrier-1", "locker_id": "L-1", "parcel_size": "S", "recipient_email": "ada@example.org"}
@@ -208,18 +215,24 @@ async def _fill_at_0003(url: str) -> None:
     ]
     try:
         async with engine.begin() as connection:
-            await connection.execute(_shipments_0003.insert(), rows)
-            await connection.execute(_transitions_0003.insert(), moves)
+            await connection.execute(_shipments_0004.insert(), rows)
+            await connection.execute(_transitions_0004.insert(), moves)
+            await connection.execute(
+                _notifications_0004.insert(),
+                {"id": "n-long", "shipment_id": "s-long", "channel": "email", "address": "ada@example.org"}
+                | {"template": "parcel_stored", "language": "en", "sealed_payload": "sealed", "attempts": 0}
+                | {"created_at": START, "next_attempt_at": START},
+            )
     finally:
         await engine.dispose()
 
 
-async def test_migration_0004_plans_reminders_and_ends_for_shipments_already_there(
+async def test_migration_0005_plans_reminders_and_ends_for_shipments_already_there(
     fresh_database: Any, database_kind: str
 ) -> None:
     url = await fresh_database(database_kind, migrated=False)
-    upgrade(url, "0003")
-    await _fill_at_0003(url)
+    upgrade(url, "0004")
+    await _fill_at_0004(url)
     upgrade(url)
     assert current(url) == head()
     engine = make_engine(url)
@@ -235,26 +248,33 @@ async def test_migration_0004_plans_reminders_and_ends_for_shipments_already_the
     assert (long.extensions, done.personal_data_erased_at, done.recipient.email) == (0, None, "ada@example.org")
 
 
-async def test_migration_0004_goes_back_down_to_0003_and_up_again(fresh_database: Any, database_kind: str) -> None:
+async def test_migration_0005_goes_back_down_to_0004_and_up_again(fresh_database: Any, database_kind: str) -> None:
     url = await fresh_database(database_kind, migrated=False)
-    upgrade(url, "0003")
-    await _fill_at_0003(url)
+    upgrade(url, "0004")
+    await _fill_at_0004(url)
     upgrade(url)
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0003")
-    assert current(url) == "0003"
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0004")
+    assert current(url) == "0004"
     engine = make_engine(url)
     try:
         async with engine.connect() as connection:
-            tables, columns = await connection.run_sync(
-                lambda sync: (
-                    set(sa.inspect(sync).get_table_names()),
-                    {c["name"] for c in sa.inspect(sync).get_columns("shipments")},
-                )
-            )
-            count = (await connection.execute(sa.select(sa.func.count()).select_from(_shipments_0003))).scalar()
+            tables, columns, referred = await connection.run_sync(_tables_columns_and_referred)
+            count = (await connection.execute(sa.select(sa.func.count()).select_from(_shipments_0004))).scalar()
     finally:
         await engine.dispose()
     assert "pickup_policies" not in tables and not {"remind_at", "ended_at", "extensions"} & columns
     assert count == 3
+    # The shipments were not copied to a new table on SQLite: what pointed at them still does.
+    assert referred["notifications"] == {"shipments"}
+    assert all(targets <= tables for targets in referred.values()), referred
     upgrade(url)
     assert current(url) == head()
+
+
+def _tables_columns_and_referred(sync: sa.Connection) -> tuple[set[str], set[str], dict[str, set[str]]]:
+    """The tables, the columns of `shipments`, and the tables each table's foreign keys refer to."""
+    inspector = sa.inspect(sync)
+    tables = set(inspector.get_table_names())
+    columns = {column["name"] for column in inspector.get_columns("shipments")}
+    referred = {table: {key["referred_table"] for key in inspector.get_foreign_keys(table)} for table in tables}
+    return tables, columns, referred

@@ -109,7 +109,7 @@ shipments = Table(
     Column("version", Integer, nullable=False),
     # The recipient needs a compartment within reach: those are offered first at the deposit.
     Column("reachable_height", Boolean, nullable=False, server_default=false()),
-    # The lifecycle (migration 0004): extensions of the deadline, the reminder's time, a redirect's locker (checked
+    # The lifecycle (migration 0005): extensions of the deadline, the reminder's time, a redirect's locker (checked
     # by the use case; no foreign key, which SQLite could only add by rebuilding the table), the end, the erasure.
     Column("extensions", Integer, nullable=False, server_default="0"),
     Column("remind_at", UtcDateTime, nullable=True),

@@ -5,8 +5,8 @@ Shipments stored before this revision get their reminder's time worked out as th
 (24 hours before the deadline, if that is still ahead of when they were stored); shipments that had ended get
 `ended_at` from their last transition, so their recipients' data is erased on the same terms as later ones.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-10
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from parcellocker.adapters.db.types import UtcDateTime
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -93,9 +93,11 @@ def downgrade() -> None:
     op.drop_index("ix_shipments_ended_at_kept", table_name="shipments")
     op.drop_index("ix_shipments_remind_at", table_name="shipments")
     op.drop_index(op.f("ix_shipments_state_pickup_deadline"), table_name="shipments")
-    with op.batch_alter_table("shipments") as batch:
-        for column in ("personal_data_erased_at", "ended_at", "redirect_to_locker_id", "remind_at", "extensions"):
-            batch.drop_column(column)
+    # Not a batch (copy-and-rename) on SQLite: foreign keys (compartments, notifications) point at `shipments`, and
+    # dropping it to copy it back would break them. Both databases drop a column in place (SQLite since 3.35), once
+    # the indexes that name it are gone.
+    for column in ("personal_data_erased_at", "ended_at", "redirect_to_locker_id", "remind_at", "extensions"):
+        op.execute(f"ALTER TABLE shipments DROP COLUMN {column}")
 
 
 def _backfill(connection: sa.Connection) -> None:
