@@ -131,6 +131,10 @@ def test_an_expired_parcel_is_collected_by_a_courier_and_returned_by_the_carrier
     assert "the parcel goes back to the sender" in notice["text"] and notice["code"] == ""
 
     courier = site.courier()
+    listed = courier.get(f"/lockers/{locker.id}/collections").json()
+    assert [(p["tracking_number"], p["compartment"], p["state"]) for p in listed] == [
+        (shipment["tracking_number"], number, "expired")
+    ]
     opened = courier.post(f"/lockers/{locker.id}/collections", json={"tracking_number": shipment["tracking_number"]})
     assert opened.status_code == 200, opened.text
     assert opened.json()["compartment"]["number"] == number
@@ -139,6 +143,7 @@ def test_an_expired_parcel_is_collected_by_a_courier_and_returned_by_the_carrier
     assert (closed["outcome"], closed["shipment_state"]) == ("parcel_collected", "collected")
     doors = site.operator().get(f"/lockers/{locker.id}").json()["compartments"]
     assert next(c for c in doors if c["number"] == number)["state"] == "free"
+    assert courier.get(f"/lockers/{locker.id}/collections").json() == []
 
     returned = site.carrier().post(f"/shipments/{shipment['id']}/return")
     assert returned.status_code == 200, returned.text
@@ -176,6 +181,10 @@ def test_a_redirected_parcel_gets_a_new_code_at_its_new_locker(site: Site) -> No
     error_of(dead, 404, "pickup_code_not_found")
 
     courier = site.courier()
+    listed = courier.get(f"/lockers/{first.id}/collections").json()
+    assert [(p["tracking_number"], p["compartment"], p["state"]) for p in listed] == [
+        (shipment["tracking_number"], number, "redirected")
+    ]
     opened = courier.post(f"/lockers/{first.id}/collections", json={"tracking_number": shipment["tracking_number"]})
     assert opened.status_code == 200, opened.text
     closed = site.door(first, number, "closed")

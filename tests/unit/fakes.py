@@ -25,7 +25,7 @@ from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
-from parcellocker.domain.shipment import Shipment, ShipmentState
+from parcellocker.domain.shipment import TO_BE_COLLECTED_STATES, Shipment, ShipmentState
 from parcellocker.domain.sizes import Size
 from parcellocker.service.ports import (
     AccountRepository,
@@ -219,17 +219,17 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
     async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
         parcels = []
         for shipment in self._tables.shipments.values():
-            wanted = (carrier_id, locker_id, ShipmentState.EXPIRED)
-            if (shipment.carrier_id, shipment.locker_id, shipment.state) != wanted:
+            if (shipment.carrier_id, shipment.locker_id) != (carrier_id, locker_id):
+                continue
+            if shipment.state not in TO_BE_COLLECTED_STATES:
                 continue
             compartment = self._tables.compartments.get(shipment.compartment_id or "")
             if compartment is None:
                 continue
-            expired = [
-                t.at for t in self._tables.transitions if t.subject_id == shipment.id and t.to_state == "expired"
-            ]
-            since = max(expired, default=shipment.pickup_deadline or shipment.created_at)
-            parcels.append(ParcelToCollect(shipment.id, shipment.tracking_number, compartment.number, since))
+            state = shipment.state.value
+            moved = [t.at for t in self._tables.transitions if t.subject_id == shipment.id and t.to_state == state]
+            since = max(moved, default=shipment.pickup_deadline or shipment.created_at)
+            parcels.append(ParcelToCollect(shipment.id, shipment.tracking_number, compartment.number, since, state))
         return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
 
     async def save(self, shipment: Shipment) -> None:

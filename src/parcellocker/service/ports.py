@@ -75,12 +75,16 @@ class CompartmentRepository(abc.ABC):
 
 @dataclass(frozen=True, slots=True)
 class ParcelToCollect:
-    """An expired parcel waiting in a compartment for a courier of its carrier to take it back."""
+    """A parcel waiting in a compartment for a courier of its carrier to take it out: expired (it goes back to the
+    sender) or redirected (it goes to another locker)."""
 
     shipment_id: str
     tracking_number: str
     compartment_number: int
     expired_at: datetime
+    """Since when it waits to be taken out: when it expired, or was redirected."""
+    state: str = "expired"
+    """Why it is collected: "expired" or "redirected"."""
 
 
 class ShipmentRepository(abc.ABC):
