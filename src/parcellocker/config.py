@@ -34,7 +34,13 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
     code_length: int = Field(default=6, ge=MIN_CODE_LENGTH, le=MAX_CODE_LENGTH)
-    pickup_window_hours: float = Field(default=72, gt=0)
+    pickup_window_hours: float = Field(default=72, gt=0, le=24 * 60)
+    extension_hours: float = Field(default=48, gt=0, le=24 * 30)  # what the one extension adds to the deadline
+    reminder_hours_before: float = Field(default=24, gt=0, le=24 * 60)  # the reminder, this long before the deadline
+    personal_data_retention_days: float = Field(default=30, gt=0, le=3650)  # kept this long after a shipment ends
+    scheduler_enabled: bool = True  # the scheduler (reminders, expiry, erasure) in this server process
+    scheduler_interval_seconds: float = Field(default=30, gt=0, le=3600)
+    public_url: str = ""  # where recipients reach this server (links in messages); empty: http://{host}:{port}
     lockout_max_failures: int = Field(default=5, ge=1)
     lockout_window_seconds: int = Field(default=600, ge=1)
     lockout_first_delay_seconds: int = Field(default=60, ge=1)
@@ -76,6 +82,13 @@ class Settings(BaseSettings):
             raise ValueError("use mqtt://host:port (with user:password@ before the host if the broker asks)")
         return url
 
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("use the address recipients open, e.g. https://lockers.example.com")
+        return url.rstrip("/")
+
     @field_validator("sms_gateway_url")
     @classmethod
     def _gateway(cls, url: str) -> str:
@@ -106,6 +119,16 @@ class Settings(BaseSettings):
             raise ValueError("PARCELLOCKER_SMS_GATEWAY_AUTH_VALUE cannot hold a line break")
         return self
 
+    @model_validator(mode="after")
+    def _reminder_before_deadline(self) -> Settings:
+        if self.reminder_hours_before >= self.pickup_window_hours:
+            raise ValueError("the reminder must come before the deadline: reminder_hours_before < pickup_window_hours")
+        return self
+
+    @property
+    def effective_public_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'parcellocker.db'}"
@@ -134,4 +157,8 @@ class Settings(BaseSettings):
             pin_lockout=lockout,
             session_ttl=timedelta(hours=self.session_ttl_hours),
             link_silence=timedelta(seconds=self.link_silence_seconds),
+            extension=timedelta(hours=self.extension_hours),
+            reminder_before=timedelta(hours=self.reminder_hours_before),
+            personal_data_retention=timedelta(days=self.personal_data_retention_days),
+            public_url=self.effective_public_url,
         )

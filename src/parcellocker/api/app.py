@@ -19,13 +19,16 @@ from parcellocker.api.routes import (
     alarms,
     audit,
     carriers,
+    collecting,
     compartments,
     couriers,
     deposits,
     door_events,
+    extension_links,
     health,
     lockers,
     parcels_to_collect,
+    pickup_policies,
     pickups,
     sessions,
     shipments,
@@ -37,6 +40,7 @@ from parcellocker.api.terminal_sightings import TerminalSightings
 from parcellocker.bootstrap import Server, notification_send_timeout, notifier_from, template_library_from
 from parcellocker.dashboard import PREFIX as DASHBOARD_PREFIX
 from parcellocker.dashboard.app import create_dashboard, dashboard_routes
+from parcellocker.service.scheduler import LifecycleScheduler
 
 API_PREFIX = "/api/v1"
 
@@ -60,6 +64,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     if notifier is not None:
         library, send_timeout = template_library_from(settings), notification_send_timeout(settings)
         worker = OutboxWorker(server.services, notifier, library=library, send_timeout=send_timeout)
+    scheduler = _scheduler_from(server, worker)
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
     silent_locker_check = SilentLockerCheck(server.services)
@@ -71,6 +76,8 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()
+        if scheduler is not None:
+            scheduler.start()
         if bridge is not None:
             bridge.start()
         silent_locker_check.start()
@@ -80,6 +87,8 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
             await silent_locker_check.stop()
             if bridge is not None:
                 await bridge.stop()
+            if scheduler is not None:
+                await scheduler.stop()
             if worker is not None:
                 await worker.stop()
             await server.close()
@@ -95,6 +104,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     app.state.server = server
     app.state.authenticator = authenticator
     app.state.outbox_worker = worker
+    app.state.scheduler = scheduler
     app.state.command_bell = command_bell
     app.state.terminal_sightings = TerminalSightings(server.services)
     app.state.silent_locker_check = silent_locker_check
@@ -116,12 +126,15 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         couriers,
         alarms,
         audit,
+        collecting,
+        pickup_policies,
         parcels_to_collect,
         utilisation,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
     app.include_router(health.router)
+    app.include_router(extension_links.router)
     app.include_router(metrics.router())
     dashboard = create_dashboard(server.services, authenticator.principal, command_bell.ring)
     metrics.name_routes(DASHBOARD_PREFIX, dashboard_routes())
@@ -136,3 +149,12 @@ def _mqtt_bridge_from(server: Server, authenticator: Authenticator) -> TerminalB
     requests = TerminalRequests(server.services, authenticator)
     broker = BrokerAddress.parse(server.settings.mqtt_url)
     return TerminalBridge(server.services, requests, broker, topic_root=server.settings.mqtt_topic_root)
+
+
+def _scheduler_from(server: Server, worker: OutboxWorker | None) -> LifecycleScheduler | None:
+    """Reminders, expiry and erasure, unless PARCELLOCKER_SCHEDULER_ENABLED=false (another process runs them)."""
+    settings = server.settings
+    if not settings.scheduler_enabled:
+        return None
+    wake = worker.wake if worker is not None else None
+    return LifecycleScheduler(server.services, interval=settings.scheduler_interval_seconds, queued=wake)

@@ -30,6 +30,8 @@ class PendingAction(StrEnum):
     PICKUP = "pickup"
     SERVICE = "service"
     """Opened on an operator's command: nothing is stored or taken when it closes."""
+    COLLECTION = "collection"
+    """Opened for a courier to take an expired or redirected parcel out."""
 
 
 @dataclass(slots=True)
@@ -73,6 +75,17 @@ class Compartment:
         self._require(CompartmentState.OCCUPIED, "open it for a pickup")
         self.pending = PendingAction.PICKUP
         self.events.append(Transition("compartment", self.id, self.state, self.state, at, actor, "opened for a pickup"))
+
+    def open_for_collection(self, at: datetime, actor: Actor) -> None:
+        """A courier takes the parcel out (it expired, or goes to another locker); free once the door closes. An
+        opening for service waiting gives way to it."""
+        self._require(CompartmentState.OCCUPIED, "open it for a collection")
+        if self.pending not in (None, PendingAction.SERVICE, PendingAction.COLLECTION):
+            raise IllegalTransition(f"compartment {self.number} is open for a {self.pending} right now")
+        self.pending = PendingAction.COLLECTION
+        self.events.append(
+            Transition("compartment", self.id, self.state, self.state, at, actor, "opened for a collection")
+        )
 
     def open_for_service(self, at: datetime, actor: Actor) -> None:
         """An operator has the terminal open the door, so its opening is expected. A deposit or pickup under way

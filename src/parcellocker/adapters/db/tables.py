@@ -112,9 +112,32 @@ shipments = Table(
     Column("version", Integer, nullable=False),
     # The recipient needs a compartment within reach: those are offered first at the deposit.
     Column("reachable_height", Boolean, nullable=False, server_default=false()),
+    # The lifecycle (migration 0005): extensions of the deadline, the reminder's time, a redirect's locker (checked
+    # by the use case; no foreign key, which SQLite could only add by rebuilding the table), the end, the erasure.
+    Column("extensions", Integer, nullable=False, server_default="0"),
+    Column("remind_at", UtcDateTime, nullable=True),
+    Column("redirect_to_locker_id", String(ID), nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("personal_data_erased_at", UtcDateTime, nullable=True),
     UniqueConstraint("carrier_id", "tracking_number"),
     # NULLs never collide in a unique constraint, so only live codes must differ.
     UniqueConstraint("locker_id", "pickup_code_hash"),
+    # What the scheduler searches (adapters/db/calendar.py): parcels whose deadline passed, by state then deadline.
+    Index(None, "state", "pickup_deadline"),
+)
+# The scheduler's other searches: reminders due (only stored parcels have a remind_at), and ended shipments whose
+# personal data is still kept.
+Index(
+    "ix_shipments_remind_at",
+    shipments.c.remind_at,
+    postgresql_where=shipments.c.remind_at.is_not(None),
+    sqlite_where=shipments.c.remind_at.is_not(None),
+)
+Index(
+    "ix_shipments_ended_at_kept",
+    shipments.c.ended_at,
+    postgresql_where=shipments.c.personal_data_erased_at.is_(None),
+    sqlite_where=shipments.c.personal_data_erased_at.is_(None),
 )
 # No compartment can ever hold two live shipments.
 Index(
@@ -264,6 +287,23 @@ Index(
     notifications.c.next_attempt_at,
     postgresql_where=notifications.c.sent_at.is_(None),
     sqlite_where=notifications.c.sent_at.is_(None),
+)
+
+# The newest notification of a template for a shipment (the code a reminder repeats), and a shipment's own when its
+# recipient's data is erased.
+Index(None, notifications.c.shipment_id, notifications.c.template, notifications.c.created_at)
+
+# Pickup policies of lockers and carriers (domain/pickup_policy.py); a missing row, or a NULL, inherits the setting.
+pickup_policies = Table(
+    "pickup_policies",
+    metadata,
+    Column("subject", String(STATE), nullable=False),  # "locker" or "carrier"
+    Column("subject_id", String(ID), nullable=False),
+    Column("pickup_window_seconds", Integer, nullable=True),
+    Column("extension_seconds", Integer, nullable=True),
+    Column("reminder_before_seconds", Integer, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("subject", "subject_id"),
 )
 
 # Commands queued for a locker's terminal (open a compartment, sync codes, set config) and their acknowledgements.

@@ -24,9 +24,10 @@ _LITERAL = re.compile(r"'([^']*)'")  # CLDR quotes literal text in a pattern: "{
 def compose(
     library: TemplateLibrary, notification: Notification, secrets: dict[str, str], shipment: Shipment, locker: Locker
 ) -> Message:
-    """The message for `notification`; `secrets` is its unsealed payload (the code and the QR token)."""
+    """The message for `notification`; `secrets` is its unsealed payload (for a waiting parcel the code, the QR token
+    and, while the deadline can be extended, the extension link; nothing for an expired one)."""
     assert shipment.pickup_deadline is not None
-    qr_image_cid = f"pickup-qr.{notification.id}@parcellocker"
+    qr_image_cid = f"pickup-qr.{notification.id}@parcellocker" if secrets.get("qr") else None
     context = template_context(notification.language, secrets, shipment, locker, qr_image_cid)
     if notification.channel == "sms":
         subject, text, html = "", library.render_sms(notification.template, notification.language, context), None
@@ -42,19 +43,19 @@ def compose(
         shipment_id=shipment.id,
         tracking_number=shipment.tracking_number,
         locker_id=locker.id,
-        code=secrets["code"],
-        qr_token=secrets["qr"],
+        code=secrets.get("code", ""),
+        qr_token=secrets.get("qr", ""),
         pickup_deadline=shipment.pickup_deadline,
         language=notification.language,
         html=html,
-        qr_image_cid=qr_image_cid if html is not None else None,
+        qr_image_cid=qr_image_cid if html is not None else None,  # no QR token, no picture
     )
 
 
 def template_context(
-    language: str, secrets: dict[str, str], shipment: Shipment, locker: Locker, qr_image_cid: str
+    language: str, secrets: dict[str, str], shipment: Shipment, locker: Locker, qr_image_cid: str | None
 ) -> dict[str, Any]:
-    """What every template may use (docs/notifications.md lists it)."""
+    """What every template may use (docs/notifications.md lists it); what a message does not carry is empty."""
     assert shipment.pickup_deadline is not None
     deadline = shipment.pickup_deadline.astimezone(ZoneInfo(locker.timezone))
     locale = babel_locale(language)
@@ -62,9 +63,10 @@ def template_context(
         "language": language,
         "recipient_name": shipment.recipient.name or "",
         "tracking_number": shipment.tracking_number,
-        "code": secrets["code"],
-        "qr_token": secrets["qr"],
-        "qr_image": f"cid:{qr_image_cid}",
+        "code": secrets.get("code", ""),
+        "qr_token": secrets.get("qr", ""),
+        "qr_image": f"cid:{qr_image_cid}" if qr_image_cid is not None else "",
+        "extend_url": secrets.get("extend_url", ""),
         "deadline": long_local_time(deadline, locale),
         "deadline_short": short_local_time(deadline, locale),
         "deadline_iso": deadline.isoformat(timespec="minutes"),

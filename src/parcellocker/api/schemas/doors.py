@@ -31,6 +31,10 @@ class DepositProblemCreate(BaseModel):
     )
 
 
+class CollectionCreate(BaseModel):
+    tracking_number: str = Field(min_length=1, max_length=64, description="As scanned from the label.")
+
+
 class PickupCreate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}, {"qr_token": "PLQR1.eyJz….Mz…"}]})
 
@@ -95,7 +99,7 @@ class DoorEventPublic(BaseModel):
     seq: int
     compartment: int
     state: DoorState
-    outcome: Literal["recorded", "parcel_stored", "parcel_picked_up", "forced_door"]
+    outcome: Literal["recorded", "parcel_stored", "parcel_picked_up", "parcel_collected", "forced_door"]
     shipment_id: str | None
     shipment_state: ShipmentState | None
     replayed: bool = Field(description="True when this seq had been applied before: nothing changed now.")

@@ -4,7 +4,7 @@
     POST /courier/sign-in     {"courier_id": "…", "pin": "…"}             → {"courier_token": "…"}
     POST /pickup/reopen       {"shipment_id": "…"}                           → the same compartment, opened again
     POST /courier/sign-in     (above)
-    POST /courier/collections {"courier_token": "…"}                      → {"parcels": [expired parcels here]}
+    POST /courier/collections {"courier_token": "…"}                      → {"parcels": [expired, redirected here]}
     POST /deposit             {"courier_token": "…", "tracking_number": "…", "reachable": false} → the compartment
     POST /deposit/problem     {… , "problem": "does_not_fit" | "door_did_not_open"} → another compartment
     GET  /status              the doors, the boards and the link
@@ -102,6 +102,7 @@ def create_kiosk_app(kiosk: Kiosk, screens: ScreenSettings | None = None) -> Fas
                     "tracking_number": parcel.tracking_number,
                     "compartment": parcel.compartment,
                     "expired_at": parcel.expired_at.isoformat(),
+                    "state": parcel.state,
                 }
                 for parcel in parcels
             ]

@@ -109,12 +109,15 @@ class CompartmentToOpen:
 
 @dataclass(frozen=True, slots=True)
 class ParcelToCollect:
-    """An expired parcel of the signed-in courier's carrier, waiting in a compartment of this locker."""
+    """A parcel of the signed-in courier's carrier waiting in a compartment of this locker to be taken out: expired,
+    or redirected to another locker."""
 
     shipment_id: str
     tracking_number: str
     compartment: int
     expired_at: datetime
+    """Since when it waits: when it expired, or was redirected."""
+    state: str = "expired"
 
 
 class Link(abc.ABC):

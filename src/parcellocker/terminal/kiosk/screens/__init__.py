@@ -18,8 +18,9 @@ Stable hooks for browser tests (`data-testid`):
   `courier-signed-in`, `tracking-number`, `deposit-submit`, `reachable-toggle`, `deposit-now`, `deposit-open`
   (data-compartment, data-tracking), `problem-does-not-fit`, `problem-door-did-not-open`, `deposit-list` of
   `deposit-item` (data-tracking, data-compartment, data-status="open"|"stored"|"failed"), `collections-list` of
-  `collection-item` (data-tracking, data-compartment), `collections-empty`, `collections-note`, `courier-finish`,
-  `courier-summary`, `summary-deposited`, `summary-problems`, `summary-list`, `courier-sign-out`.
+  `collection-item` (data-tracking, data-compartment, data-state="expired"|"redirected"), `collections-empty`,
+  `collections-note`, `courier-finish`, `courier-summary`, `summary-deposited`, `summary-problems`, `summary-list`,
+  `courier-sign-out`.
 """
 
 from parcellocker.terminal.kiosk.screens.routes import ScreenSettings, install_screens

@@ -205,7 +205,9 @@
       var what = document.createElement("span");
       what.textContent = parcel.tracking_number + " → " + parcel.compartment;
       var when = document.createElement("span");
-      when.textContent = K.t("expired_since", { since: since.format(new Date(parcel.expired_at)) });
+      item.dataset.state = parcel.state;
+      var label = parcel.state === "redirected" ? "redirected_since" : "expired_since";
+      when.textContent = K.t(label, { since: since.format(new Date(parcel.expired_at)) });
       item.append(what, when);
       list.append(item);
     });
