@@ -132,6 +132,7 @@ def test_no_courier_sees_or_opens_the_other_carriers_compartments_or_parcels(
         assert problem.status_code == 404, problem.text
     assert second.courier.get(f"/shipments/{theirs['id']}").status_code == 404
     assert second.courier.get(f"/shipments/{theirs['id']}/history").status_code == 404
+    assert first.courier.get(f"/shipments/{theirs['id']}/history").status_code == 200  # the route is there
     assert second.courier.get(f"/lockers/{locker.id}/collections").json() == []
 
     seen_by_second = compartments_seen(second.courier, locker)
