@@ -173,10 +173,12 @@ class FakeCompartmentRepository(_Repository, CompartmentRepository):
         found = (c for c in self._tables.compartments.values() if c.locker_id == locker_id and c.number == number)
         return copy.deepcopy(next(found, None))
 
-    async def claim_free(self, locker_id: str, sizes: Sequence[Size], *, reachable: bool = False) -> Compartment | None:
+    async def claim_free(
+        self, locker_id: str, sizes: Sequence[Size], *, carrier_id: str | None = None, reachable: bool = False
+    ) -> Compartment | None:
         candidates = [c for c in self._tables.compartments.values() if c.locker_id == locker_id]
         try:
-            return copy.deepcopy(choose_compartment(candidates, sizes, reachable=reachable))
+            return copy.deepcopy(choose_compartment(candidates, sizes, reachable=reachable, carrier_id=carrier_id))
         except LockerFull:
             return None
 

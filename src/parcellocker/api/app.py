@@ -18,6 +18,7 @@ from parcellocker.api.metrics import ApiMetrics, RequestMetrics
 from parcellocker.api.routes import (
     alarms,
     audit,
+    carrier_shares,
     carriers,
     collecting,
     compartments,
@@ -130,6 +131,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         pickup_policies,
         parcels_to_collect,
         utilisation,
+        carrier_shares,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)

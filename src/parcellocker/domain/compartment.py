@@ -50,7 +50,20 @@ class Compartment:
     version: int = 0
     reachable: bool = False
     """Within reach of a person in a wheelchair (see cabinet.py); worked out when the locker is set up."""
+    reserved_for_carrier_id: str | None = None
+    """The carrier whose share of the locker this compartment is in (carrier_shares.py): only that carrier's parcels
+    go in it. None: it is in the pool every carrier shares. (Not the RESERVED state, which is a deposit under way.)"""
     events: list[Transition] = field(default_factory=list)
+
+    def serves(self, carrier_id: str | None) -> bool:
+        """May a parcel of `carrier_id` be put in it? Pool compartments serve every carrier, a share only its own;
+        a parcel of no carrier (None) only goes in the pool."""
+        return self.reserved_for_carrier_id is None or self.reserved_for_carrier_id == carrier_id
+
+    def reserve_for_carrier(self, carrier_id: str | None) -> None:
+        """Put it in `carrier_id`'s share (None: back in the pool). A parcel in it or on its way stays where it is;
+        only the compartments given to later parcels follow the share."""
+        self.reserved_for_carrier_id = carrier_id
 
     def reserve_for_deposit(self, shipment_id: str, at: datetime, actor: Actor) -> None:
         self._require(CompartmentState.FREE, "reserve it for a deposit")

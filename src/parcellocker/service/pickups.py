@@ -11,7 +11,7 @@ from parcellocker.domain.accounts import Principal
 from parcellocker.domain.alarms import Alarm, AlarmKind
 from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.codes import hash_pickup_code, locker_code_key_purpose, normalise_entered_code
-from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.compartment import Compartment, CompartmentState
 from parcellocker.domain.errors import (
     Conflict,
     IllegalTransition,
@@ -116,6 +116,10 @@ async def _refuse(uow: UnitOfWork, env: Env, cmd: PickUpParcel, lockout: Lockout
     raise WrongPickupCode(lockout.remaining_tries(now, policy))
 
 
+REOPEN_HISTORY = 20
+"""How many of a compartment's newest transitions are searched for the deposit of the parcel just picked up: after
+it come the door closing on it, the pickup's opening and closing and a few reopenings, far fewer than this."""
+
 REOPEN_GRACE = timedelta(seconds=5)
 """Added to the domain's window on the server: the terminal counts the window from the door's close it saw, the
 server from when that close reached it, and the request to reopen takes a moment to arrive."""
@@ -138,8 +142,9 @@ async def reopen_after_pickup(cmd: ReopenAfterPickup, uow: UnitOfWork, env: Env)
 
     Refused unless the shipment was picked up at this locker within the reopen window, and the compartment is
     free, closed and has no opening under way: then nobody else's parcel is in it or on its way into it. The
-    terminal says which compartment it opened for that pickup (it is trusted with its own doors; the server no
-    longer links a picked-up shipment to its compartment). The opening is then expected, so no forced-door alarm."""
+    terminal says which compartment it opened for that pickup, and the server checks in the compartment's history
+    that the last deposit into it was of that shipment (no other carrier's compartment opens this way). The
+    opening is then expected, so no forced-door alarm."""
     require_terminal_of(cmd.by, cmd.locker_id)
     now = env.clock.now()
     shipment = await uow.shipments.get(cmd.shipment_id)
@@ -156,9 +161,19 @@ async def reopen_after_pickup(cmd: ReopenAfterPickup, uow: UnitOfWork, env: Env)
         compartment.open_again_after_pickup(now, cmd.by.actor)
     except IllegalTransition as error:
         raise ReopenRefused(error.message) from None
+    if not await _last_filled_for(uow, compartment, shipment.id):
+        raise ReopenRefused(f"compartment {compartment.number} is not the one parcel {shipment.tracking_number} was in")
     await uow.compartments.save(compartment)
     details = {"shipment": shipment.id}
     await uow.audit.append(
         AuditRecord(now, str(cmd.by.actor), "compartment.reopened_after_pickup", compartment.id, details)
     )
     return compartment
+
+
+async def _last_filled_for(uow: UnitOfWork, compartment: Compartment, shipment_id: str) -> bool:
+    """Was the last deposit into the compartment (its last move from free to reserved) that of `shipment_id`?"""
+    for transition in reversed(await uow.history.of_subject("compartment", compartment.id, newest=REOPEN_HISTORY)):
+        if transition.from_state == CompartmentState.FREE and transition.to_state == CompartmentState.RESERVED:
+            return transition.details.get("shipment_id") == shipment_id
+    return False

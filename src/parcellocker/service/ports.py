@@ -62,8 +62,11 @@ class CompartmentRepository(abc.ABC):
     async def by_number(self, locker_id: str, number: int) -> Compartment | None: ...
 
     @abc.abstractmethod
-    async def claim_free(self, locker_id: str, sizes: Sequence[Size], *, reachable: bool = False) -> Compartment | None:
-        """The free compartment of `sizes` first in domain.allocation.allocation_order (smallest size first; with
+    async def claim_free(
+        self, locker_id: str, sizes: Sequence[Size], *, carrier_id: str | None = None, reachable: bool = False
+    ) -> Compartment | None:
+        """The free compartment of `sizes` that serves `carrier_id` (its share or the pool; only the pool for None)
+        first in domain.allocation.allocation_order (the carrier's share before the pool, smallest size first; with
         `reachable`, those within reach before all others) that no concurrent transaction holds, locked for this
         unit of work so no other courier can be given it."""
 

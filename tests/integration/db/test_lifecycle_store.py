@@ -193,11 +193,43 @@ _transitions_0004 = sa.table(
 )
 
 
-async def _fill_at_0004(url: str) -> None:
-    """A locker, a carrier, and three shipments as revision 0004 holds them: stored for 72 h, stored for 12 h (too
+_lockers_0005 = sa.table(
+    "lockers",
+    *(sa.column(name) for name in ("id", "name", "address", "timezone", "status", "opening_hours")),
+    sa.column("inner_dimensions", sa.JSON),
+)
+_compartments_0005 = sa.table(
+    "compartments",
+    *(sa.column(name) for name in ("id", "locker_id", "number", "size", "size_rank", "board", "channel", "state")),
+    *(sa.column(name) for name in ("door", "version", "reachable")),
+)
+_carriers_0005 = sa.table("carriers", sa.column("id"), sa.column("name"))
+
+
+async def _add_locker_and_carrier_as_0005_holds_them(engine: AsyncEngine) -> None:
+    """Written with the tables of that revision, not the repositories, which know the columns of later ones."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            _lockers_0005.insert(),
+            {"id": "L-1", "name": "Locker 1", "address": "1 Main St", "timezone": "UTC", "status": "offline"}
+            | {"opening_hours": "24/7", "inner_dimensions": {"S": [80, 380, 640]}},
+        )
+        await connection.execute(
+            _compartments_0005.insert(),
+            [
+                {"id": f"L-1/{n}", "locker_id": "L-1", "number": n, "size": "S", "size_rank": 0, "board": 0}
+                | {"channel": n, "state": "occupied", "door": "closed", "version": 1, "reachable": False}
+                for n in (1, 2)
+            ],
+        )
+        await connection.execute(_carriers_0005.insert(), {"id": "carrier-1", "name": "Carrier One"})
+
+
+async def _fill_at_0005(url: str) -> None:
+    """A locker, a carrier, and three shipments as revision 0005 holds them: stored for 72 h, stored for 12 h (too
     short for a reminder), and picked up; the first one's message, which refers to it."""
     engine = make_engine(url)
-    await add_locker_and_carrier(engine)
+    await _add_locker_and_carrier_as_0005_holds_them(engine)
     base = {"carrier_id": "carrier-1", "locker_id": "L-1", "parcel_size": "S", "recipient_email": "ada@example.org"}
     base |= {"recipient_language": "en", "created_at": START, "version": 1}
     rows = [
@@ -232,7 +264,7 @@ async def test_migration_0006_plans_reminders_and_ends_for_shipments_already_the
 ) -> None:
     url = await fresh_database(database_kind, migrated=False)
     upgrade(url, "0005")
-    await _fill_at_0004(url)
+    await _fill_at_0005(url)
     upgrade(url)
     assert current(url) == head()
     engine = make_engine(url)
@@ -251,7 +283,7 @@ async def test_migration_0006_plans_reminders_and_ends_for_shipments_already_the
 async def test_migration_0006_goes_back_down_to_0005_and_up_again(fresh_database: Any, database_kind: str) -> None:
     url = await fresh_database(database_kind, migrated=False)
     upgrade(url, "0005")
-    await _fill_at_0004(url)
+    await _fill_at_0005(url)
     upgrade(url)
     await asyncio.to_thread(command.downgrade, alembic_config(url), "0005")
     assert current(url) == "0005"

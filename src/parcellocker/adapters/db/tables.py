@@ -73,10 +73,14 @@ compartments = Table(
     Column("version", Integer, nullable=False),
     # Within reach of a person in a wheelchair (domain/cabinet.py), worked out when the locker is set up.
     Column("reachable", Boolean, nullable=False, server_default=false()),
+    # The carrier whose share of the locker it is in (domain/carrier_shares.py); NULL: the pool of every carrier.
+    # No foreign key: SQLite drops a column in place only when no constraint names it (carriers are never deleted).
+    Column("reserved_for_carrier_id", String(ID), nullable=True),
     UniqueConstraint("locker_id", "number"),
-    # What claim_free searches: the free compartments of a locker, smallest size first, out of reach before within
+    # What claim_free searches: the free compartments of a locker, a carrier's share before the pool (the claim
+    # keeps only the carrier's own and NULL, sorted NULLS LAST), smallest size first, out of reach before within
     # reach, lowest number first.
-    Index(None, "locker_id", "state", "size_rank", "reachable", "number"),
+    Index("ix_compartments_claim", "locker_id", "state", "reserved_for_carrier_id", "size_rank", "reachable", "number"),
 )
 
 carriers = Table(

@@ -29,6 +29,12 @@ class CompartmentPublic(BaseModel):
         "it, and last to others.",
         examples=[False],
     )
+    reserved_for_carrier_id: str | None = Field(
+        default=None,
+        description="The carrier whose share of the locker it is in: only that carrier's parcels go in it. Null: the "
+        "pool every carrier shares. Carriers and couriers are not shown the compartments of other carriers' shares.",
+        examples=[None],
+    )
 
     @classmethod
     def from_domain(cls, compartment: Compartment) -> CompartmentPublic:
@@ -41,6 +47,7 @@ class CompartmentPublic(BaseModel):
             channel=compartment.channel,
             out_of_order_reason=compartment.out_of_order_reason,
             reachable=compartment.reachable,
+            reserved_for_carrier_id=compartment.reserved_for_carrier_id,
         )
 
 

@@ -1,7 +1,8 @@
 /* Courier mode: sign in by card (scanned "COURIER:<id>") or typed id, and PIN; then parcels scanned (or typed)
    one after another, each opening a compartment that fits ("does not fit" and "door did not open" ask for
    another), optionally at reachable height; the carrier's expired parcels waiting here; a summary; signed out
-   after 2 minutes without a touch. The session lives in this tab's sessionStorage only. */
+   after 2 minutes without a touch. The session lives in this tab's sessionStorage only, and only while the courier
+   screen is shown: any other screen removes it (kiosk.js). */
 (function () {
   "use strict";
   var K = window.Kiosk;

@@ -14,6 +14,12 @@
   var QR_PREFIX = "PLQR1.";
   var COURIER_PREFIX = "COURIER:";
   var PENDING_SCAN = "kiosk.pending-scan";
+  var COURIER_SESSION = "kiosk.courier";
+
+  /* A courier's session (courier.js) lives on the courier screen only: leaving it any way at all (the home link,
+     another screen) signs the courier out, so that the next person to open the courier screen never finds the
+     last courier signed in, with their carrier's deposits and parcels to collect. */
+  if (settings.page !== "courier") sessionStorage.removeItem(COURIER_SESSION);
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function byTestId(id, root) { return $('[data-testid="' + id + '"]', root); }
