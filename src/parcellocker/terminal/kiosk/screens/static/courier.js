@@ -216,6 +216,7 @@
     K.trouble.clear();
     trackingField.value = "";
     trackingField.blur();
+    var asked = Date.now();
     var reply = await K.api("POST", "/courier/collect", { courier_token: session.token, tracking_number: tracking });
     if (!reply.ok) return refused(reply.error);
     var entry = collectedEntry(tracking);
@@ -233,22 +234,19 @@
     K.lightDoor(entry.compartment);
     now.hidden = false;
     renderCollections();
-    watchCollection(entry);
+    watchCollection(entry, asked);
   }
 
   function collectedEntry(tracking) {
     return session.collected.find(function (entry) { return entry.tracking === tracking; });
   }
 
-  /* Its door seen open and then closed: the parcel is out (the terminal tells the server). */
-  function watchCollection(entry) {
+  /* Its door closed after it was opened for the collection: the parcel is out (the terminal tells the server). */
+  function watchCollection(entry, asked) {
     clearTimeout(watching);
-    var seenOpen = false;
     var look = async function () {
       if (session === null || session.current !== entry) return;
-      var door = await K.doorOf(entry.compartment);
-      if (door === "open") seenOpen = true;
-      if (door === "closed" && seenOpen) {
+      if (await K.closedAfter(entry.compartment, asked)) {
         entry.status = "collected";
         save();
         collectText.textContent = K.t("collect_closed", { number: entry.compartment, tracking: entry.tracking });

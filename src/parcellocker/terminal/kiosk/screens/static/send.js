@@ -23,6 +23,7 @@
   var lockedUntil = 0;
   var doorFailures = 0;
   var opened = null;
+  var asked = 0;  /* when the compartment now open was asked for */
   var watching = null;
 
   function show(panel) {
@@ -60,6 +61,7 @@
     K.trouble.clear();
     doorFailures = 0;
     show(busy);
+    asked = Date.now();
     var reply = await K.api("POST", "/dropoff", { code: typed, reachable: Boolean(K.settings.accessible) });
     code = "";
     render();
@@ -72,6 +74,7 @@
     K.trouble.clear();
     clearTimeout(watching);
     show(busy);
+    asked = Date.now();
     var reply = await K.api("POST", "/dropoff/problem", { code: sentCode, problem: kind });
     if (reply.ok) { showOpen(reply.data); return; }
     show(open);
@@ -141,16 +144,14 @@
     watchDoor();
   }
 
-  /* Once the open door has been seen open and then closed, the parcel is in: the terminal tells the server. */
+  /* Once the door has closed after it was opened for the parcel, the parcel is in: the terminal tells the server. */
   function watchDoor() {
     clearTimeout(watching);
     var current = opened;
-    var seenOpen = false;
+    var since = asked;
     var look = async function () {
       if (opened !== current) return;
-      var door = await K.doorOf(current.compartment);
-      if (door === "open") seenOpen = true;
-      if (door === "closed" && seenOpen) {
+      if (await K.closedAfter(current.compartment, since)) {
         state.textContent = K.t("dropoff_done");
         state.dataset.state = "dropped_off";
         problems.hidden = true;
