@@ -41,7 +41,7 @@ async def collect_parcel(cmd: CollectParcel, uow: UnitOfWork, env: Env) -> Compa
     if shipment.state not in TO_BE_COLLECTED_STATES or shipment.compartment_id is None:
         raise IllegalTransition(
             f"parcel {shipment.tracking_number} is {shipment.state.value.replace('_', ' ')}: only parcels that "
-            "expired, were redirected or were dropped off to be sent are collected"
+            "expired or were redirected, or that their senders dropped off, are collected"
         )
     compartment = await uow.compartments.get(shipment.compartment_id)
     assert compartment is not None

@@ -57,7 +57,7 @@ async def test_asking_again_gives_the_same_door(world: World) -> None:
 
 async def test_a_parcel_still_waiting_for_its_recipient_is_not_collected(world: World) -> None:
     parcel = await world.store_parcel("TRK-1")
-    with pytest.raises(IllegalTransition, match="is stored: only parcels that expired, were redirected"):
+    with pytest.raises(IllegalTransition, match="is stored: only parcels that expired or were redirected"):
         await collect(world)
     assert world.compartment(parcel.compartment_number).pending is None
 
