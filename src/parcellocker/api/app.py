@@ -25,8 +25,10 @@ from parcellocker.api.routes import (
     couriers,
     deposits,
     door_events,
+    dropoffs,
     extension_links,
     health,
+    locker_dropoffs,
     lockers,
     parcels_to_collect,
     pickup_policies,
@@ -132,6 +134,8 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         parcels_to_collect,
         utilisation,
         carrier_shares,
+        dropoffs,
+        locker_dropoffs,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
