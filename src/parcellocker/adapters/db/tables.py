@@ -123,7 +123,7 @@ shipments = Table(
     Column("redirect_to_locker_id", String(ID), nullable=True),
     Column("ended_at", UtcDateTime, nullable=True),
     Column("personal_data_erased_at", UtcDateTime, nullable=True),
-    # Sending from a locker and returns (migration 0009): the kind, and the sender's drop-off code (its HMAC, as
+    # Sending from a locker and returns (migration 0008): the kind, and the sender's drop-off code (its HMAC, as
     # pickup codes) with its expiry.
     Column("kind", String(STATE), nullable=False, server_default="delivery"),
     Column("dropoff_code_hash", String(64), nullable=True),
