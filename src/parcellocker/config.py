@@ -34,11 +34,20 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
     code_length: int = Field(default=6, ge=MIN_CODE_LENGTH, le=MAX_CODE_LENGTH)
-    pickup_window_hours: float = Field(default=72, gt=0)
+    pickup_window_hours: float = Field(default=72, gt=0, le=24 * 60)
+    extension_hours: float = Field(default=48, gt=0, le=24 * 30)  # what the one extension adds to the deadline
+    reminder_hours_before: float = Field(default=24, gt=0, le=24 * 60)  # the reminder, this long before the deadline
+    personal_data_retention_days: float = Field(default=30, gt=0, le=3650)  # kept this long after a shipment ends
+    dropoff_code_days: float = Field(default=14, gt=0, le=90)  # a drop-off code works this long unless told otherwise
+    scheduler_enabled: bool = True  # the scheduler (reminders, expiry, erasure) in this server process
+    scheduler_interval_seconds: float = Field(default=30, gt=0, le=3600)
+    public_url: str = ""  # where recipients reach this server (links in messages); empty: http://{host}:{port}
     lockout_max_failures: int = Field(default=5, ge=1)
     lockout_window_seconds: int = Field(default=600, ge=1)
     lockout_first_delay_seconds: int = Field(default=60, ge=1)
     session_ttl_hours: float = Field(default=12, gt=0)
+    # A locker on the HTTP link whose terminal made no request for longer goes offline (3 long polls of 20 s).
+    link_silence_seconds: float = Field(default=60, gt=0, le=86_400)
     # Notifications (docs/notifications.md). E-mail by `notifier`: mailbox (files), smtp, or none (this process sends
     # nothing); SMS by the gateway when its URL is set, else by the mailbox (when that is the notifier).
     notifier: Literal["mailbox", "smtp", "none"] = "mailbox"
@@ -59,12 +68,12 @@ class Settings(BaseSettings):
     sms_gateway_timeout_seconds: float = Field(default=10, gt=0, le=300)
     mqtt_url: str = ""  # empty: no MQTT link; mqtt://[user:password@]host[:port] of the broker terminals use
     mqtt_topic_root: str = "parcellocker/v1"  # terminals' topics under {root}/lockers/{id}/ (set it on a shared broker)
-    # Rentals (docs/rentals.md): a payment provider's hosted checkout page, when its URL is set; and how often the
-    # server settles the rentals whose time has come.
+    # Rentals (docs/rentals.md): a payment provider's hosted checkout page, when its URL is set (with public_url: this
+    # server as the provider reaches it, the webhook under it); and how often the server settles the rentals whose
+    # time has come.
     checkout_url: str = ""  # the provider's checkout page, e.g. https://pay.example.com/checkout
     checkout_merchant: str = ""  # this site's merchant id at the provider
     checkout_secret: SecretStr = SecretStr("")  # shared with the provider: signs the links there and its webhook back
-    public_url: str = ""  # this server as the provider reaches it (the webhook is under it), e.g. https://lms.example
     rental_sweep_seconds: float = Field(default=10, gt=0, le=3600)
 
     @field_validator("database_url")
@@ -80,6 +89,13 @@ class Settings(BaseSettings):
         if url and not url.startswith("mqtt://"):
             raise ValueError("use mqtt://host:port (with user:password@ before the host if the broker asks)")
         return url
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("use the address recipients open, e.g. https://lockers.example.com")
+        return url.rstrip("/")
 
     @field_validator("sms_gateway_url")
     @classmethod
@@ -101,9 +117,9 @@ class Settings(BaseSettings):
             raise ValueError("an HTTP header name is letters, digits and -, e.g. Authorization or X-Api-Key")
         return name
 
-    @field_validator("checkout_url", "public_url")
+    @field_validator("checkout_url")
     @classmethod
-    def _web_address(cls, url: str) -> str:
+    def _checkout_address(cls, url: str) -> str:
         if url and not (url.startswith(("http://", "https://")) and urlsplit(url).hostname):
             raise ValueError("use an http:// or https:// URL")
         return url
@@ -128,6 +144,16 @@ class Settings(BaseSettings):
         if any(c in self.sms_gateway_auth_value.get_secret_value() for c in "\r\n"):
             raise ValueError("PARCELLOCKER_SMS_GATEWAY_AUTH_VALUE cannot hold a line break")
         return self
+
+    @model_validator(mode="after")
+    def _reminder_before_deadline(self) -> Settings:
+        if self.reminder_hours_before >= self.pickup_window_hours:
+            raise ValueError("the reminder must come before the deadline: reminder_hours_before < pickup_window_hours")
+        return self
+
+    @property
+    def effective_public_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def effective_database_url(self) -> str:
@@ -156,4 +182,10 @@ class Settings(BaseSettings):
             pickup_lockout=lockout,
             pin_lockout=lockout,
             session_ttl=timedelta(hours=self.session_ttl_hours),
+            link_silence=timedelta(seconds=self.link_silence_seconds),
+            extension=timedelta(hours=self.extension_hours),
+            reminder_before=timedelta(hours=self.reminder_hours_before),
+            personal_data_retention=timedelta(days=self.personal_data_retention_days),
+            dropoff_code_validity=timedelta(days=self.dropoff_code_days),
+            public_url=self.effective_public_url,
         )

@@ -70,9 +70,10 @@ def start_server(
     log_level: str = "INFO",
     workers: int = 1,
     port: int | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[RunningServer]:
     """Create and seed a database of `kind`, run the server on it (in `workers` processes, on `port` or a free one)
-    until the generator is closed."""
+    until the generator is closed; `extra_env` adds or overrides PARCELLOCKER_* settings."""
     if kind == "postgres":
         postgres_databases.require()
         database = _run(postgres_databases.create(migrated=True))
@@ -89,6 +90,8 @@ def start_server(
         "PARCELLOCKER_VAR_DIR": str(var_dir),
         "PARCELLOCKER_LOG_LEVEL": log_level,
         "PARCELLOCKER_LOG_FORMAT": "text",
+        "PARCELLOCKER_PORT": str(port),  # so the links in messages name this server
+        **(extra_env or {}),
     }
     command = [
         sys.executable, "-m", "uvicorn", "parcellocker.api.main:app_from_env", "--factory",

@@ -19,15 +19,16 @@ from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
 from parcellocker.domain.alarms import Alarm
 from parcellocker.domain.allocation import choose_compartment
 from parcellocker.domain.audit import GENESIS_HASH, AuditEntry, AuditRecord, chain
-from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.compartment import Compartment, PendingAction
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber, LockerFull
 from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.payment import Payment, RentalAccount, Voucher
+from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
 from parcellocker.domain.rental import Rental
 from parcellocker.domain.rental_terms import RentalTerms
-from parcellocker.domain.shipment import Shipment, ShipmentState
+from parcellocker.domain.shipment import TO_BE_COLLECTED_STATES, Shipment, ShipmentState
 from parcellocker.domain.sizes import Size
 from parcellocker.service.ports import (
     AccountRepository,
@@ -42,6 +43,8 @@ from parcellocker.service.ports import (
     Notification,
     NotificationOutbox,
     ParcelToCollect,
+    PickupPolicyRepository,
+    ShipmentCalendar,
     ShipmentRepository,
     StoredReply,
     TerminalEventLog,
@@ -91,6 +94,8 @@ class FakeDatabase:
     payments: dict[str, Payment] = field(default_factory=dict)
     vouchers: dict[str, Voucher] = field(default_factory=dict)
     rental_accounts: dict[str, RentalAccount] = field(default_factory=dict)
+    reply_times: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    pickup_policies: dict[tuple[PolicySubject, str], PickupPolicy] = field(default_factory=dict)
 
     def copy(self) -> FakeDatabase:
         """A copy that shares nothing mutable with this one (frozen records are shared; that is safe)."""
@@ -116,6 +121,8 @@ class FakeDatabase:
             payments={k: dataclasses.replace(v) for k, v in self.payments.items()},
             vouchers=dict(self.vouchers),
             rental_accounts=dict(self.rental_accounts),
+            reply_times=dict(self.reply_times),
+            pickup_policies=dict(self.pickup_policies),
         )
 
     def publish(self, tables: FakeDatabase) -> None:
@@ -179,10 +186,12 @@ class FakeCompartmentRepository(_Repository, CompartmentRepository):
         found = (c for c in self._tables.compartments.values() if c.locker_id == locker_id and c.number == number)
         return copy.deepcopy(next(found, None))
 
-    async def claim_free(self, locker_id: str, sizes: Sequence[Size], *, reachable: bool = False) -> Compartment | None:
+    async def claim_free(
+        self, locker_id: str, sizes: Sequence[Size], *, carrier_id: str | None = None, reachable: bool = False
+    ) -> Compartment | None:
         candidates = [c for c in self._tables.compartments.values() if c.locker_id == locker_id]
         try:
-            return copy.deepcopy(choose_compartment(candidates, sizes, reachable=reachable))
+            return copy.deepcopy(choose_compartment(candidates, sizes, reachable=reachable, carrier_id=carrier_id))
         except LockerFull:
             return None
 
@@ -222,20 +231,32 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
         return await self.by_pickup_code(locker_id, code_hash) is not None
 
+    async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:
+        found = (
+            s
+            for s in self._tables.shipments.values()
+            if s.locker_id == locker_id and s.dropoff_code_hash is not None and s.dropoff_code_hash == code_hash
+        )
+        return copy.deepcopy(next(found, None))
+
     async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
         parcels = []
         for shipment in self._tables.shipments.values():
-            wanted = (carrier_id, locker_id, ShipmentState.EXPIRED)
-            if (shipment.carrier_id, shipment.locker_id, shipment.state) != wanted:
+            if (shipment.carrier_id, shipment.locker_id) != (carrier_id, locker_id):
+                continue
+            if shipment.state not in TO_BE_COLLECTED_STATES:
                 continue
             compartment = self._tables.compartments.get(shipment.compartment_id or "")
             if compartment is None:
                 continue
-            expired = [
-                t.at for t in self._tables.transitions if t.subject_id == shipment.id and t.to_state == "expired"
-            ]
-            since = max(expired, default=shipment.pickup_deadline or shipment.created_at)
-            parcels.append(ParcelToCollect(shipment.id, shipment.tracking_number, compartment.number, since))
+            state = shipment.state.value
+            moved = [t.at for t in self._tables.transitions if t.subject_id == shipment.id and t.to_state == state]
+            since = max(moved, default=shipment.pickup_deadline or shipment.created_at)
+            parcels.append(
+                ParcelToCollect(
+                    shipment.id, shipment.tracking_number, compartment.number, since, state, shipment.kind.value
+                )
+            )
         return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
 
     async def save(self, shipment: Shipment) -> None:
@@ -332,6 +353,13 @@ class FakeIdempotencyStore(_Repository, IdempotencyStore):
         if (scope, key) in self._uow.database.replies:  # a concurrent request with this key committed first
             raise ConcurrencyConflict(f"Idempotency-Key {key} was stored meanwhile")
         self._tables.replies[(scope, key)] = reply
+        self._tables.reply_times[(scope, key)] = at
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        old = [key for key, at in self._tables.reply_times.items() if at < cutoff]
+        for key in old:
+            del self._tables.replies[key], self._tables.reply_times[key]
+        return len(old)
 
 
 class FakeTerminalEventLog(_Repository, TerminalEventLog):
@@ -365,6 +393,59 @@ class FakeNotificationOutbox(_Repository, NotificationOutbox):
         self._tables.outbox[notification_id] = dataclasses.replace(failed, attempts=failed.attempts + 1)
         self._tables.outbox_retry_at[notification_id] = retry_at
 
+    async def latest_payload(self, shipment_id: str, template: str) -> str | None:
+        mine = [n for n in self._tables.outbox.values() if (n.shipment_id, n.template) == (shipment_id, template)]
+        newest = max(mine, key=lambda n: n.created_at, default=None)
+        return newest.sealed_payload if newest is not None and newest.sealed_payload else None
+
+    async def forget_personal_data(self, shipment_id: str) -> None:
+        for n in list(self._tables.outbox.values()):
+            if n.shipment_id == shipment_id:
+                self._tables.outbox[n.id] = dataclasses.replace(n, address="", sealed_payload="")
+
+
+class FakePickupPolicyRepository(_Repository, PickupPolicyRepository):
+    async def get(self, subject: PolicySubject, subject_id: str) -> PickupPolicy | None:
+        return self._tables.pickup_policies.get((subject, subject_id))
+
+    async def save(self, subject: PolicySubject, subject_id: str, policy: PickupPolicy, at: datetime) -> None:
+        self._tables.pickup_policies[(subject, subject_id)] = policy
+
+    async def for_parcel(self, locker_id: str, carrier_id: str) -> tuple[PickupPolicy | None, PickupPolicy | None]:
+        return await self.get(PolicySubject.LOCKER, locker_id), await self.get(PolicySubject.CARRIER, carrier_id)
+
+
+class FakeShipmentCalendar(_Repository, ShipmentCalendar):
+    """The same searches as the SQL calendar, over the copy this unit of work holds (nothing to skip: fake units
+    of work never run at the same time)."""
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[Shipment]:
+        due = [s for s in self._tables.shipments.values() if s.reminder_due(now)]
+        return [copy.deepcopy(s) for s in sorted(due, key=lambda s: (s.remind_at, s.id))[:limit]]
+
+    async def due_expiries(self, now: datetime, limit: int) -> list[Shipment]:
+        def being_picked_up(shipment: Shipment) -> bool:
+            held = self._tables.compartments.get(shipment.compartment_id or "")
+            return held is not None and held.pending is PendingAction.PICKUP
+
+        due = [
+            s
+            for s in self._tables.shipments.values()
+            if s.state is ShipmentState.STORED
+            and s.pickup_deadline is not None
+            and s.pickup_deadline <= now
+            and not being_picked_up(s)
+        ]
+        return [copy.deepcopy(s) for s in sorted(due, key=lambda s: (s.pickup_deadline, s.id))[:limit]]
+
+    async def ended_before(self, cutoff: datetime, limit: int) -> list[Shipment]:
+        ended = [
+            s
+            for s in self._tables.shipments.values()
+            if s.ended_at is not None and s.ended_at < cutoff and s.personal_data_erased_at is None
+        ]
+        return [copy.deepcopy(s) for s in sorted(ended, key=lambda s: (s.ended_at, s.id))[:limit]]
+
 
 from .rental_fakes import FakePaymentLedger, FakeRentalRepository, FakeRentalTermsRepository  # noqa: E402
 
@@ -386,6 +467,8 @@ class FakeUnitOfWork(UnitOfWork):
         self.idempotency = FakeIdempotencyStore(self)
         self.terminal_events = FakeTerminalEventLog(self)
         self.outbox = FakeNotificationOutbox(self)
+        self.pickup_policies = FakePickupPolicyRepository(self)
+        self.calendar = FakeShipmentCalendar(self)
         self.history = FakeTransitionHistory(self)
         self.rentals = FakeRentalRepository(self)
         self.rental_terms = FakeRentalTermsRepository(self)

@@ -19,15 +19,21 @@ from parcellocker.api.metrics import ApiMetrics, RequestMetrics
 from parcellocker.api.routes import (
     alarms,
     audit,
+    carrier_shares,
     carriers,
+    collecting,
     compartments,
     couriers,
     deposits,
     door_events,
+    dropoffs,
+    extension_links,
     health,
+    locker_dropoffs,
     lockers,
     parcels_to_collect,
     payments,
+    pickup_policies,
     pickups,
     rental_desk,
     rental_setup,
@@ -37,9 +43,12 @@ from parcellocker.api.routes import (
     terminal_link,
     utilisation,
 )
+from parcellocker.api.silent_lockers import SilentLockerCheck
+from parcellocker.api.terminal_sightings import TerminalSightings
 from parcellocker.bootstrap import Server, notification_send_timeout, notifier_from, template_library_from
 from parcellocker.dashboard import PREFIX as DASHBOARD_PREFIX
 from parcellocker.dashboard.app import create_dashboard, dashboard_routes
+from parcellocker.service.scheduler import LifecycleScheduler
 
 API_PREFIX = "/api/v1"
 
@@ -63,8 +72,10 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     if notifier is not None:
         library, send_timeout = template_library_from(settings), notification_send_timeout(settings)
         worker = OutboxWorker(server.services, notifier, library=library, send_timeout=send_timeout)
+    scheduler = _scheduler_from(server, worker)
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
+    silent_locker_check = SilentLockerCheck(server.services)
     bridge = _mqtt_bridge_from(server, authenticator)
     sweeper = RentalSweeper(server.services, settings.rental_sweep_seconds)
     if bridge is not None:
@@ -74,15 +85,21 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()
+        if scheduler is not None:
+            scheduler.start()
         if bridge is not None:
             bridge.start()
+        silent_locker_check.start()
         sweeper.start()
         try:
             yield
         finally:
             await sweeper.stop()
+            await silent_locker_check.stop()
             if bridge is not None:
                 await bridge.stop()
+            if scheduler is not None:
+                await scheduler.stop()
             if worker is not None:
                 await worker.stop()
             await server.close()
@@ -98,7 +115,10 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     app.state.server = server
     app.state.authenticator = authenticator
     app.state.outbox_worker = worker
+    app.state.scheduler = scheduler
     app.state.command_bell = command_bell
+    app.state.terminal_sightings = TerminalSightings(server.services)
+    app.state.silent_locker_check = silent_locker_check
     app.state.mqtt_bridge = bridge
     install_error_handlers(app)
     metrics = ApiMetrics()
@@ -117,8 +137,13 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         couriers,
         alarms,
         audit,
+        collecting,
+        pickup_policies,
         parcels_to_collect,
         utilisation,
+        carrier_shares,
+        dropoffs,
+        locker_dropoffs,
         rental_setup,
         rental_desk,
         rentals,
@@ -127,6 +152,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
     app.include_router(health.router)
+    app.include_router(extension_links.router)
     app.include_router(metrics.router())
     dashboard = create_dashboard(server.services, authenticator.principal, command_bell.ring)
     metrics.name_routes(DASHBOARD_PREFIX, dashboard_routes())
@@ -141,3 +167,12 @@ def _mqtt_bridge_from(server: Server, authenticator: Authenticator) -> TerminalB
     requests = TerminalRequests(server.services, authenticator)
     broker = BrokerAddress.parse(server.settings.mqtt_url)
     return TerminalBridge(server.services, requests, broker, topic_root=server.settings.mqtt_topic_root)
+
+
+def _scheduler_from(server: Server, worker: OutboxWorker | None) -> LifecycleScheduler | None:
+    """Reminders, expiry and erasure, unless PARCELLOCKER_SCHEDULER_ENABLED=false (another process runs them)."""
+    settings = server.settings
+    if not settings.scheduler_enabled:
+        return None
+    wake = worker.wake if worker is not None else None
+    return LifecycleScheduler(server.services, interval=settings.scheduler_interval_seconds, queued=wake)

@@ -30,6 +30,8 @@ class PendingAction(StrEnum):
     PICKUP = "pickup"
     SERVICE = "service"
     """Opened on an operator's command: nothing is stored or taken when it closes."""
+    COLLECTION = "collection"
+    """Opened for a courier to take an expired or redirected parcel out."""
     RENTAL = "rental"
     """Opened for the person renting it: nothing changes when it closes, unless it was the rental's last opening
     (see service/rental_doors.py)."""
@@ -61,15 +63,31 @@ class Compartment:
     use: CompartmentUse = CompartmentUse.DELIVERY
     rental_id: str | None = None
     """The rental holding it (reserved while its payment is under way, occupied while it is rented)."""
+    reserved_for_carrier_id: str | None = None
+    """The carrier whose share of the locker this compartment is in (carrier_shares.py): only that carrier's parcels
+    go in it. None: it is in the pool every carrier shares. (Not the RESERVED state, which is a deposit under way.)"""
     events: list[Transition] = field(default_factory=list)
 
-    def reserve_for_deposit(self, shipment_id: str, at: datetime, actor: Actor) -> None:
+    def serves(self, carrier_id: str | None) -> bool:
+        """May a parcel of `carrier_id` be put in it? Pool compartments serve every carrier, a share only its own;
+        a parcel of no carrier (None) only goes in the pool."""
+        return self.reserved_for_carrier_id is None or self.reserved_for_carrier_id == carrier_id
+
+    def reserve_for_carrier(self, carrier_id: str | None) -> None:
+        """Put it in `carrier_id`'s share (None: back in the pool). A parcel in it or on its way stays where it is;
+        only the compartments given to later parcels follow the share."""
+        self.reserved_for_carrier_id = carrier_id
+
+    def reserve_for_deposit(
+        self, shipment_id: str, at: datetime, actor: Actor, reason: str = "opened for a deposit"
+    ) -> None:
+        """Opened for a parcel to go in: a courier's deposit, or a sender's drop-off (`reason` says which)."""
         self._require(CompartmentState.FREE, "reserve it for a deposit")
         if self.use is not CompartmentUse.DELIVERY:
             raise IllegalTransition(f"compartment {self.number} is kept for rentals, not for parcels")
         self.shipment_id = shipment_id
         self.pending = PendingAction.DEPOSIT
-        self._move(CompartmentState.RESERVED, at, actor, "opened for a deposit", shipment_id=shipment_id)
+        self._move(CompartmentState.RESERVED, at, actor, reason, shipment_id=shipment_id)
 
     def release(self, at: datetime, actor: Actor, reason: str) -> None:
         """A deposit did not happen here (parcel did not fit, courier gave up): free again."""
@@ -88,6 +106,17 @@ class Compartment:
         self._require(CompartmentState.OCCUPIED, "open it for a pickup")
         self.pending = PendingAction.PICKUP
         self.events.append(Transition("compartment", self.id, self.state, self.state, at, actor, "opened for a pickup"))
+
+    def open_for_collection(self, at: datetime, actor: Actor) -> None:
+        """A courier takes the parcel out (it expired, or goes to another locker); free once the door closes. An
+        opening for service waiting gives way to it."""
+        self._require(CompartmentState.OCCUPIED, "open it for a collection")
+        if self.pending not in (None, PendingAction.SERVICE, PendingAction.COLLECTION):
+            raise IllegalTransition(f"compartment {self.number} is open for a {self.pending} right now")
+        self.pending = PendingAction.COLLECTION
+        self.events.append(
+            Transition("compartment", self.id, self.state, self.state, at, actor, "opened for a collection")
+        )
 
     def open_for_service(self, at: datetime, actor: Actor) -> None:
         """An operator has the terminal open the door, so its opening is expected. A deposit or pickup under way

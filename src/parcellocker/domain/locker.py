@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from parcellocker.domain.compartment import Compartment
@@ -31,6 +32,8 @@ class Locker:
     opening_hours: str = ALWAYS_OPEN  # as told to recipients, e.g. "Mon-Sat 6:00-22:00"
     inner_dimensions: Mapping[Size, Dimensions] = field(default_factory=lambda: dict(DEFAULT_INNER_DIMENSIONS))
     compartments: list[Compartment] = field(default_factory=list)
+    last_seen_at: datetime | None = None
+    """When its terminal was last seen on the HTTP link (None: never, or its MQTT link tells its presence)."""
 
     def compartment_by_number(self, number: int) -> Compartment | None:
         return next((c for c in self.compartments if c.number == number), None)

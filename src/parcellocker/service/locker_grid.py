@@ -30,6 +30,8 @@ class CompartmentCell:
     """Of the parcel it holds, or is open for (a deposit under way)."""
     out_of_order_reason: str | None
     placement: Placement
+    reserved_for_carrier_id: str | None = None
+    """The carrier whose share of the locker it is in; None: the pool of every carrier."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ async def _grid(uow: UnitOfWork, locker: Locker) -> LockerGrid:
             parcels.get(c.number),
             c.out_of_order_reason,
             where[c.number],
+            c.reserved_for_carrier_id,
         )
         for c in locker.compartments
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.locker import Locker, LockerStatus
@@ -19,9 +20,11 @@ class LockerSummary:
     address: str
     timezone: str
     status: LockerStatus
-    """As the terminal's link last said (online, offline), or maintenance."""
+    """Whether its terminal is connected (service/locker_presence.py), or maintenance."""
     fill: list[SizeFill]
     """Per size, smallest first."""
+    last_seen_at: datetime | None = None
+    """When its terminal was last seen on the HTTP link (None: never, or its MQTT link tells its presence)."""
 
     @property
     def compartments(self) -> int:
@@ -40,6 +43,7 @@ class LockerSummary:
             locker.timezone,
             locker.status,
             fill_by_size(locker.compartments),
+            locker.last_seen_at,
         )
 
 

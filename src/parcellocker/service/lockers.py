@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.cabinet import reachable_numbers
+from parcellocker.domain.carrier_shares import open_to_carrier
 from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.errors import Conflict, InvalidInput, NotFound
 from parcellocker.domain.locker import ALWAYS_OPEN, Locker, parse_layout, plan_compartments
@@ -104,7 +105,7 @@ async def get_locker(cmd: GetLocker, uow: UnitOfWork, env: Env) -> Locker:
     locker = await uow.lockers.get(cmd.locker_id)
     if locker is None:
         raise NotFound(f"there is no locker {cmd.locker_id}")
-    return locker
+    return _as_seen_by(cmd.by, locker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,14 @@ async def list_lockers(cmd: ListLockers, uow: UnitOfWork, env: Env) -> list[Lock
     lockers = await uow.lockers.list()
     if cmd.by.role is Role.TERMINAL:
         return [locker for locker in lockers if locker.id == cmd.by.locker_id]
-    return lockers
+    return [_as_seen_by(cmd.by, locker) for locker in lockers]
+
+
+def _as_seen_by(by: Principal, locker: Locker) -> Locker:
+    """A carrier and its couriers see the pool and their own share of a locker, not other carriers' shares."""
+    if by.role in (Role.CARRIER, Role.COURIER):
+        locker.compartments = open_to_carrier(locker.compartments, by.carrier_id)
+    return locker
 
 
 def _check_timezone(name: str) -> None:

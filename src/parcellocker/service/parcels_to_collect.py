@@ -1,4 +1,5 @@
-"""Use case of couriers at a locker: which expired parcels of their carrier wait there to be taken back."""
+"""Use case of couriers at a locker: which parcels of their carrier wait there to be taken out (expired, or
+redirected to another locker)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ class ListParcelsToCollect:
 
 
 async def list_parcels_to_collect(cmd: ListParcelsToCollect, uow: UnitOfWork, env: Env) -> list[ParcelToCollect]:
-    """The expired parcels of the courier's carrier still in the locker's compartments, the longest expired first;
-    a courier sees only their own carrier's."""
+    """The expired and redirected parcels of the courier's carrier still in the locker's compartments, the longest
+    waiting first; a courier sees only their own carrier's."""
     require_role(cmd.by, Role.COURIER)
     assert cmd.by.carrier_id is not None
     if not await uow.lockers.exists(cmd.locker_id):

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import NoReturn
 
 from parcellocker.domain.accounts import Principal
-from parcellocker.domain.alarms import Alarm, AlarmKind
 from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.codes import hash_pickup_code, locker_code_key_purpose, normalise_entered_code
-from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.compartment import Compartment, CompartmentState
 from parcellocker.domain.errors import (
     Conflict,
     IllegalTransition,
     InvalidInput,
-    LockedOut,
     NotFound,
     PickupCodeNotFound,
 )
-from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.shipment import REOPEN_WINDOW, Shipment
 from parcellocker.security.qr_tokens import looks_like_qr_token, read_qr_token
 from parcellocker.service.context import Env
 from parcellocker.service.deposits import CompartmentOpened
 from parcellocker.service.permissions import require_terminal_of
 from parcellocker.service.ports import UnitOfWork
+from parcellocker.service.wrong_codes import count_wrong_code, forgive, unlocked_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +44,15 @@ class WrongPickupCode(PickupCodeNotFound):
 async def pick_up_parcel(cmd: PickUpParcel, uow: UnitOfWork, env: Env) -> CompartmentOpened:
     require_terminal_of(cmd.by, cmd.locker_id)
     now = env.clock.now()
-    lockout = await uow.lockouts.get(f"pickup:{cmd.locker_id}")
-    if (wait := lockout.retry_after(now)) is not None:
-        raise LockedOut(f"too many wrong codes at this locker; try again in {wait} seconds", wait)
+    lockout = await unlocked_record(uow, env, cmd.locker_id)
     shipment = await _find(uow, env, cmd)
     if shipment is None or not shipment.can_be_picked_up(now):
-        await _refuse(uow, env, cmd, lockout)
+        raise WrongPickupCode(await count_wrong_code(uow, env, cmd.by, cmd.locker_id, lockout))
     assert shipment.compartment_id is not None
     compartment = await uow.compartments.get(shipment.compartment_id)
     assert compartment is not None
     compartment.open_for_pickup(now, cmd.by.actor)
-    if lockout.failures:
-        lockout.record_success()
-        await uow.lockouts.save(lockout)
+    await forgive(uow, lockout)
     await uow.compartments.save(compartment)
     await uow.audit.append(
         AuditRecord(
@@ -90,31 +82,9 @@ async def _find(uow: UnitOfWork, env: Env, cmd: PickUpParcel) -> Shipment | None
     return await uow.shipments.by_pickup_code(cmd.locker_id, code_hash)
 
 
-async def _refuse(uow: UnitOfWork, env: Env, cmd: PickUpParcel, lockout: Lockout) -> NoReturn:
-    """Count the wrong try (kept even though the pickup fails), alarm on a lockout, then refuse."""
-    now = env.clock.now()
-    policy = env.policy.pickup_lockout
-    locked = lockout.record_failure(now, policy)
-    await uow.lockouts.save(lockout)
-    if locked:
-        wait = lockout.retry_after(now) or 1
-        await uow.alarms.add(
-            Alarm(
-                str(uuid.uuid4()),
-                cmd.locker_id,
-                AlarmKind.LOCKOUT,
-                now,
-                f"{policy.max_failures} wrong pickup codes: locker waits {wait} s before the next try",
-            )
-        )
-        await uow.audit.append(
-            AuditRecord(now, str(cmd.by.actor), "locker.locked_out", cmd.locker_id, {"seconds": str(wait)})
-        )
-        await uow.commit()
-        raise LockedOut(f"too many wrong codes at this locker; try again in {wait} seconds", wait)
-    await uow.commit()
-    raise WrongPickupCode(lockout.remaining_tries(now, policy))
-
+REOPEN_HISTORY = 20
+"""How many of a compartment's newest transitions are searched for the deposit of the parcel just picked up: after
+it come the door closing on it, the pickup's opening and closing and a few reopenings, far fewer than this."""
 
 REOPEN_GRACE = timedelta(seconds=5)
 """Added to the domain's window on the server: the terminal counts the window from the door's close it saw, the
@@ -138,8 +108,9 @@ async def reopen_after_pickup(cmd: ReopenAfterPickup, uow: UnitOfWork, env: Env)
 
     Refused unless the shipment was picked up at this locker within the reopen window, and the compartment is
     free, closed and has no opening under way: then nobody else's parcel is in it or on its way into it. The
-    terminal says which compartment it opened for that pickup (it is trusted with its own doors; the server no
-    longer links a picked-up shipment to its compartment). The opening is then expected, so no forced-door alarm."""
+    terminal says which compartment it opened for that pickup, and the server checks in the compartment's history
+    that the last deposit into it was of that shipment (no other carrier's compartment opens this way). The
+    opening is then expected, so no forced-door alarm."""
     require_terminal_of(cmd.by, cmd.locker_id)
     now = env.clock.now()
     shipment = await uow.shipments.get(cmd.shipment_id)
@@ -156,9 +127,19 @@ async def reopen_after_pickup(cmd: ReopenAfterPickup, uow: UnitOfWork, env: Env)
         compartment.open_again_after_pickup(now, cmd.by.actor)
     except IllegalTransition as error:
         raise ReopenRefused(error.message) from None
+    if not await _last_filled_for(uow, compartment, shipment.id):
+        raise ReopenRefused(f"compartment {compartment.number} is not the one parcel {shipment.tracking_number} was in")
     await uow.compartments.save(compartment)
     details = {"shipment": shipment.id}
     await uow.audit.append(
         AuditRecord(now, str(cmd.by.actor), "compartment.reopened_after_pickup", compartment.id, details)
     )
     return compartment
+
+
+async def _last_filled_for(uow: UnitOfWork, compartment: Compartment, shipment_id: str) -> bool:
+    """Was the last deposit into the compartment (its last move from free to reserved) that of `shipment_id`?"""
+    for transition in reversed(await uow.history.of_subject("compartment", compartment.id, newest=REOPEN_HISTORY)):
+        if transition.from_state == CompartmentState.FREE and transition.to_state == CompartmentState.RESERVED:
+            return transition.details.get("shipment_id") == shipment_id
+    return False

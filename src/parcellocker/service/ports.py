@@ -15,6 +15,7 @@ from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
+from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
 from parcellocker.domain.shipment import Shipment
 from parcellocker.domain.sizes import Dimensions, Size
 from parcellocker.service.rental_ports import PaymentLedger, RentalRepository, RentalTermsRepository
@@ -62,8 +63,11 @@ class CompartmentRepository(abc.ABC):
     async def by_number(self, locker_id: str, number: int) -> Compartment | None: ...
 
     @abc.abstractmethod
-    async def claim_free(self, locker_id: str, sizes: Sequence[Size], *, reachable: bool = False) -> Compartment | None:
-        """The free compartment of `sizes` first in domain.allocation.allocation_order (smallest size first; with
+    async def claim_free(
+        self, locker_id: str, sizes: Sequence[Size], *, carrier_id: str | None = None, reachable: bool = False
+    ) -> Compartment | None:
+        """The free compartment of `sizes` that serves `carrier_id` (its share or the pool; only the pool for None)
+        first in domain.allocation.allocation_order (the carrier's share before the pool, smallest size first; with
         `reachable`, those within reach before all others) that no concurrent transaction holds, locked for this
         unit of work so no other courier can be given it."""
 
@@ -75,12 +79,18 @@ class CompartmentRepository(abc.ABC):
 
 @dataclass(frozen=True, slots=True)
 class ParcelToCollect:
-    """An expired parcel waiting in a compartment for a courier of its carrier to take it back."""
+    """A parcel waiting in a compartment for a courier of its carrier to take it out: expired (it goes back to the
+    sender) or redirected (it goes to another locker)."""
 
     shipment_id: str
     tracking_number: str
     compartment_number: int
     expired_at: datetime
+    """Since when it waits to be taken out: when it expired, or was redirected."""
+    state: str = "expired"
+    """Why it is collected: "expired", "redirected", or "dropped_off" (by its sender, to send or return)."""
+    kind: str = "delivery"
+    """The shipment's kind (domain.shipment.ShipmentKind): "delivery", "send" or "return"."""
 
 
 class ShipmentRepository(abc.ABC):
@@ -104,8 +114,13 @@ class ShipmentRepository(abc.ABC):
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None: ...
 
     @abc.abstractmethod
+    async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:
+        """The shipment of the locker whose live drop-off code has this hash, locked for this unit of work."""
+
+    @abc.abstractmethod
     async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
-        """The carrier's expired shipments still in a compartment of the locker, the longest expired first."""
+        """The carrier's shipments in TO_BE_COLLECTED_STATES still in a compartment of the locker, the longest
+        waiting first."""
 
     @abc.abstractmethod
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool: ...
@@ -212,6 +227,10 @@ class IdempotencyStore(abc.ABC):
     @abc.abstractmethod
     async def add(self, scope: str, key: str, reply: StoredReply, at: datetime) -> None: ...
 
+    @abc.abstractmethod
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Forget the replies stored before `cutoff` (they may hold personal data); how many were forgotten."""
+
 
 class TerminalEventLog(abc.ABC):
     """Which events of a terminal were applied already, so each is applied exactly once."""
@@ -259,6 +278,45 @@ class NotificationOutbox(abc.ABC):
     async def mark_failed(self, notification_id: str, at: datetime, error: str, retry_at: datetime) -> None:
         """Count one more failed attempt, keep `error` (it holds no secret) and offer it again from `retry_at`."""
 
+    @abc.abstractmethod
+    async def latest_payload(self, shipment_id: str, template: str) -> str | None:
+        """The sealed payload of the newest notification of `template` queued for the shipment, if any."""
+
+    @abc.abstractmethod
+    async def forget_personal_data(self, shipment_id: str) -> None:
+        """Blank the addresses and sealed payloads of every notification of the shipment."""
+
+
+class PickupPolicyRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, subject: PolicySubject, subject_id: str) -> PickupPolicy | None: ...
+
+    @abc.abstractmethod
+    async def save(self, subject: PolicySubject, subject_id: str, policy: PickupPolicy, at: datetime) -> None:
+        """Set (replace) the policy of a locker or carrier."""
+
+    @abc.abstractmethod
+    async def for_parcel(self, locker_id: str, carrier_id: str) -> tuple[PickupPolicy | None, PickupPolicy | None]:
+        """The locker's and the carrier's policies (None where none is set), in one look."""
+
+
+class ShipmentCalendar(abc.ABC):
+    """The shipments whose time has come, each locked for this unit of work; on PostgreSQL those another
+    transaction holds are skipped (FOR UPDATE SKIP LOCKED), so concurrent schedulers take different ones."""
+
+    @abc.abstractmethod
+    async def due_reminders(self, now: datetime, limit: int) -> list[Shipment]:
+        """Stored shipments whose reminder is due at `now` (`remind_at` come), the earliest first."""
+
+    @abc.abstractmethod
+    async def due_expiries(self, now: datetime, limit: int) -> list[Shipment]:
+        """Stored shipments whose pickup deadline is `now` or earlier, the earliest first; a parcel whose compartment
+        is open for its pickup right now is left to it."""
+
+    @abc.abstractmethod
+    async def ended_before(self, cutoff: datetime, limit: int) -> list[Shipment]:
+        """Shipments that ended (`ended_at`) before `cutoff` and still hold their recipient's personal data."""
+
 
 class UnitOfWork(abc.ABC):
     """One transaction over every repository. Nothing is written unless `commit` is called.
@@ -276,6 +334,8 @@ class UnitOfWork(abc.ABC):
     idempotency: IdempotencyStore
     terminal_events: TerminalEventLog
     outbox: NotificationOutbox
+    pickup_policies: PickupPolicyRepository
+    calendar: ShipmentCalendar
     history: TransitionHistory
     rentals: RentalRepository
     rental_terms: RentalTermsRepository

@@ -84,7 +84,7 @@ async def open_rental(cmd: OpenRental, uow: UnitOfWork, env: Env) -> RentalDoor:
     lockout = await rental_lockout(uow, env, cmd.locker_id)
     rental = await _rental_with_code(uow, env, cmd.locker_id, cmd.code)
     if rental is None:
-        await refuse_guess(uow, env, lockout, cmd.locker_id, "rental", str(cmd.by.actor))
+        await refuse_guess(uow, env, lockout, cmd.locker_id, "rental", cmd.by)
     await tried_right(uow, lockout)
     terms = await terms_of(uow, cmd.locker_id)
     now = env.clock.now()
@@ -116,7 +116,7 @@ async def finish_rental(cmd: FinishRental, uow: UnitOfWork, env: Env) -> RentalD
     lockout = await rental_lockout(uow, env, cmd.locker_id)
     rental = await _rental_with_code(uow, env, cmd.locker_id, cmd.code)
     if rental is None:
-        await refuse_guess(uow, env, lockout, cmd.locker_id, "rental", str(cmd.by.actor))
+        await refuse_guess(uow, env, lockout, cmd.locker_id, "rental", cmd.by)
     await tried_right(uow, lockout)
     terms = await terms_of(uow, cmd.locker_id)
     if rental.state is RentalState.TO_COLLECT:
@@ -155,9 +155,7 @@ async def _last_opening(
             waiting.cancel(now)
             await uow.payments.save_payment(waiting)
         detail = PaymentDetail(voucher_code=voucher_code, account_id=rental.account_id)
-        payment = await guarded_payment(
-            uow, env, lockout, rental, PaymentPurpose.OVERDUE, fee, method, detail, str(by.actor)
-        )
+        payment = await guarded_payment(uow, env, lockout, rental, PaymentPurpose.OVERDUE, fee, method, detail, by)
         if payment.state is not PaymentState.PAID:
             return RentalDoor(rental, None, last=True, payment=payment)
     compartment = await _compartment(uow, rental)

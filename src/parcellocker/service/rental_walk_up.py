@@ -88,9 +88,7 @@ async def rent_at_locker(cmd: RentAtLocker, uow: UnitOfWork, env: Env) -> Rental
     )
     await uow.rentals.add(rental)
     detail = PaymentDetail(voucher_code=cmd.voucher_code)
-    payment = await guarded_payment(
-        uow, env, lockout, rental, PaymentPurpose.RENTAL, price, cmd.method, detail, str(cmd.by.actor)
-    )
+    payment = await guarded_payment(uow, env, lockout, rental, PaymentPurpose.RENTAL, price, cmd.method, detail, cmd.by)
     details = {"compartment": str(compartment.number), "price": str(price), "method": cmd.method.value}
     await uow.audit.append(AuditRecord(now, str(cmd.by.actor), "rental.walk_up", rental.id, details))
     if payment.state is not PaymentState.PAID:

@@ -35,7 +35,8 @@ def _run(work: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def lms(tmp_path_factory: pytest.TempPathFactory, sqlite_databases: SqliteDatabases) -> Iterator[Lms]:
-    server: Lms = _run(new_lms(tmp_path_factory.mktemp("kiosk-lms"), sqlite_databases))
+    scheduler = {"PARCELLOCKER_SCHEDULER_INTERVAL_SECONDS": "0.2"}  # expiry within a test (kiosk_rigs.py)
+    server: Lms = _run(new_lms(tmp_path_factory.mktemp("kiosk-lms"), sqlite_databases, scheduler))
     yield server
     server.stop()
 

@@ -6,18 +6,13 @@ from __future__ import annotations
 import importlib.util
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "integration" / "terminal"))
 
 from emulator_stand_in import EmulatorControlStandIn
-from terminal_rigs import COURIER_PIN, OPERATOR_PASSWORD, TerminalRig
-
-from parcellocker.adapters.db.engine import make_engine
-from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
-from parcellocker.domain.events import SYSTEM
+from terminal_rigs import COURIER_PIN, OPERATOR_PASSWORD, TerminalRig, eventually
 
 
 def _browser_fixtures() -> Any:
@@ -56,11 +51,26 @@ async def type_code(page: Any, code: str) -> None:
         await page.get_by_test_id(f"key-{digit}").click()
 
 
+# The key presses of a scan, sent inside the page in one go, as fast as a scanner sends them: Playwright's own
+# typing goes key by key through the browser's protocol, and on a loaded machine its gaps grew past the kiosk's
+# limit between a scanner's keys (80 ms), so the kiosk rightly took it for a person typing.
+_SCANNER_KEYS = """(text) => {
+    const target = document.activeElement || document.body;
+    for (const key of [...text, "Enter"]) {
+        target.dispatchEvent(new KeyboardEvent("keydown", {key: key, bubbles: true, cancelable: true}));
+    }
+}"""
+
+
 async def scan(page: Any, text: str) -> None:
-    """A keyboard-wedge scanner: the whole text typed at once into the page, then Enter."""
+    """A keyboard-wedge scanner: the whole text typed at once into the page, then Enter. Into a focused field
+    (where the kiosk leaves typing to the field) the text is typed by the browser's keyboard instead."""
     await ready(page)
-    await page.keyboard.type(text)
-    await page.keyboard.press("Enter")
+    if await page.evaluate("document.activeElement && document.activeElement.matches('input, textarea, select')"):
+        await page.keyboard.type(text)
+        await page.keyboard.press("Enter")
+    else:
+        await page.evaluate(_SCANNER_KEYS, text)
 
 
 async def sign_in_courier(page: Any, kiosk: Kiosk) -> None:
@@ -74,20 +84,24 @@ async def sign_in_courier(page: Any, kiosk: Kiosk) -> None:
     await page.get_by_test_id("courier-deposits").wait_for()
 
 
-async def expire_parcel(rig: TerminalRig, shipment_id: str) -> datetime:
-    """What the server's expiry will do once it exists: the parcel's pickup deadline passes, it is `expired`."""
-    engine = make_engine(f"sqlite+aiosqlite:///{rig.lms.database}")
+async def store_a_parcel_nobody_collects(rig: TerminalRig, window_seconds: int = 2) -> tuple[dict[str, Any], int]:
+    """A parcel stored at the kiosk's locker under a pickup window of `window_seconds` (the locker's pickup policy,
+    put back as it was once the parcel is stored), left until the server's scheduler has expired it (the kiosk's
+    server runs it every 0.2 s: conftest.py)."""
+    path = f"/lockers/{rig.locker_id}/pickup-policy"
+    async with rig.lms.api(rig.lms.operator_token) as operator:
+        before = (await operator.get(path)).json()
+        short = await operator.put(path, json={"pickup_window_hours": window_seconds / 3600})
+        assert short.status_code == 200, short.text
     try:
-        async with SqlUnitOfWork(engine) as uow:
-            shipment = await uow.shipments.get(shipment_id)
-            assert shipment is not None
-            now = datetime.now(UTC)
-            shipment.expire(now, SYSTEM)
-            await uow.shipments.save(shipment)
-            await uow.commit()
+        shipment, number = await rig.store("S")
     finally:
-        await engine.dispose()
-    return now
+        async with rig.lms.api(rig.lms.operator_token) as operator:
+            keys = ("pickup_window_hours", "extension_hours", "reminder_hours_before")
+            restored = await operator.put(path, json={key: before[key] for key in keys})
+            assert restored.status_code == 200, restored.text
+    await eventually(lambda: rig.shipment_state(shipment["id"]), "expired", within=window_seconds + 10)
+    return shipment, number
 
 
 class DashboardWatch:

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk_rigs import KIOSK_VIEWPORT, DashboardWatch, Kiosk, expire_parcel, scan, sign_in_courier, type_code
+from kiosk_rigs import (
+    KIOSK_VIEWPORT,
+    DashboardWatch,
+    Kiosk,
+    scan,
+    sign_in_courier,
+    store_a_parcel_nobody_collects,
+    type_code,
+)
 from playwright.async_api import expect
 from terminal_rigs import eventually
 
@@ -17,8 +25,7 @@ async def test_a_courier_deposits_two_parcels_and_the_recipients_pick_them_up_by
 ) -> None:
     kiosk: Kiosk = await start_kiosk()
     rig = kiosk.rig
-    waiting, waiting_in = await rig.store("S")  # a parcel nobody came for: it expires
-    expired_at = await expire_parcel(rig, waiting["id"])
+    waiting, waiting_in = await store_a_parcel_nobody_collects(rig)  # the server's scheduler expires it
     small, medium = await rig.announce("S"), await rig.announce("M")
     dashboard = await DashboardWatch.open(await new_page(), rig)
     page = await new_page(KIOSK_VIEWPORT)
@@ -32,7 +39,7 @@ async def test_a_courier_deposits_two_parcels_and_the_recipients_pick_them_up_by
     await expect(collect).to_have_count(1)
     await expect(collect).to_have_attribute("data-tracking", waiting["tracking_number"])
     await expect(collect).to_have_attribute("data-compartment", str(waiting_in))
-    assert expired_at is not None
+    await expect(collect).to_have_attribute("data-state", "expired")
     await expect(page.get_by_test_id("collections-note")).to_be_visible()
 
     # The first parcel is scanned: a fitting compartment opens; the courier shuts it with the emulator's panel.

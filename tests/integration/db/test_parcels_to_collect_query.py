@@ -1,5 +1,5 @@
-"""The couriers' collection list on SQL: expired shipments of one carrier at one locker, with their compartment's
-number and the time of their transition to `expired`."""
+"""The couriers' collection list on SQL: expired and redirected shipments of one carrier at one locker, with their
+compartment's number and the time of their transition to that state."""
 
 from __future__ import annotations
 
@@ -16,15 +16,20 @@ from parcellocker.domain.sizes import Size
 TERMINAL = Actor(ActorKind.TERMINAL, "terminal-L-1")
 
 
-async def _store_then_maybe_expire(engine: AsyncEngine, shipment_id: str, number: int, expire_after: int) -> None:
-    """Stored in compartment `number` at START, and expired `expire_after` hours later (0: not expired)."""
+async def _store_then_maybe_expire(
+    engine: AsyncEngine, shipment_id: str, number: int, expire_after: int, redirect_after: int = 0
+) -> None:
+    """Stored in compartment `number` at START, and expired `expire_after` hours later (0: not expired), or
+    redirected to locker L-2 `redirect_after` hours later."""
     async with SqlUnitOfWork(engine) as uow:
         found = await uow.shipments.get(shipment_id)
         assert found is not None
         found.begin_deposit(f"L-1/{number}", Size.S)
-        found.store(f"{number:064x}", START, START, TERMINAL)
+        found.store(f"{number:064x}", START + timedelta(hours=72), START, TERMINAL)
         if expire_after:
             found.expire(START + timedelta(hours=expire_after), SYSTEM)
+        if redirect_after:
+            found.redirect(START + timedelta(hours=redirect_after), TERMINAL, "L-2")
         await uow.shipments.save(found)
         await uow.commit()
 
@@ -46,8 +51,25 @@ async def test_expired_parcels_of_the_carrier_at_the_locker_longest_expired_firs
         parcels = await uow.shipments.awaiting_collection("carrier-1", "L-1")
         elsewhere = await uow.shipments.awaiting_collection("carrier-1", "L-2")
 
-    assert [(p.tracking_number, p.compartment_number, p.expired_at) for p in parcels] == [
-        ("TN-EARLY", 2, START + timedelta(hours=73)),
-        ("TN-LATE", 1, START + timedelta(hours=80)),
+    assert [(p.tracking_number, p.compartment_number, p.expired_at, p.state) for p in parcels] == [
+        ("TN-EARLY", 2, START + timedelta(hours=73), "expired"),
+        ("TN-LATE", 1, START + timedelta(hours=80), "expired"),
     ]
     assert elsewhere == []
+
+
+async def test_redirected_parcels_are_listed_with_the_expired_ones_since_their_redirect(engine: AsyncEngine) -> None:
+    await add_locker_and_carrier(engine)
+    expired, redirected, waiting = a_shipment("TN-EXP"), a_shipment("TN-REDIR"), a_shipment("TN-WAIT")
+    await announce(engine, expired, redirected, waiting)
+    await _store_then_maybe_expire(engine, expired.id, 1, expire_after=74)
+    await _store_then_maybe_expire(engine, redirected.id, 2, expire_after=0, redirect_after=5)
+    await _store_then_maybe_expire(engine, waiting.id, 3, expire_after=0)
+
+    async with SqlUnitOfWork(engine) as uow:
+        parcels = await uow.shipments.awaiting_collection("carrier-1", "L-1")
+
+    assert [(p.tracking_number, p.compartment_number, p.expired_at, p.state) for p in parcels] == [
+        ("TN-REDIR", 2, START + timedelta(hours=5), "redirected"),
+        ("TN-EXP", 1, START + timedelta(hours=74), "expired"),
+    ]

@@ -1,4 +1,5 @@
-"""The words of the notifications: shipped templates in four languages, English for the rest, operator's files first."""
+"""The words of the notifications (a stored parcel, its reminder, its expiry): shipped templates in four languages,
+English for the rest, operator's files first."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from parcellocker.adapters.notifications.messages import compose
 from parcellocker.adapters.notifications.port import Message, NotificationFailed
 
 SHIPPED = TemplateLibrary()
+TEMPLATES = ("parcel_stored", "reminder", "expired", "dropoff_code", "rental_code", "rental_to_collect")
+EXTEND_URL = "http://127.0.0.1:8000/extend/plx.eyJzIjoiUy0xIn0.bGluaw"
+WITH_LINK = {**SECRETS, "extend_url": EXTEND_URL}
 # What each language says before the code, and the deadline (14:30 in Warsaw) as it writes it.
 LANGUAGES = {
     "en": ("Pickup code: 804213", "Sat, Nov 28, 2026, 2:30 PM CET", "Nov 28, 2:30 PM"),
@@ -27,8 +31,17 @@ LANGUAGES = {
 }
 
 
-def _message(channel: str, language: str, library: TemplateLibrary = SHIPPED, **locker: str) -> Message:
-    return compose(library, a_notification(channel, language), SECRETS, a_stored_parcel(), a_locker(**locker))
+def _message(
+    channel: str,
+    language: str,
+    library: TemplateLibrary = SHIPPED,
+    *,
+    template: str = "parcel_stored",
+    secrets: dict[str, str] = SECRETS,
+    **locker: str,
+) -> Message:
+    notification = a_notification(channel, language, template)
+    return compose(library, notification, secrets, a_stored_parcel(), a_locker(**locker))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -61,13 +74,54 @@ def test_the_sms_is_one_short_line_with_the_code_and_deadline(language: str) -> 
 
 
 def test_the_shipped_templates_have_every_part_in_every_language_and_all_compile() -> None:
-    templates = [folder for folder in SHIPPED_TEMPLATES.iterdir() if not folder.name.startswith("_")]
-    assert "parcel_stored" in {folder.name for folder in templates}
-    for template in templates:
+    for template in TEMPLATES:
         for language in LANGUAGES:
-            parts = {path.name for path in (template / language).iterdir()}
-            assert parts == {"subject.txt", "body.txt", "body.html", "sms.txt"}, f"{template.name}/{language}"
-    assert SHIPPED.check() == len(templates) * 4 * 4 + 1  # and the e-mail layout
+            parts = {path.name for path in (SHIPPED_TEMPLATES / template / language).iterdir()}
+            assert parts == {"subject.txt", "body.txt", "body.html", "sms.txt"}, (template, language)
+    shipped = {path.name for path in SHIPPED_TEMPLATES.iterdir() if not path.name.startswith("_")}
+    assert shipped == set(TEMPLATES)
+    assert SHIPPED.check() == len(TEMPLATES) * 4 * 4 + 1  # and the e-mail layout
+
+
+@pytest.mark.parametrize("template", ["parcel_stored", "reminder"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_waiting_parcels_email_offers_the_extension_link_while_its_payload_has_one(
+    template: str, language: str
+) -> None:
+    code_line, deadline, _ = LANGUAGES[language]
+    offered = _message("email", language, template=template, secrets=WITH_LINK)
+    assert offered.html is not None and offered.qr_image_cid is not None
+    assert EXTEND_URL in offered.text and f'href="{EXTEND_URL}"' in offered.html
+    assert code_line in offered.text and deadline in offered.text and deadline in offered.html
+    assert SECRETS["qr"] in offered.text and f'src="cid:{offered.qr_image_cid}"' in offered.html
+    assert f'<html lang="{language}">' in offered.html and "\n" not in offered.subject
+    used = _message("email", language, template=template)  # extended already: no link
+    assert "/extend/" not in used.text and "/extend/" not in (used.html or "") and "href=" not in (used.html or "")
+    assert code_line in used.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_reminder_names_the_locker_and_the_deadline_and_its_sms_is_short(language: str) -> None:
+    _, _, deadline_short = LANGUAGES[language]
+    email = _message("email", language, template="reminder", secrets=WITH_LINK)
+    assert "PL123456789" in email.subject and deadline_short in email.subject
+    assert "Dworzec Centralny" in email.text and "Mon-Sat 6:00-22:00" in email.text
+    sms = _message("sms", language, template="reminder", secrets=WITH_LINK)
+    assert SECRETS["code"] in sms.text and deadline_short in sms.text and "Dworzec Centralny" in sms.text
+    assert "\n" not in sms.text and EXTEND_URL not in sms.text and len(sms.text) <= 120
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_expiry_notice_carries_no_code_and_no_picture(language: str) -> None:
+    _, deadline, deadline_short = LANGUAGES[language]
+    email = _message("email", language, template="expired", secrets={})
+    assert email.html is not None and email.qr_image_cid is None and "<img" not in email.html
+    assert (email.code, email.qr_token) == ("", "")
+    for part in (email.text, email.html):
+        assert "PL123456789" in part and "Dworzec Centralny" in part and deadline in part
+    assert "PL123456789" in email.subject and "\n" not in email.subject
+    sms = _message("sms", language, template="expired", secrets={})
+    assert "PL123456789" in sms.text and deadline_short in sms.text and "\n" not in sms.text and len(sms.text) <= 120
 
 
 @pytest.mark.parametrize(

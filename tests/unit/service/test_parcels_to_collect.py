@@ -1,4 +1,5 @@
-"""The list of expired parcels a courier finds at a locker: their carrier's only, with compartment and since when."""
+"""The list of parcels a courier finds at a locker to take out, expired or redirected: their carrier's only, with
+compartment, why and since when."""
 
 from datetime import timedelta
 
@@ -8,8 +9,9 @@ from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.errors import Forbidden, NotFound
 from parcellocker.domain.events import SYSTEM
 from parcellocker.service.parcels_to_collect import ListParcelsToCollect, list_parcels_to_collect
+from parcellocker.service.redirects import RedirectShipment, redirect_shipment
 
-from .world import LOCKER, World
+from .world import LOCKER, OTHER_LOCKER, World
 
 
 async def expire(world: World, shipment_id: str) -> None:
@@ -38,6 +40,25 @@ async def test_a_courier_sees_the_expired_parcels_of_their_carrier_the_longest_e
         ("TRK-1", first.compartment_number),
     ]
     assert parcels[0].expired_at == expired_second_at
+    assert [p.state for p in parcels] == ["expired", "expired"]
+
+
+async def test_a_redirected_parcel_is_listed_since_its_redirect_until_collected(world: World) -> None:
+    stays = await world.store_parcel("TRK-1")
+    moves = await world.store_parcel("TRK-2")
+    world.clock.advance(timedelta(hours=5))
+    await world.run(redirect_shipment, RedirectShipment(world.cast.carrier, moves.shipment_id, OTHER_LOCKER))
+    redirected_at = world.clock.now()
+    world.clock.advance(timedelta(days=3))
+    await expire(world, stays.shipment_id)
+
+    parcels = await world.services.read(list_parcels_to_collect, ListParcelsToCollect(world.cast.courier, LOCKER))
+
+    assert [(p.tracking_number, p.compartment_number, p.state) for p in parcels] == [
+        ("TRK-2", moves.compartment_number, "redirected"),
+        ("TRK-1", stays.compartment_number, "expired"),
+    ]
+    assert parcels[0].expired_at == redirected_at
 
 
 async def test_another_carriers_courier_sees_none_of_them_and_only_couriers_may_ask(world: World) -> None:

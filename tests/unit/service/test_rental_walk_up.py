@@ -9,6 +9,7 @@ from parcellocker.domain.rental import RentalState, Renter
 from parcellocker.domain.rental_terms import SizePrice
 from parcellocker.domain.sizes import Size
 from parcellocker.service.deposits import DepositParcel, deposit_parcel
+from parcellocker.service.pickups import PickUpParcel, WrongPickupCode, pick_up_parcel
 from parcellocker.service.rental_compartments import NoCompartmentForRent
 from parcellocker.service.rental_guard import WrongRentalCode
 from parcellocker.service.rental_setup import SetRentalTerms, set_rental_terms
@@ -146,3 +147,20 @@ async def test_a_failed_payment_at_the_provider_gives_the_compartment_back(renta
     assert rentals.compartment(started.compartment.number).state is CompartmentState.FREE
     with pytest.raises(PaymentFailed):
         await rentals.run(complete_walk_up, CompleteWalkUp(rentals.cast.terminal, LOCKER, started.rental.id))
+
+
+async def test_wrong_voucher_codes_and_wrong_pickup_codes_count_toward_one_lockout_of_the_locker(
+    rentals: RentalWorld,
+) -> None:
+    for expected in (4, 3):
+        with pytest.raises(WrongRentalCode) as wrong:
+            await rentals.rent(voucher="0000-0000-0000")
+        assert wrong.value.details["remaining_tries"] == expected
+    for expected in (2, 1):
+        with pytest.raises(WrongPickupCode) as wrong_pickup:
+            await rentals.run(pick_up_parcel, PickUpParcel(rentals.cast.terminal, LOCKER, code="000000"))
+        assert wrong_pickup.value.remaining_tries == expected
+    with pytest.raises(LockedOut):
+        await rentals.rent(voucher="0000-0000-0000")
+    with pytest.raises(LockedOut):
+        await rentals.run(pick_up_parcel, PickUpParcel(rentals.cast.terminal, LOCKER, code="000000"))

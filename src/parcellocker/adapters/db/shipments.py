@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, insert, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, or_, select, update
 
 from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.tables import compartments, shipments, transitions
@@ -13,12 +13,13 @@ from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber
-from parcellocker.domain.shipment import Recipient, Shipment, ShipmentState
+from parcellocker.domain.shipment import TO_BE_COLLECTED_STATES, Recipient, Shipment, ShipmentKind, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
 from parcellocker.service.ports import ParcelToCollect, ShipmentRepository
 
 s = shipments.c
 _STATES = {state.value: state for state in ShipmentState}
+_KINDS = {kind.value: kind for kind in ShipmentKind}
 _SIZES = {size.value: size for size in Size}
 
 # The columns shipment_from_row reads, in the order it reads them.
@@ -45,6 +46,14 @@ SHIPMENT_COLUMNS = (
     s.picked_up_at,
     s.version,
     s.reachable_height,
+    s.extensions,
+    s.remind_at,
+    s.redirect_to_locker_id,
+    s.ended_at,
+    s.personal_data_erased_at,
+    s.kind,
+    s.dropoff_code_hash,
+    s.dropoff_code_expires_at,
 )
 _ADD = insert(shipments)
 _BY_ID = select(*SHIPMENT_COLUMNS).where(s.id == bindparam("shipment_id"))
@@ -63,26 +72,40 @@ _FOR_DEPOSIT = (
 _BY_PICKUP_CODE = select(*SHIPMENT_COLUMNS).where(
     s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash")
 )
+# Locked (FOR UPDATE on PostgreSQL), so that a code typed twice at once opens one door.
+_BY_DROPOFF_CODE = (
+    select(*SHIPMENT_COLUMNS)
+    .where(s.locker_id == bindparam("locker_id"), s.dropoff_code_hash == bindparam("code_hash"))
+    .with_for_update()
+)
 _CODE_IN_USE = select(
     exists().where(s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash"))
 )
-# When each expired shipment expired: its transition to `expired` (the deadline, should that record be missing).
-_EXPIRED_AT = (
+# Since when each shipment to collect waits: its latest transition to the state it is in (`expired`,
+# `redirected` or `dropped_off`); the deadline, should that record be missing.
+_WAITING_SINCE = (
     select(func.max(transitions.c.at))
     .where(
         transitions.c.subject == "shipment",
         transitions.c.subject_id == s.id,
-        transitions.c.to_state == ShipmentState.EXPIRED.value,
+        transitions.c.to_state == s.state,
     )
     .scalar_subquery()
 )
 _AWAITING_COLLECTION = (
-    select(s.id, s.tracking_number, compartments.c.number, func.coalesce(_EXPIRED_AT, s.pickup_deadline, s.created_at))
+    select(
+        s.id,
+        s.tracking_number,
+        compartments.c.number,
+        func.coalesce(_WAITING_SINCE, s.pickup_deadline, s.created_at),
+        s.state,
+        s.kind,
+    )
     .select_from(shipments.join(compartments, compartments.c.id == s.compartment_id))
     .where(
         s.carrier_id == bindparam("carrier_id"),
         s.locker_id == bindparam("locker_id"),
-        s.state == ShipmentState.EXPIRED.value,
+        or_(*(s.state == state.value for state in sorted(TO_BE_COLLECTED_STATES))),  # no expanding IN (asyncpg)
     )
     .order_by(compartments.c.number)
 )
@@ -138,9 +161,12 @@ class SqlShipmentRepository(ShipmentRepository):
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
         return await self._first(_BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})
 
+    async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:
+        return await self._first(_BY_DROPOFF_CODE, {"locker_id": locker_id, "code_hash": code_hash})
+
     async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
         rows = await self._tx.execute(_AWAITING_COLLECTION, {"carrier_id": carrier_id, "locker_id": locker_id})
-        parcels = [ParcelToCollect(ident, tracking, number, expired_at) for ident, tracking, number, expired_at in rows]
+        parcels = [ParcelToCollect(*row) for row in rows]
         return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
 
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
@@ -194,6 +220,14 @@ def _values(shipment: Shipment) -> dict[str, Any]:
         "stored_at": shipment.stored_at,
         "picked_up_at": shipment.picked_up_at,
         "reachable_height": shipment.reachable_height,
+        "extensions": shipment.extensions,
+        "remind_at": shipment.remind_at,
+        "redirect_to_locker_id": shipment.redirect_to_locker_id,
+        "ended_at": shipment.ended_at,
+        "personal_data_erased_at": shipment.personal_data_erased_at,
+        "kind": shipment.kind.value,
+        "dropoff_code_hash": shipment.dropoff_code_hash,
+        "dropoff_code_expires_at": shipment.dropoff_code_expires_at,
     }
 
 
@@ -222,6 +256,14 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         picked_up_at,
         version,
         reachable_height,
+        extensions,
+        remind_at,
+        redirect_to_locker_id,
+        ended_at,
+        erased_at,
+        kind,
+        dropoff_code_hash,
+        dropoff_code_expires_at,
     ) = row
     return Shipment(
         id=ident,
@@ -232,7 +274,7 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
             None if parcel_size is None else _SIZES[parcel_size],
             None if height is None else Dimensions(height, width, depth),
         ),
-        recipient=Recipient(email=email, phone=phone, name=name, language=language),
+        recipient=Recipient(email=email, phone=phone, name=name, language=language, erased=erased_at is not None),
         created_at=created_at,
         state=_STATES[state],
         compartment_id=compartment_id,
@@ -243,4 +285,12 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         picked_up_at=picked_up_at,
         version=version,
         reachable_height=reachable_height,
+        extensions=extensions,
+        remind_at=remind_at,
+        redirect_to_locker_id=redirect_to_locker_id,
+        ended_at=ended_at,
+        personal_data_erased_at=erased_at,
+        kind=_KINDS[kind],
+        dropoff_code_hash=dropoff_code_hash,
+        dropoff_code_expires_at=dropoff_code_expires_at,
     )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from parcellocker.adapters.db.accounts import SqlAccountRepository
 from parcellocker.adapters.db.alarms import SqlAlarmRepository
 from parcellocker.adapters.db.audit import SqlAuditLog, audit_chainer
+from parcellocker.adapters.db.calendar import SqlShipmentCalendar
 from parcellocker.adapters.db.compartments import SqlCompartmentRepository
 from parcellocker.adapters.db.driver_statements import DriverConnection, lost_with
 from parcellocker.adapters.db.engine import (
@@ -25,6 +26,7 @@ from parcellocker.adapters.db.lockers import SqlLockerRepository
 from parcellocker.adapters.db.lockouts import SqlLockoutRepository
 from parcellocker.adapters.db.outbox import SqlNotificationOutbox
 from parcellocker.adapters.db.payments import SqlPaymentLedger, SqlRentalTermsRepository
+from parcellocker.adapters.db.pickup_policies import SqlPickupPolicyRepository
 from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.rentals import SqlRentalRepository
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
@@ -76,6 +78,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.idempotency = SqlIdempotencyStore(tx)
         self.terminal_events = SqlTerminalEventLog(tx)
         self.outbox = SqlNotificationOutbox(tx, preloaded)
+        self.pickup_policies = SqlPickupPolicyRepository(tx)
+        self.calendar = SqlShipmentCalendar(tx)
         self.history = SqlTransitionHistory(tx)
         self.rentals = SqlRentalRepository(tx, self._transitions)
         self.rental_terms = SqlRentalTermsRepository(tx)

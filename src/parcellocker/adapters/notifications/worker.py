@@ -13,16 +13,12 @@ from parcellocker.adapters.notifications.library import TemplateLibrary
 from parcellocker.adapters.notifications.messages import compose
 from parcellocker.adapters.notifications.port import Message, NotificationFailed, Notifier
 from parcellocker.adapters.notifications.rental_messages import rental_message
-from parcellocker.domain.shipment import ShipmentState
+from parcellocker.domain.notices import worth_sending
 from parcellocker.security.sealing import unseal
 from parcellocker.service.context import Services
 from parcellocker.service.ports import Notification, UnitOfWork
 
 log = logging.getLogger(__name__)
-
-# A notification still worth sending while its shipment is in one of these states (by template; any template not
-# named here: while stored). Once the parcel has moved on, its message is dropped unsent.
-STILL_TO_TELL: dict[str, frozenset[ShipmentState]] = {"parcel_stored": frozenset({ShipmentState.STORED})}
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +160,11 @@ class OutboxWorker:
             return await rental_message(uow, self.library, notification, self._seal_key)
         assert notification.shipment_id is not None
         shipment = await uow.shipments.get(notification.shipment_id)
-        relevant = STILL_TO_TELL.get(notification.template, STILL_TO_TELL["parcel_stored"])
-        if shipment is None or shipment.state not in relevant:
+        if (
+            shipment is None
+            or not notification.address  # erased with the recipient's personal data
+            or not worth_sending(notification.template, notification.created_at, shipment)
+        ):
             return None
         locker = await uow.lockers.get(shipment.locker_id, with_compartments=False)
         if locker is None:

@@ -1,4 +1,5 @@
-"""Shipments: announced by carriers, looked up, cancelled."""
+"""Shipments: announced by carriers, looked up, cancelled; their deadline extended, redirected, returned, handed
+over to their carriers (parcels dropped off at a locker)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.routes.terminal_link import CommandBellDep
 from parcellocker.api.schemas.errors import error_responses
-from parcellocker.api.schemas.shipments import ShipmentCreate, ShipmentPublic
+from parcellocker.api.schemas.shipments import RedirectCreate, ShipmentCreate, ShipmentPublic
 from parcellocker.api.schemas.transitions import TransitionPublic
 from parcellocker.domain.events import Transition
 from parcellocker.domain.shipment import Shipment
+from parcellocker.service.collecting import HandOverShipment, ReturnShipment, hand_over_shipment, return_shipment
+from parcellocker.service.extensions import ExtendDeadline, extend_deadline
+from parcellocker.service.redirects import RedirectShipment, redirect_shipment
 from parcellocker.service.shipment_trace import ReadShipmentHistory, read_shipment_history
 from parcellocker.service.shipments import (
     AnnounceShipment,
@@ -96,6 +101,73 @@ async def cancel_shipment_route(
     shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
 ) -> Any:
     return await services.run(cancel_shipment, CancelShipment(principal, shipment_id), _public, replay)
+
+
+@router.post(
+    "/{shipment_id}/extend",
+    response_model=ShipmentPublic,
+    responses=error_responses(401, 403, 404, 409),
+    summary="Extend the pickup deadline, once (carrier)",
+)
+async def create_extension(
+    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep, bell: CommandBellDep
+) -> Any:
+    """Moves the deadline of a stored parcel later by the carrier's or locker's policy (48 hours by default);
+    the new deadline gets a reminder of its own. A second extension is 409 `already_extended`; after the deadline,
+    409 `deadline_passed`. The recipient can do the same once, with the link in their message."""
+    body = await services.run(extend_deadline, ExtendDeadline(principal, shipment_id), _public, replay)
+    bell.ring(body["locker_id"])  # its terminal fetches the new deadline
+    return body
+
+
+@router.post(
+    "/{shipment_id}/redirect",
+    response_model=ShipmentPublic,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+    summary="Send a stored parcel to another locker (carrier)",
+)
+async def create_redirect(
+    shipment_id: ShipmentId,
+    redirect_in: RedirectCreate,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    replay: ReplayDep,
+    bell: CommandBellDep,
+) -> Any:
+    """The pickup code dies at once and the parcel (`redirected`) goes on the collection list of the carrier's
+    couriers at its locker. When a courier has collected it, the same shipment is `announced` for the new locker
+    (its history kept); depositing it there issues a new code and tells the recipient."""
+    command = RedirectShipment(principal, shipment_id, redirect_in.to_locker_id)
+    body = await services.run(redirect_shipment, command, _public, replay)
+    bell.ring(body["locker_id"])  # its terminal drops the code from its sheet
+    return body
+
+
+@router.post(
+    "/{shipment_id}/return",
+    response_model=ShipmentPublic,
+    responses=error_responses(401, 403, 404, 409),
+    summary="Confirm a collected parcel is back with its sender (carrier)",
+)
+async def create_return(
+    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
+) -> Any:
+    """`collected` → `returned`: the shipment has ended."""
+    return await services.run(return_shipment, ReturnShipment(principal, shipment_id), _public, replay)
+
+
+@router.post(
+    "/{shipment_id}/handover",
+    response_model=ShipmentPublic,
+    responses=error_responses(401, 403, 404, 409),
+    summary="Confirm the carrier has a parcel dropped off at a locker and collected (carrier)",
+)
+async def create_handover(
+    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
+) -> Any:
+    """A parcel sent or returned from a locker (`kind` `send` or `return`): `collected` → `handed_to_carrier`; the
+    shipment has ended. A delivery, or a parcel not yet collected, is 409."""
+    return await services.run(hand_over_shipment, HandOverShipment(principal, shipment_id), _public, replay)
 
 
 def _public(shipment: Shipment) -> dict[str, Any]:

@@ -31,11 +31,32 @@ class DepositProblemCreate(BaseModel):
     )
 
 
+class CollectionCreate(BaseModel):
+    tracking_number: str = Field(min_length=1, max_length=64, description="As scanned from the label.")
+
+
 class PickupCreate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}, {"qr_token": "PLQR1.eyJz….Mz…"}]})
 
     code: str | None = Field(default=None, min_length=1, max_length=20, description="The pickup code as typed.")
     qr_token: str | None = Field(default=None, min_length=1, max_length=2048, description="The scanned QR token.")
+
+
+class LockerDropoffCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "517093"}]})
+
+    code: str = Field(min_length=1, max_length=20, description="The drop-off code as the sender typed it.")
+    reachable: bool = Field(
+        default=False, description="Open a compartment within reach if one the parcel fits is free (accessibility)."
+    )
+
+
+class LockerDropoffProblemCreate(BaseModel):
+    code: str = Field(min_length=1, max_length=20, description="The drop-off code the compartment was opened for.")
+    problem: DepositProblem = Field(
+        description="`does_not_fit`: try a larger compartment; "
+        "`door_did_not_open`: take this one out of order and open another."
+    )
 
 
 class PickupReopenCreate(BaseModel):
@@ -95,7 +116,15 @@ class DoorEventPublic(BaseModel):
     seq: int
     compartment: int
     state: DoorState
-    outcome: Literal["recorded", "parcel_stored", "parcel_picked_up", "forced_door", "rental_ended"]
+    outcome: Literal[
+        "recorded",
+        "parcel_stored",
+        "parcel_dropped_off",
+        "parcel_picked_up",
+        "parcel_collected",
+        "forced_door",
+        "rental_ended",
+    ]
     shipment_id: str | None
     shipment_state: ShipmentState | None
     replayed: bool = Field(description="True when this seq had been applied before: nothing changed now.")

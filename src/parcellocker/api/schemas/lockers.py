@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Path
@@ -32,6 +33,13 @@ class CompartmentPublic(BaseModel):
         default=CompartmentUse.DELIVERY,
         description="What it is kept for: parcels (`delivery`) or storage rented at the kiosk and through the API "
         "(`rental`); neither is ever given the other's.",
+        examples=["delivery"],
+    )
+    reserved_for_carrier_id: str | None = Field(
+        default=None,
+        description="The carrier whose share of the locker it is in: only that carrier's parcels go in it. Null: the "
+        "pool every carrier shares. Carriers and couriers are not shown the compartments of other carriers' shares.",
+        examples=[None],
     )
 
     @classmethod
@@ -46,6 +54,7 @@ class CompartmentPublic(BaseModel):
             out_of_order_reason=compartment.out_of_order_reason,
             reachable=compartment.reachable,
             use=compartment.use,
+            reserved_for_carrier_id=compartment.reserved_for_carrier_id,
         )
 
 
@@ -87,7 +96,14 @@ class LockerPublic(BaseModel):
     timezone: str
     latitude: float | None
     longitude: float | None
-    status: LockerStatus
+    status: LockerStatus = Field(
+        description="online while its terminal's MQTT link says so, or while its terminal is seen on the HTTP link "
+        "(a request within the server's PARCELLOCKER_LINK_SILENCE_SECONDS); offline else."
+    )
+    last_seen_at: datetime | None = Field(
+        description="When its terminal was last seen on the HTTP link, kept to within a few seconds (UTC); null "
+        "when never, or when its MQTT link tells its presence."
+    )
     opening_hours: str = Field(examples=["24/7"])
     free_compartments: dict[Size, int] = Field(description="How many compartments of each size are free now.")
     compartments: list[CompartmentPublic]
@@ -107,6 +123,7 @@ class LockerPublic(BaseModel):
             latitude=locker.latitude,
             longitude=locker.longitude,
             status=locker.status,
+            last_seen_at=locker.last_seen_at,
             opening_hours=locker.opening_hours,
             free_compartments=free,
             compartments=[CompartmentPublic.from_domain(c) for c in locker.compartments],

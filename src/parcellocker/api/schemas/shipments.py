@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcellocker.domain.shipment import Recipient, Shipment, ShipmentState
+from parcellocker.domain.shipment import Recipient, Shipment, ShipmentKind, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
 
 
@@ -77,12 +77,22 @@ class RecipientPublic(BaseModel):
     language: str
 
 
+class RedirectCreate(BaseModel):
+    to_locker_id: str = Field(
+        min_length=1, max_length=64, description="The locker to send the parcel to.", examples=["WAW-NORTH-02"]
+    )
+
+
 class ShipmentPublic(BaseModel):
     id: str = Field(examples=["5f0c6a3e-9b1d-4a43-9d0e-3c2b8f1a7e55"])
     tracking_number: str
     carrier_id: str
     locker_id: str
     state: ShipmentState
+    kind: ShipmentKind = Field(
+        description="`delivery`: a courier deposits it for its recipient; `send` or `return`: its sender drops it off "
+        "at the locker with a drop-off code, and `recipient` is that sender (docs/dropoffs.md)."
+    )
     size: Size | None = Field(description="The size class announced, if any.")
     dimensions: DimensionsPublic | None
     deposited_size: Size | None = Field(description="The size of the compartment the parcel went into.")
@@ -96,6 +106,17 @@ class ShipmentPublic(BaseModel):
         description="The recipient needs a compartment within reach: announced so by the carrier, or asked for by "
         "the courier's deposit (`reachable`)."
     )
+    extensions: int = Field(description="How many times the pickup deadline was extended (once at most).")
+    redirect_to_locker_id: str | None = Field(
+        description="Redirected: the locker the parcel goes to once a courier has collected it."
+    )
+    ended_at: datetime | None = Field(description="When the shipment ended (picked up, returned, cancelled, ...).")
+    personal_data_erased_at: datetime | None = Field(
+        description="When the recipient's e-mail, phone and name were erased, some time after the shipment ended."
+    )
+    dropoff_code_expires_at: datetime | None = Field(
+        default=None, description="A parcel to send or return: until when its sender's drop-off code works."
+    )
 
     @classmethod
     def from_domain(cls, shipment: Shipment) -> ShipmentPublic:
@@ -107,6 +128,7 @@ class ShipmentPublic(BaseModel):
             carrier_id=shipment.carrier_id,
             locker_id=shipment.locker_id,
             state=shipment.state,
+            kind=shipment.kind,
             size=shipment.parcel.size,
             dimensions=DimensionsPublic(height_mm=dims.height_mm, width_mm=dims.width_mm, depth_mm=dims.depth_mm)
             if dims
@@ -121,4 +143,9 @@ class ShipmentPublic(BaseModel):
             pickup_deadline=shipment.pickup_deadline,
             picked_up_at=shipment.picked_up_at,
             reachable_height=shipment.reachable_height,
+            extensions=shipment.extensions,
+            redirect_to_locker_id=shipment.redirect_to_locker_id,
+            ended_at=shipment.ended_at,
+            personal_data_erased_at=shipment.personal_data_erased_at,
+            dropoff_code_expires_at=shipment.dropoff_code_expires_at,
         )

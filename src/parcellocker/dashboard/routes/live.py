@@ -81,6 +81,7 @@ def cell_json(cell: CompartmentCell) -> dict[str, Any]:
         "door": cell.door.value,
         "tracking_number": cell.tracking_number,
         "out_of_order_reason": cell.out_of_order_reason,
+        "reserved_for_carrier_id": cell.reserved_for_carrier_id,
     }
 
 

@@ -25,6 +25,12 @@
     const parcel = door.querySelector(".parcel");
     parcel.textContent = cell.tracking_number || cell.out_of_order_reason || "";
     parcel.title = cell.out_of_order_reason || "";
+    const share = door.querySelector(".share");
+    if (share) {
+      share.dataset.carrier = cell.reserved_for_carrier_id || "";
+      share.textContent = cell.reserved_for_carrier_id || "";
+      share.title = cell.reserved_for_carrier_id ? "set aside for carrier " + cell.reserved_for_carrier_id : "";
+    }
   }
 
   function showFill(fill) {

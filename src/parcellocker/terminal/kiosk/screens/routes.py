@@ -2,9 +2,10 @@
 
 GET  /                 home (`?idle=1`: back after inactivity, in the kiosk's own language, accessibility off)
 GET  /pickup           the code keypad (a scanned QR token is taken on any page)
-GET  /courier          courier sign-in, deposits, parcels to collect, summary (`?courier_id=` from a card scan)
+GET  /courier          courier sign-in, deposits, parcels to collect (one scan each), summary (`?courier_id=` from a
+                       card scan)
+GET  /send             "Send a parcel": a drop-off code opens a compartment (sending and returns)
 GET  /rent             renting a compartment, and a renter's code opening it (rent.js, the kiosk API's /rental…)
-GET  /send             "coming soon": sending has not landed yet
 GET  /lang/{language}  switch language, back to `?next=`
 GET  /demo/doors, POST /demo/doors/{compartment}/{action}   demo only: the emulator's doors (emulator_control.py)
 GET  /static/…         the stylesheet and scripts, all local
@@ -32,7 +33,6 @@ from parcellocker.terminal.kiosk.screens.pages import Pages, Visitor
 STATIC = Path(__file__).parent / "static"
 LANGUAGE_COOKIE = "kiosk_lang"
 ACCESSIBLE_COOKIE = "kiosk_a11y"
-COMING_SOON = ("send",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,7 @@ def install_screens(app: FastAPI, settings: ScreenSettings, emulator: EmulatorCo
 
     @app.get("/send", response_class=HTMLResponse, include_in_schema=False)
     async def read_send(request: Request) -> Response:
-        return show(request, "coming_soon.html", "send")
+        return show(request, "send.html", "send")
 
     @app.get("/rent", response_class=HTMLResponse, include_in_schema=False)
     async def read_rent(request: Request) -> Response:

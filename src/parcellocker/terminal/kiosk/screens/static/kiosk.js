@@ -14,6 +14,12 @@
   var QR_PREFIX = "PLQR1.";
   var COURIER_PREFIX = "COURIER:";
   var PENDING_SCAN = "kiosk.pending-scan";
+  var COURIER_SESSION = "kiosk.courier";
+
+  /* A courier's session (courier.js) lives on the courier screen only: leaving it any way at all (the home link,
+     another screen) signs the courier out, so that the next person to open the courier screen never finds the
+     last courier signed in, with their carrier's deposits and parcels to collect. */
+  if (settings.page !== "courier") sessionStorage.removeItem(COURIER_SESSION);
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function byTestId(id, root) { return $('[data-testid="' + id + '"]', root); }
@@ -214,6 +220,15 @@
     return door ? door.door : null;
   }
 
+  /* Has the door of compartment `number` closed since `after` (a Date.now() taken before asking for it to open)?
+     The terminal says since when each door is in its state; this machine's clock is the terminal's. */
+  async function closedAfter(number, after) {
+    var status = await api("GET", "/status");
+    if (!status.ok) return false;
+    var door = status.data.doors.find(function (d) { return d.compartment === Number(number); });
+    return Boolean(door && door.door === "closed" && door.since && Date.parse(door.since) >= after);
+  }
+
   /* Demo only: the emulator's panel. */
   var panel = byTestId("emulator-panel");
   if (panel) {
@@ -261,5 +276,6 @@
     takePendingScan: takePendingScan,
     lightDoor: lightDoor,
     doorOf: doorOf,
+    closedAfter: closedAfter,
   };
 })();
