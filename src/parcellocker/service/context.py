@@ -23,6 +23,7 @@ class Policy:
     pickup_lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     pin_lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     session_ttl: timedelta = timedelta(hours=12)
+    webhooks_to_private_addresses: bool = True  # a carrier's webhook may be on loopback or a private network
 
 
 @dataclass(frozen=True, slots=True)
