@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parcellocker.domain.codes import MAX_CODE_LENGTH, MIN_CODE_LENGTH
 from parcellocker.domain.lockout import LockoutPolicy
+from parcellocker.domain.webhooks import RetrySchedule
 from parcellocker.security.keys import ServerKeys, decode_secret, load_or_create_secret
 from parcellocker.service.context import Policy
 
@@ -37,6 +38,11 @@ class Settings(BaseSettings):
     mailbox_dir: Path | None = None  # where the mailbox notifier delivers; default var_dir/mailbox
     mqtt_url: str = ""  # empty: no MQTT link; mqtt://[user:password@]host[:port] of the broker terminals use
     mqtt_topic_root: str = "parcellocker/v1"  # terminals' topics under {root}/lockers/{id}/ (set it on a shared broker)
+    webhook_first_retry_seconds: float = Field(default=5, gt=0)  # then doubling after each failure ...
+    webhook_max_retry_seconds: float = Field(default=3600, gt=0)  # ... up to this
+    webhook_give_up_hours: float = Field(default=72, gt=0)  # no attempt later than this after the change
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=120)  # for a receiver's answer
+    webhook_private_addresses: Literal["allow", "refuse"] | None = None  # default: allow when local, else refuse
 
     @field_validator("database_url")
     @classmethod
@@ -60,6 +66,21 @@ class Settings(BaseSettings):
     def effective_mailbox_dir(self) -> Path:
         return self.mailbox_dir or self.var_dir / "mailbox"
 
+    @property
+    def webhooks_to_private_addresses(self) -> bool:
+        """Whether a carrier's webhook may be on loopback or a private network (the server's own network)."""
+        if self.webhook_private_addresses is None:
+            return self.environment == "local"
+        return self.webhook_private_addresses == "allow"
+
+    def webhook_schedule(self) -> RetrySchedule:
+        first = timedelta(seconds=self.webhook_first_retry_seconds)
+        return RetrySchedule(
+            first_delay=first,
+            max_delay=max(first, timedelta(seconds=self.webhook_max_retry_seconds)),
+            give_up_after=timedelta(hours=self.webhook_give_up_hours),
+        )
+
     def server_keys(self) -> ServerKeys:
         if self.server_key:
             return ServerKeys.from_secret(decode_secret(self.server_key))
@@ -79,4 +100,5 @@ class Settings(BaseSettings):
             pickup_lockout=lockout,
             pin_lockout=lockout,
             session_ttl=timedelta(hours=self.session_ttl_hours),
+            webhooks_to_private_addresses=self.webhooks_to_private_addresses,
         )

@@ -13,6 +13,8 @@ from parcellocker.adapters.mqtt.topics import BrokerAddress
 from parcellocker.adapters.notifications.mailbox import MailboxNotifier
 from parcellocker.adapters.notifications.port import Notifier
 from parcellocker.adapters.notifications.worker import OutboxWorker
+from parcellocker.adapters.webhooks.sender import HttpWebhookSender, WebhookSender
+from parcellocker.adapters.webhooks.worker import WebhookWorker
 from parcellocker.api.authentication import Authenticator
 from parcellocker.api.errors import install_error_handlers
 from parcellocker.api.metrics import ApiMetrics, RequestMetrics
@@ -23,12 +25,14 @@ from parcellocker.api.routes import (
     couriers,
     deposits,
     door_events,
+    events,
     health,
     lockers,
     pickups,
     sessions,
     shipments,
     terminal_link,
+    webhooks,
 )
 from parcellocker.bootstrap import Server
 from parcellocker.config import Settings
@@ -47,10 +51,14 @@ Errors are always `{"error": {"code": "...", "message": "..."}}` with the HTTP s
 """
 
 
-def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
-    """The app for `server`; its notifications go to `notifier` (by default the one the settings name)."""
+def create_app(
+    server: Server, notifier: Notifier | None = None, webhook_sender: WebhookSender | None = None
+) -> FastAPI:
+    """The app for `server`; its notifications go to `notifier` (by default the one the settings name), carriers'
+    webhooks through `webhook_sender` (by default over HTTP)."""
     notifier = notifier or _notifier_from(server.settings)
     worker = OutboxWorker(server.services, notifier) if notifier is not None else None
+    webhook_worker = _webhook_worker_for(server, webhook_sender)
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
     bridge = _mqtt_bridge_from(server, authenticator)
@@ -61,6 +69,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()
+        webhook_worker.start()
         if bridge is not None:
             bridge.start()
         try:
@@ -68,6 +77,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         finally:
             if bridge is not None:
                 await bridge.stop()
+            await webhook_worker.stop()
             if worker is not None:
                 await worker.stop()
             await server.close()
@@ -83,6 +93,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     app.state.server = server
     app.state.authenticator = authenticator
     app.state.outbox_worker = worker
+    app.state.webhook_worker = webhook_worker
     app.state.command_bell = command_bell
     app.state.mqtt_bridge = bridge
     install_error_handlers(app)
@@ -101,6 +112,8 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         couriers,
         alarms,
         audit,
+        webhooks,
+        events,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
@@ -116,6 +129,14 @@ def _mqtt_bridge_from(server: Server, authenticator: Authenticator) -> TerminalB
     requests = TerminalRequests(server.services, authenticator)
     broker = BrokerAddress.parse(server.settings.mqtt_url)
     return TerminalBridge(server.services, requests, broker, topic_root=server.settings.mqtt_topic_root)
+
+
+def _webhook_worker_for(server: Server, sender: WebhookSender | None) -> WebhookWorker:
+    settings = server.settings
+    sender = sender or HttpWebhookSender(
+        timeout=settings.webhook_timeout_seconds, private_addresses=settings.webhooks_to_private_addresses
+    )
+    return WebhookWorker(server.services, sender, server.webhook_subscribers, schedule=settings.webhook_schedule())
 
 
 def _notifier_from(settings: Settings) -> Notifier | None:

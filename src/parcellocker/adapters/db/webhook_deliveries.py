@@ -107,7 +107,7 @@ _LAST_ERROR = (
 )
 GIVE_UP_ALL = (
     sql_update(webhook_deliveries)
-    .where(d.carrier_id == bindparam("carrier_id"), d.done_at.is_(None))
+    .where(d.carrier_id == bindparam("match_carrier_id"), d.done_at.is_(None))
     .values(done_at=bindparam("at"), outcome=ABANDONED, last_error="the webhook was removed", claim=None,
             claimed_until=None)
 )  # fmt: skip

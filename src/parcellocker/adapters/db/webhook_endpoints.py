@@ -48,7 +48,7 @@ class SqlWebhookEndpoints(WebhookEndpointRepository):
 
     async def remove(self, carrier_id: str, at: datetime) -> int:
         await self._tx.execute(_REMOVE, {"carrier_id": carrier_id})
-        given_up = await self._tx.execute(GIVE_UP_ALL, {"carrier_id": carrier_id, "at": at})
+        given_up = await self._tx.execute(GIVE_UP_ALL, {"match_carrier_id": carrier_id, "at": at})
         self.changed[carrier_id] = False
         return given_up.rowcount
 
