@@ -68,8 +68,10 @@ def start_server(
     sqlite_databases: SqliteDatabases,
     postgres_databases: PostgresDatabases,
     log_level: str = "INFO",
+    env: dict[str, str] | None = None,
 ) -> Iterator[RunningServer]:
-    """Create and seed a database of `kind`, run the server on it until the generator is closed."""
+    """Create and seed a database of `kind`, run the server on it until the generator is closed; `env` adds to
+    (or overrides) its PARCELLOCKER_* settings."""
     if kind == "postgres":
         postgres_databases.require()
         database = _run(postgres_databases.create(migrated=True))
@@ -80,19 +82,20 @@ def start_server(
     seeded = _run(_seed(Settings(database_url=url, var_dir=var_dir)))
     port = free_port()
     log_path = folder / "server.log"
-    env = {
+    process_env = {
         **os.environ,
         "PARCELLOCKER_DATABASE_URL": url,
         "PARCELLOCKER_VAR_DIR": str(var_dir),
         "PARCELLOCKER_LOG_LEVEL": log_level,
         "PARCELLOCKER_LOG_FORMAT": "text",
+        **(env or {}),
     }
     command = [
         sys.executable, "-m", "uvicorn", "parcellocker.api.main:app_from_env", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", log_level.lower(),
     ]  # fmt: skip
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=process_env, stdout=log, stderr=subprocess.STDOUT)
     server = RunningServer(kind, f"http://127.0.0.1:{port}", var_dir, log_path, seeded, process)
     try:
         _wait_until_ready(server)
