@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from parcellocker.adapters.db.webhook_subscribers import WebhookSubscribers
 from parcellocker.adapters.webhooks.sender import WebhookFailed, WebhookSender
+from parcellocker.domain.errors import ConcurrencyConflict
 from parcellocker.domain.webhooks import RetrySchedule
 from parcellocker.security.webhook_signatures import EVENT_ID_HEADER, signature_headers
 from parcellocker.service.context import Services
@@ -26,6 +27,7 @@ from parcellocker.service.ports import WebhookDelivery, WebhookDeliveryQueue
 from parcellocker.service.webhooks import unseal_secret
 
 log = logging.getLogger(__name__)
+SETTLE_TRIES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +102,7 @@ class WebhookWorker:
                 return 0
             await uow.commit()
         attempts = await asyncio.gather(*(self._attempt(delivery) for delivery in due))
-        async with self.services.uow_factory() as uow:
-            now = clock.now()
-            for attempt in attempts:
-                await self._settle(uow.webhook_deliveries, attempt, claim, now)
-            await uow.commit()
+        await self._settle_all(attempts, claim)
         return len(due)
 
     async def refresh_subscribers(self) -> None:
@@ -148,6 +146,22 @@ class WebhookWorker:
             log.exception("webhook %s could not be attempted", delivery.event_id)
             return Attempt(delivery, type(error).__name__)
         return Attempt(delivery)
+
+    async def _settle_all(self, attempts: list[Attempt], claim: str) -> None:
+        """Record how the attempts went, trying again if the database was busy: what was sent must not be sent
+        again for want of a record (each write holds the claim, so doing it twice changes nothing more)."""
+        for retry in range(1, SETTLE_TRIES + 1):
+            try:
+                async with self.services.uow_factory() as uow:
+                    now = self.services.env.clock.now()
+                    for attempt in attempts:
+                        await self._settle(uow.webhook_deliveries, attempt, claim, now)
+                    await uow.commit()
+                return
+            except ConcurrencyConflict:
+                if retry == SETTLE_TRIES:
+                    raise
+                await asyncio.sleep(0.05 * retry)
 
     async def _settle(self, queue: WebhookDeliveryQueue, attempt: Attempt, claim: str, now: datetime) -> None:
         delivery = attempt.delivery
