@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit integration e2e browser browser-tests bench clean
+.PHONY: demo test lint typecheck unit integration e2e browser browser-tests bench catalogues clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parcellocker needs Python 3.11 or newer")'
@@ -24,6 +24,8 @@ test: $(INSTALLED) browser lint typecheck
 browser:
 	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium) \
 		|| echo "warning: could not install chromium; the browser tests will be skipped (or fail with CI=true)"
+	@fc-list | grep -qi "wenquanyi" || apt-get install -y fonts-wqy-microhei || (apt-get update && apt-get install -y fonts-wqy-microhei) \
+		|| echo "warning: no Chinese font (fonts-wqy-microhei): the kiosk's Chinese texts show as boxes"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests
@@ -43,6 +45,10 @@ e2e: $(INSTALLED)
 
 browser-tests: $(INSTALLED) browser
 	$(BIN)/pytest -q tests/browser
+
+# The kiosk's gettext catalogues: every text of its templates added to each language's .po (then translate them).
+catalogues: $(INSTALLED)
+	$(BIN)/python -c 'from parcellocker.terminal.kiosk.screens.catalogues import main; main()'
 
 bench: $(INSTALLED)
 	$(BIN)/parcellocker bench api --db sqlite --clients 50 --seconds 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,9 +11,17 @@ from parcellocker.adapters.clock import SystemClock
 from parcellocker.adapters.db.engine import make_engine
 from parcellocker.adapters.db.terminal_link import SqlTerminalLinkUnitOfWork
 from parcellocker.adapters.db.webhook_subscribers import WebhookSubscribers
+from parcellocker.adapters.notifications.channels import ChannelNotifier
+from parcellocker.adapters.notifications.library import TemplateLibrary
+from parcellocker.adapters.notifications.mailbox import MailboxNotifier
+from parcellocker.adapters.notifications.port import Notifier
+from parcellocker.adapters.notifications.sms_gateway import SmsBodyTemplate, SmsGateway, SmsGatewayNotifier
+from parcellocker.adapters.notifications.smtp import SmtpNotifier, SmtpServer, SmtpTls
 from parcellocker.config import Settings
 from parcellocker.service.context import Env, Services
 from parcellocker.service.ports import Clock
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -33,3 +42,53 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Server:
     subscribers = WebhookSubscribers()
     services = Services(uow_factory=lambda: SqlTerminalLinkUnitOfWork(engine, webhook_subscribers=subscribers), env=env)
     return Server(settings, engine, services, subscribers)
+
+
+def notifier_from(settings: Settings) -> Notifier | None:
+    """The notifiers the settings name: e-mail by PARCELLOCKER_NOTIFIER, SMS by the gateway when its URL is set
+    (else by the mailbox, when that is the notifier). None for `none`: this process sends nothing."""
+    if settings.notifier == "none":
+        return None
+    by_channel: dict[str, Notifier] = {}
+    if settings.notifier == "mailbox":
+        mailbox = MailboxNotifier(settings.effective_mailbox_dir)
+        by_channel = {"email": mailbox, "sms": mailbox}
+    else:
+        by_channel["email"] = SmtpNotifier(
+            SmtpServer(
+                host=settings.smtp_host,
+                sender=settings.smtp_sender,
+                tls=SmtpTls(settings.smtp_tls),
+                port=settings.smtp_port,
+                username=settings.smtp_user or None,
+                password=settings.smtp_password.get_secret_value() or None,
+                timeout=settings.smtp_timeout_seconds,
+                ca_file=settings.smtp_ca_file,
+            )
+        )
+    if settings.sms_gateway_url:
+        by_channel["sms"] = SmsGatewayNotifier(
+            SmsGateway(
+                url=settings.sms_gateway_url,
+                body=SmsBodyTemplate(settings.sms_gateway_body),
+                auth_header=settings.sms_gateway_auth_header or None,
+                auth_value=settings.sms_gateway_auth_value.get_secret_value() or None,
+                timeout=settings.sms_gateway_timeout_seconds,
+            )
+        )
+    if "sms" not in by_channel:
+        log.warning("no SMS gateway is set (PARCELLOCKER_SMS_GATEWAY_URL): SMS notifications wait in the outbox")
+    return ChannelNotifier(by_channel, missing={"sms": "set PARCELLOCKER_SMS_GATEWAY_URL"})
+
+
+def template_library_from(settings: Settings) -> TemplateLibrary:
+    """The templates: the operator's folder first, if set; every file is compiled now, so a broken one stops the
+    server at start (TemplateProblem names it) rather than its messages."""
+    library = TemplateLibrary(settings.templates_dir)
+    library.check()
+    return library
+
+
+def notification_send_timeout(settings: Settings) -> float:
+    """How long the outbox waits for one delivery: a little longer than the notifiers' own limits, which say more."""
+    return max(settings.smtp_timeout_seconds, settings.sms_gateway_timeout_seconds) + 5

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from parcellocker.adapters.notifications.sms_gateway import DEFAULT_BODY as DEFAULT_SMS_BODY
+from parcellocker.adapters.notifications.sms_gateway import SmsBodyTemplate
 from parcellocker.domain.codes import MAX_CODE_LENGTH, MIN_CODE_LENGTH
 from parcellocker.domain.lockout import LockoutPolicy
 from parcellocker.domain.webhooks import RetrySchedule
 from parcellocker.security.keys import ServerKeys, decode_secret, load_or_create_secret
 from parcellocker.service.context import Policy
+
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 
 
 class Settings(BaseSettings):
@@ -29,13 +35,37 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
     code_length: int = Field(default=6, ge=MIN_CODE_LENGTH, le=MAX_CODE_LENGTH)
-    pickup_window_hours: float = Field(default=72, gt=0)
+    pickup_window_hours: float = Field(default=72, gt=0, le=24 * 60)
+    extension_hours: float = Field(default=48, gt=0, le=24 * 30)  # what the one extension adds to the deadline
+    reminder_hours_before: float = Field(default=24, gt=0, le=24 * 60)  # the reminder, this long before the deadline
+    personal_data_retention_days: float = Field(default=30, gt=0, le=3650)  # kept this long after a shipment ends
+    scheduler_enabled: bool = True  # the scheduler (reminders, expiry, erasure) in this server process
+    scheduler_interval_seconds: float = Field(default=30, gt=0, le=3600)
+    public_url: str = ""  # where recipients reach this server (links in messages); empty: http://{host}:{port}
     lockout_max_failures: int = Field(default=5, ge=1)
     lockout_window_seconds: int = Field(default=600, ge=1)
     lockout_first_delay_seconds: int = Field(default=60, ge=1)
     session_ttl_hours: float = Field(default=12, gt=0)
-    notifier: Literal["mailbox", "none"] = "mailbox"
+    # A locker on the HTTP link whose terminal made no request for longer goes offline (3 long polls of 20 s).
+    link_silence_seconds: float = Field(default=60, gt=0, le=86_400)
+    # Notifications (docs/notifications.md). E-mail by `notifier`: mailbox (files), smtp, or none (this process sends
+    # nothing); SMS by the gateway when its URL is set, else by the mailbox (when that is the notifier).
+    notifier: Literal["mailbox", "smtp", "none"] = "mailbox"
     mailbox_dir: Path | None = None  # where the mailbox notifier delivers; default var_dir/mailbox
+    templates_dir: Path | None = None  # the operator's templates, used before the shipped ones, file by file
+    smtp_host: str = ""
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)  # default: 25, 587 or 465 by smtp_tls
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_sender: str = ""  # From: of the e-mails, e.g. "Parcel lockers <lockers@example.com>"
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    smtp_ca_file: Path | None = None  # extra certificates to trust (a private CA)
+    sms_gateway_url: str = ""  # http(s) URL the SMS are POSTed to; empty: no gateway
+    sms_gateway_auth_header: str = ""  # e.g. Authorization
+    sms_gateway_auth_value: SecretStr = SecretStr("")  # e.g. "Bearer <key>"
+    sms_gateway_body: str = DEFAULT_SMS_BODY  # JSON with $phone, $text (and $notification_id) in its strings
+    sms_gateway_timeout_seconds: float = Field(default=10, gt=0, le=300)
     mqtt_url: str = ""  # empty: no MQTT link; mqtt://[user:password@]host[:port] of the broker terminals use
     mqtt_topic_root: str = "parcellocker/v1"  # terminals' topics under {root}/lockers/{id}/ (set it on a shared broker)
     webhook_first_retry_seconds: float = Field(default=5, gt=0)  # then doubling after each failure ...
@@ -57,6 +87,53 @@ class Settings(BaseSettings):
         if url and not url.startswith("mqtt://"):
             raise ValueError("use mqtt://host:port (with user:password@ before the host if the broker asks)")
         return url
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("use the address recipients open, e.g. https://lockers.example.com")
+        return url.rstrip("/")
+
+    @field_validator("sms_gateway_url")
+    @classmethod
+    def _gateway(cls, url: str) -> str:
+        if url and not (url.startswith(("http://", "https://")) and urlsplit(url).hostname):
+            raise ValueError("use the gateway's http:// or https:// URL")
+        return url
+
+    @field_validator("sms_gateway_body")
+    @classmethod
+    def _gateway_body(cls, body: str) -> str:
+        SmsBodyTemplate(body)  # raises ValueError saying what is wrong with it
+        return body
+
+    @field_validator("sms_gateway_auth_header")
+    @classmethod
+    def _header_name(cls, name: str) -> str:
+        if name and not _HEADER_NAME.match(name):
+            raise ValueError("an HTTP header name is letters, digits and -, e.g. Authorization or X-Api-Key")
+        return name
+
+    @model_validator(mode="after")
+    def _notifier_needs(self) -> Settings:
+        if self.notifier == "smtp" and not (self.smtp_host and self.smtp_sender):
+            raise ValueError("PARCELLOCKER_NOTIFIER=smtp needs PARCELLOCKER_SMTP_HOST and PARCELLOCKER_SMTP_SENDER")
+        if bool(self.smtp_user) != bool(self.smtp_password.get_secret_value()):
+            raise ValueError("set both PARCELLOCKER_SMTP_USER and PARCELLOCKER_SMTP_PASSWORD, or neither")
+        if any(c in self.sms_gateway_auth_value.get_secret_value() for c in "\r\n"):
+            raise ValueError("PARCELLOCKER_SMS_GATEWAY_AUTH_VALUE cannot hold a line break")
+        return self
+
+    @model_validator(mode="after")
+    def _reminder_before_deadline(self) -> Settings:
+        if self.reminder_hours_before >= self.pickup_window_hours:
+            raise ValueError("the reminder must come before the deadline: reminder_hours_before < pickup_window_hours")
+        return self
+
+    @property
+    def effective_public_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def effective_database_url(self) -> str:
@@ -100,5 +177,10 @@ class Settings(BaseSettings):
             pickup_lockout=lockout,
             pin_lockout=lockout,
             session_ttl=timedelta(hours=self.session_ttl_hours),
+            link_silence=timedelta(seconds=self.link_silence_seconds),
+            extension=timedelta(hours=self.extension_hours),
+            reminder_before=timedelta(hours=self.reminder_hours_before),
+            personal_data_retention=timedelta(days=self.personal_data_retention_days),
+            public_url=self.effective_public_url,
             webhooks_to_private_addresses=self.webhooks_to_private_addresses,
         )

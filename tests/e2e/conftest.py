@@ -68,10 +68,11 @@ def start_server(
     sqlite_databases: SqliteDatabases,
     postgres_databases: PostgresDatabases,
     log_level: str = "INFO",
-    env: dict[str, str] | None = None,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[RunningServer]:
-    """Create and seed a database of `kind`, run the server on it until the generator is closed; `env` adds to
-    (or overrides) its PARCELLOCKER_* settings."""
+    """Create and seed a database of `kind`, run the server on it (in `workers` processes) until the generator is
+    closed; `extra_env` adds or overrides PARCELLOCKER_* settings."""
     if kind == "postgres":
         postgres_databases.require()
         database = _run(postgres_databases.create(migrated=True))
@@ -88,11 +89,13 @@ def start_server(
         "PARCELLOCKER_VAR_DIR": str(var_dir),
         "PARCELLOCKER_LOG_LEVEL": log_level,
         "PARCELLOCKER_LOG_FORMAT": "text",
-        **(env or {}),
+        "PARCELLOCKER_PORT": str(port),  # so the links in messages name this server
+        **(extra_env or {}),
     }
     command = [
         sys.executable, "-m", "uvicorn", "parcellocker.api.main:app_from_env", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", log_level.lower(),
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=process_env, stdout=log, stderr=subprocess.STDOUT)

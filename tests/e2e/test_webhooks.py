@@ -28,7 +28,7 @@ def server(
     postgres_databases: Any,
 ) -> Iterator[RunningServer]:
     folder = tmp_path_factory.mktemp(f"e2e-webhooks-{request.param}")
-    yield from start_server(request.param, folder, sqlite_databases, postgres_databases, env=WEBHOOK_SETTINGS)
+    yield from start_server(request.param, folder, sqlite_databases, postgres_databases, extra_env=WEBHOOK_SETTINGS)
 
 
 @pytest.fixture

@@ -22,12 +22,13 @@ from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
 from parcellocker.domain.alarms import Alarm
 from parcellocker.domain.allocation import choose_compartment
 from parcellocker.domain.audit import GENESIS_HASH, AuditEntry, AuditRecord, chain
-from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.compartment import Compartment, PendingAction
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber, InvalidInput, LockerFull
 from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
-from parcellocker.domain.shipment import Shipment
+from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
+from parcellocker.domain.shipment import TO_BE_COLLECTED_STATES, Shipment, ShipmentState
 from parcellocker.domain.sizes import Size
 from parcellocker.domain.webhooks import WebhookEndpoint
 from parcellocker.service.ports import (
@@ -42,11 +43,15 @@ from parcellocker.service.ports import (
     LockoutRepository,
     Notification,
     NotificationOutbox,
+    ParcelToCollect,
+    PickupPolicyRepository,
+    ShipmentCalendar,
     ShipmentEvent,
     ShipmentEventLog,
     ShipmentRepository,
     StoredReply,
     TerminalEventLog,
+    TransitionHistory,
     UnitOfWork,
     WebhookBacklog,
     WebhookDelivery,
@@ -112,6 +117,8 @@ class FakeDatabase:
     outbox: dict[str, Notification] = field(default_factory=dict)
     sent: dict[str, datetime] = field(default_factory=dict)
     outbox_retry_at: dict[str, datetime] = field(default_factory=dict)
+    reply_times: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    pickup_policies: dict[tuple[PolicySubject, str], PickupPolicy] = field(default_factory=dict)
     event_ids: list[str] = field(default_factory=list)  # of `transitions`, one for one
     webhooks: dict[str, tuple[WebhookEndpoint, str]] = field(default_factory=dict)
     webhook_deliveries: dict[int, FakeWebhookDelivery] = field(default_factory=dict)
@@ -135,6 +142,8 @@ class FakeDatabase:
             outbox=dict(self.outbox),
             sent=dict(self.sent),
             outbox_retry_at=dict(self.outbox_retry_at),
+            reply_times=dict(self.reply_times),
+            pickup_policies=dict(self.pickup_policies),
             event_ids=list(self.event_ids),
             webhooks=dict(self.webhooks),
             webhook_deliveries={k: dataclasses.replace(v) for k, v in self.webhook_deliveries.items()},
@@ -201,10 +210,12 @@ class FakeCompartmentRepository(_Repository, CompartmentRepository):
         found = (c for c in self._tables.compartments.values() if c.locker_id == locker_id and c.number == number)
         return copy.deepcopy(next(found, None))
 
-    async def claim_free(self, locker_id: str, sizes: Sequence[Size], *, reachable: bool = False) -> Compartment | None:
+    async def claim_free(
+        self, locker_id: str, sizes: Sequence[Size], *, carrier_id: str | None = None, reachable: bool = False
+    ) -> Compartment | None:
         candidates = [c for c in self._tables.compartments.values() if c.locker_id == locker_id]
         try:
-            return copy.deepcopy(choose_compartment(candidates, sizes, reachable=reachable))
+            return copy.deepcopy(choose_compartment(candidates, sizes, reachable=reachable, carrier_id=carrier_id))
         except LockerFull:
             return None
 
@@ -244,8 +255,31 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
         return await self.by_pickup_code(locker_id, code_hash) is not None
 
+    async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
+        parcels = []
+        for shipment in self._tables.shipments.values():
+            if (shipment.carrier_id, shipment.locker_id) != (carrier_id, locker_id):
+                continue
+            if shipment.state not in TO_BE_COLLECTED_STATES:
+                continue
+            compartment = self._tables.compartments.get(shipment.compartment_id or "")
+            if compartment is None:
+                continue
+            state = shipment.state.value
+            moved = [t.at for t in self._tables.transitions if t.subject_id == shipment.id and t.to_state == state]
+            since = max(moved, default=shipment.pickup_deadline or shipment.created_at)
+            parcels.append(ParcelToCollect(shipment.id, shipment.tracking_number, compartment.number, since, state))
+        return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
+
     async def save(self, shipment: Shipment) -> None:
         self._tables.shipments[shipment.id] = self._uow.versioned("shipments", shipment)
+
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        return {
+            c.number: self._tables.shipments[c.shipment_id].tracking_number
+            for c in self._tables.compartments.values()
+            if c.locker_id == locker_id and c.shipment_id is not None
+        }
 
 
 class FakeAccountRepository(_Repository, AccountRepository):
@@ -289,6 +323,30 @@ class FakeAlarmRepository(_Repository, AlarmRepository):
     async def for_locker(self, locker_id: str | None) -> list[Alarm]:
         return [a for a in self._tables.alarms if locker_id in (None, a.locker_id)]
 
+    async def get(self, alarm_id: str) -> Alarm | None:
+        return next((a for a in self._tables.alarms if a.id == alarm_id), None)
+
+    async def latest(self, limit: int, *, open_only: bool = False) -> list[Alarm]:
+        newest = sorted(self._tables.alarms, key=lambda a: (a.at, a.id), reverse=True)
+        return [a for a in newest if not (open_only and a.acknowledged_at is not None)][:limit]
+
+    async def acknowledge(self, alarm: Alarm) -> None:
+        for tables in (self._tables, self._uow.database):  # acknowledged here, or by a unit of work committed since
+            if any(a.id == alarm.id and a.acknowledged_at is not None for a in tables.alarms):
+                raise ConcurrencyConflict(f"alarm {alarm.id} was acknowledged meanwhile")
+        self._tables.alarms = [alarm if a.id == alarm.id else a for a in self._tables.alarms]
+
+
+class FakeTransitionHistory(_Repository, TransitionHistory):
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        found = [t for t in self._tables.transitions if (t.subject, t.subject_id) == (subject, subject_id)]
+        return found if newest is None else found[-newest:] if newest else []
+
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        mine = {c.id for c in self._tables.compartments.values() if c.locker_id == locker_id}
+        found = [t for t in self._tables.transitions if t.subject == "compartment" and t.subject_id in mine]
+        return sorted((t for t in found if t.at >= since), key=lambda t: t.at)
+
 
 class FakeAuditLog(_Repository, AuditLog):
     async def append(self, record: AuditRecord) -> None:
@@ -307,6 +365,13 @@ class FakeIdempotencyStore(_Repository, IdempotencyStore):
         if (scope, key) in self._uow.database.replies:  # a concurrent request with this key committed first
             raise ConcurrencyConflict(f"Idempotency-Key {key} was stored meanwhile")
         self._tables.replies[(scope, key)] = reply
+        self._tables.reply_times[(scope, key)] = at
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        old = [key for key, at in self._tables.reply_times.items() if at < cutoff]
+        for key in old:
+            del self._tables.replies[key], self._tables.reply_times[key]
+        return len(old)
 
 
 class FakeTerminalEventLog(_Repository, TerminalEventLog):
@@ -329,6 +394,9 @@ class FakeNotificationOutbox(_Repository, NotificationOutbox):
         ]
         return sorted(waiting, key=lambda n: self._tables.outbox_retry_at.get(n.id, n.created_at))[:limit]
 
+    async def postpone(self, notification_id: str, until: datetime) -> None:
+        self._tables.outbox_retry_at[notification_id] = until
+
     async def mark_sent(self, notification_id: str, at: datetime) -> None:
         self._tables.sent[notification_id] = at
 
@@ -336,6 +404,59 @@ class FakeNotificationOutbox(_Repository, NotificationOutbox):
         failed = self._tables.outbox[notification_id]
         self._tables.outbox[notification_id] = dataclasses.replace(failed, attempts=failed.attempts + 1)
         self._tables.outbox_retry_at[notification_id] = retry_at
+
+    async def latest_payload(self, shipment_id: str, template: str) -> str | None:
+        mine = [n for n in self._tables.outbox.values() if (n.shipment_id, n.template) == (shipment_id, template)]
+        newest = max(mine, key=lambda n: n.created_at, default=None)
+        return newest.sealed_payload if newest is not None and newest.sealed_payload else None
+
+    async def forget_personal_data(self, shipment_id: str) -> None:
+        for n in list(self._tables.outbox.values()):
+            if n.shipment_id == shipment_id:
+                self._tables.outbox[n.id] = dataclasses.replace(n, address="", sealed_payload="")
+
+
+class FakePickupPolicyRepository(_Repository, PickupPolicyRepository):
+    async def get(self, subject: PolicySubject, subject_id: str) -> PickupPolicy | None:
+        return self._tables.pickup_policies.get((subject, subject_id))
+
+    async def save(self, subject: PolicySubject, subject_id: str, policy: PickupPolicy, at: datetime) -> None:
+        self._tables.pickup_policies[(subject, subject_id)] = policy
+
+    async def for_parcel(self, locker_id: str, carrier_id: str) -> tuple[PickupPolicy | None, PickupPolicy | None]:
+        return await self.get(PolicySubject.LOCKER, locker_id), await self.get(PolicySubject.CARRIER, carrier_id)
+
+
+class FakeShipmentCalendar(_Repository, ShipmentCalendar):
+    """The same searches as the SQL calendar, over the copy this unit of work holds (nothing to skip: fake units
+    of work never run at the same time)."""
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[Shipment]:
+        due = [s for s in self._tables.shipments.values() if s.reminder_due(now)]
+        return [copy.deepcopy(s) for s in sorted(due, key=lambda s: (s.remind_at, s.id))[:limit]]
+
+    async def due_expiries(self, now: datetime, limit: int) -> list[Shipment]:
+        def being_picked_up(shipment: Shipment) -> bool:
+            held = self._tables.compartments.get(shipment.compartment_id or "")
+            return held is not None and held.pending is PendingAction.PICKUP
+
+        due = [
+            s
+            for s in self._tables.shipments.values()
+            if s.state is ShipmentState.STORED
+            and s.pickup_deadline is not None
+            and s.pickup_deadline <= now
+            and not being_picked_up(s)
+        ]
+        return [copy.deepcopy(s) for s in sorted(due, key=lambda s: (s.pickup_deadline, s.id))[:limit]]
+
+    async def ended_before(self, cutoff: datetime, limit: int) -> list[Shipment]:
+        ended = [
+            s
+            for s in self._tables.shipments.values()
+            if s.ended_at is not None and s.ended_at < cutoff and s.personal_data_erased_at is None
+        ]
+        return [copy.deepcopy(s) for s in sorted(ended, key=lambda s: (s.ended_at, s.id))[:limit]]
 
 
 class FakeWebhookEndpoints(_Repository, WebhookEndpointRepository):
@@ -460,6 +581,9 @@ class FakeUnitOfWork(UnitOfWork):
         self.idempotency = FakeIdempotencyStore(self)
         self.terminal_events = FakeTerminalEventLog(self)
         self.outbox = FakeNotificationOutbox(self)
+        self.pickup_policies = FakePickupPolicyRepository(self)
+        self.calendar = FakeShipmentCalendar(self)
+        self.history = FakeTransitionHistory(self)
         self.webhook_endpoints = FakeWebhookEndpoints(self)
         self.webhook_deliveries = FakeWebhookDeliveries(self)
         self.shipment_events = FakeShipmentEventLog(self)

@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from parcellocker.adapters.mqtt.bridge import TerminalBridge
 from parcellocker.adapters.mqtt.requests import TerminalRequests
 from parcellocker.adapters.mqtt.topics import BrokerAddress
-from parcellocker.adapters.notifications.mailbox import MailboxNotifier
 from parcellocker.adapters.notifications.port import Notifier
 from parcellocker.adapters.notifications.worker import OutboxWorker
 from parcellocker.adapters.webhooks.sender import HttpWebhookSender, WebhookSender
@@ -21,21 +20,32 @@ from parcellocker.api.metrics import ApiMetrics, RequestMetrics
 from parcellocker.api.routes import (
     alarms,
     audit,
+    carrier_shares,
     carriers,
+    collecting,
+    compartments,
     couriers,
     deposits,
     door_events,
     events,
+    extension_links,
     health,
     lockers,
+    parcels_to_collect,
+    pickup_policies,
     pickups,
     sessions,
     shipments,
     terminal_link,
+    utilisation,
     webhooks,
 )
-from parcellocker.bootstrap import Server
-from parcellocker.config import Settings
+from parcellocker.api.silent_lockers import SilentLockerCheck
+from parcellocker.api.terminal_sightings import TerminalSightings
+from parcellocker.bootstrap import Server, notification_send_timeout, notifier_from, template_library_from
+from parcellocker.dashboard import PREFIX as DASHBOARD_PREFIX
+from parcellocker.dashboard.app import create_dashboard, dashboard_routes
+from parcellocker.service.scheduler import LifecycleScheduler
 
 API_PREFIX = "/api/v1"
 
@@ -56,11 +66,17 @@ def create_app(
 ) -> FastAPI:
     """The app for `server`; its notifications go to `notifier` (by default the one the settings name), carriers'
     webhooks through `webhook_sender` (by default over HTTP)."""
-    notifier = notifier or _notifier_from(server.settings)
-    worker = OutboxWorker(server.services, notifier) if notifier is not None else None
+    settings = server.settings
+    notifier = notifier or notifier_from(settings)
+    worker = None
+    if notifier is not None:
+        library, send_timeout = template_library_from(settings), notification_send_timeout(settings)
+        worker = OutboxWorker(server.services, notifier, library=library, send_timeout=send_timeout)
+    scheduler = _scheduler_from(server, worker)
     webhook_worker = _webhook_worker_for(server, webhook_sender)
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
+    silent_locker_check = SilentLockerCheck(server.services)
     bridge = _mqtt_bridge_from(server, authenticator)
     if bridge is not None:
         command_bell.listeners.append(bridge.command_queued)
@@ -70,13 +86,19 @@ def create_app(
         if worker is not None:
             worker.start()
         webhook_worker.start()
+        if scheduler is not None:
+            scheduler.start()
         if bridge is not None:
             bridge.start()
+        silent_locker_check.start()
         try:
             yield
         finally:
+            await silent_locker_check.stop()
             if bridge is not None:
                 await bridge.stop()
+            if scheduler is not None:
+                await scheduler.stop()
             await webhook_worker.stop()
             if worker is not None:
                 await worker.stop()
@@ -94,7 +116,10 @@ def create_app(
     app.state.authenticator = authenticator
     app.state.outbox_worker = worker
     app.state.webhook_worker = webhook_worker
+    app.state.scheduler = scheduler
     app.state.command_bell = command_bell
+    app.state.terminal_sightings = TerminalSightings(server.services)
+    app.state.silent_locker_check = silent_locker_check
     app.state.mqtt_bridge = bridge
     install_error_handlers(app)
     metrics = ApiMetrics()
@@ -102,6 +127,7 @@ def create_app(
 
     for module in (
         lockers,
+        compartments,
         deposits,
         pickups,
         door_events,
@@ -112,13 +138,22 @@ def create_app(
         couriers,
         alarms,
         audit,
+        collecting,
+        pickup_policies,
+        parcels_to_collect,
+        utilisation,
+        carrier_shares,
         webhooks,
         events,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
     app.include_router(health.router)
+    app.include_router(extension_links.router)
     app.include_router(metrics.router())
+    dashboard = create_dashboard(server.services, authenticator.principal, command_bell.ring)
+    metrics.name_routes(DASHBOARD_PREFIX, dashboard_routes())
+    app.mount(DASHBOARD_PREFIX, dashboard)
     return app
 
 
@@ -139,7 +174,10 @@ def _webhook_worker_for(server: Server, sender: WebhookSender | None) -> Webhook
     return WebhookWorker(server.services, sender, server.webhook_subscribers, schedule=settings.webhook_schedule())
 
 
-def _notifier_from(settings: Settings) -> Notifier | None:
-    if settings.notifier == "mailbox":
-        return MailboxNotifier(settings.effective_mailbox_dir)
-    return None
+def _scheduler_from(server: Server, worker: OutboxWorker | None) -> LifecycleScheduler | None:
+    """Reminders, expiry and erasure, unless PARCELLOCKER_SCHEDULER_ENABLED=false (another process runs them)."""
+    settings = server.settings
+    if not settings.scheduler_enabled:
+        return None
+    wake = worker.wake if worker is not None else None
+    return LifecycleScheduler(server.services, interval=settings.scheduler_interval_seconds, queued=wake)

@@ -9,7 +9,8 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from parcellocker.adapters.notifications.worker import OutboxWorker
 from parcellocker.api.authentication import Authenticator
-from parcellocker.domain.accounts import Principal
+from parcellocker.api.terminal_sightings import TerminalSightings
+from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.errors import NotAuthenticated
 from parcellocker.service.context import Replay, Services
 
@@ -40,12 +41,21 @@ async def get_principal(
     if not credential:
         raise NotAuthenticated("sign in first: send `Authorization: Bearer <API key or session token>`")
     authenticator: Authenticator = request.app.state.authenticator
-    return await authenticator.principal(credential)
+    principal = await authenticator.principal(credential)
+    if principal.role is Role.TERMINAL:  # every request of a terminal is a sighting of it (its HTTP link)
+        await get_terminal_sightings(request).seen(principal)
+    return principal
+
+
+def get_terminal_sightings(request: Request) -> TerminalSightings:
+    sightings: TerminalSightings = request.app.state.terminal_sightings
+    return sightings
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 OutboxWorkerDep = Annotated[OutboxWorker | None, Depends(get_outbox_worker)]
+TerminalSightingsDep = Annotated[TerminalSightings, Depends(get_terminal_sightings)]
 
 
 async def get_replay(

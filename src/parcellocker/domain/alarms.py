@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from parcellocker.domain.errors import Conflict
+
+
+class AlarmAlreadyAcknowledged(Conflict):
+    code = "alarm_already_acknowledged"
 
 
 class AlarmKind(StrEnum):
@@ -25,3 +32,12 @@ class Alarm:
     compartment_number: int | None = None
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
+
+    def acknowledged(self, at: datetime, by: str) -> Alarm:
+        """This alarm as seen to by `by` (an actor) at `at`; an alarm is acknowledged once."""
+        if self.acknowledged_at is not None:
+            raise AlarmAlreadyAcknowledged(
+                f"this alarm was already acknowledged by {self.acknowledged_by} "
+                f"at {self.acknowledged_at:%Y-%m-%d %H:%M} UTC"
+            )
+        return dataclasses.replace(self, acknowledged_at=at, acknowledged_by=by)

@@ -30,6 +30,8 @@ class PendingAction(StrEnum):
     PICKUP = "pickup"
     SERVICE = "service"
     """Opened on an operator's command: nothing is stored or taken when it closes."""
+    COLLECTION = "collection"
+    """Opened for a courier to take an expired or redirected parcel out."""
 
 
 @dataclass(slots=True)
@@ -48,7 +50,20 @@ class Compartment:
     version: int = 0
     reachable: bool = False
     """Within reach of a person in a wheelchair (see cabinet.py); worked out when the locker is set up."""
+    reserved_for_carrier_id: str | None = None
+    """The carrier whose share of the locker this compartment is in (carrier_shares.py): only that carrier's parcels
+    go in it. None: it is in the pool every carrier shares. (Not the RESERVED state, which is a deposit under way.)"""
     events: list[Transition] = field(default_factory=list)
+
+    def serves(self, carrier_id: str | None) -> bool:
+        """May a parcel of `carrier_id` be put in it? Pool compartments serve every carrier, a share only its own;
+        a parcel of no carrier (None) only goes in the pool."""
+        return self.reserved_for_carrier_id is None or self.reserved_for_carrier_id == carrier_id
+
+    def reserve_for_carrier(self, carrier_id: str | None) -> None:
+        """Put it in `carrier_id`'s share (None: back in the pool). A parcel in it or on its way stays where it is;
+        only the compartments given to later parcels follow the share."""
+        self.reserved_for_carrier_id = carrier_id
 
     def reserve_for_deposit(self, shipment_id: str, at: datetime, actor: Actor) -> None:
         self._require(CompartmentState.FREE, "reserve it for a deposit")
@@ -74,12 +89,38 @@ class Compartment:
         self.pending = PendingAction.PICKUP
         self.events.append(Transition("compartment", self.id, self.state, self.state, at, actor, "opened for a pickup"))
 
+    def open_for_collection(self, at: datetime, actor: Actor) -> None:
+        """A courier takes the parcel out (it expired, or goes to another locker); free once the door closes. An
+        opening for service waiting gives way to it."""
+        self._require(CompartmentState.OCCUPIED, "open it for a collection")
+        if self.pending not in (None, PendingAction.SERVICE, PendingAction.COLLECTION):
+            raise IllegalTransition(f"compartment {self.number} is open for a {self.pending} right now")
+        self.pending = PendingAction.COLLECTION
+        self.events.append(
+            Transition("compartment", self.id, self.state, self.state, at, actor, "opened for a collection")
+        )
+
     def open_for_service(self, at: datetime, actor: Actor) -> None:
         """An operator has the terminal open the door, so its opening is expected. A deposit or pickup under way
         keeps its own pending action, settled when the door closes as usual."""
         if self.pending is None:
             self.pending = PendingAction.SERVICE
         self.events.append(Transition("compartment", self.id, self.state, self.state, at, actor, "opened for service"))
+
+    def open_again_after_pickup(self, at: datetime, actor: Actor) -> None:
+        """The person who just took a parcel out forgot something: open the door again, expected (no forced-door
+        alarm), settled like a service opening. Only while the compartment is free with nothing under way, so it
+        can never hold, or be about to hold, someone else's parcel."""
+        if self.state is not CompartmentState.FREE or self.pending is not None or self.door is not DoorState.CLOSED:
+            raise IllegalTransition(
+                f"compartment {self.number} cannot be opened again: it is "
+                f"{self.state.value.replace('_', ' ')}{' with a door opening under way' if self.pending else ''}"
+                f"{' and its door is open' if self.door is DoorState.OPEN else ''}"
+            )
+        self.pending = PendingAction.SERVICE
+        self.events.append(
+            Transition("compartment", self.id, self.state, self.state, at, actor, "opened again after a pickup")
+        )
 
     def end_service(self) -> None:
         """The door closed after a service opening, or the opening did not happen."""

@@ -29,6 +29,16 @@ class IllegalTransition(Conflict):
     code = "illegal_transition"
 
 
+class AlreadyExtended(IllegalTransition):
+    """A pickup deadline is extended once at most."""
+
+    code = "already_extended"
+
+
+class DeadlinePassed(IllegalTransition):
+    code = "deadline_passed"
+
+
 class ParcelTooLarge(InvalidInput):
     code = "parcel_too_large"
 

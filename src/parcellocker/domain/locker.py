@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.errors import InvalidInput
 from parcellocker.domain.sizes import DEFAULT_INNER_DIMENSIONS, Dimensions, Size, parse_size
+
+ALWAYS_OPEN = "24/7"
 
 
 class LockerStatus(StrEnum):
@@ -26,8 +29,11 @@ class Locker:
     latitude: float | None = None
     longitude: float | None = None
     status: LockerStatus = LockerStatus.OFFLINE
+    opening_hours: str = ALWAYS_OPEN  # as told to recipients, e.g. "Mon-Sat 6:00-22:00"
     inner_dimensions: Mapping[Size, Dimensions] = field(default_factory=lambda: dict(DEFAULT_INNER_DIMENSIONS))
     compartments: list[Compartment] = field(default_factory=list)
+    last_seen_at: datetime | None = None
+    """When its terminal was last seen on the HTTP link (None: never, or its MQTT link tells its presence)."""
 
     def compartment_by_number(self, number: int) -> Compartment | None:
         return next((c for c in self.compartments if c.number == number), None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from parcellocker.domain.errors import IllegalTransition, InvalidInput
+from parcellocker.domain.errors import AlreadyExtended, DeadlinePassed, IllegalTransition, InvalidInput
 from parcellocker.domain.events import Actor, Transition
 from parcellocker.domain.sizes import ParcelSpec, Size
 
@@ -34,12 +34,22 @@ ALLOWED_TRANSITIONS: dict[ShipmentState, frozenset[ShipmentState]] = {
     S.PICKED_UP: frozenset(),
     S.RETURNED: frozenset(),
     S.CANCELLED: frozenset(),
-    S.REDIRECTED: frozenset(),
+    # A redirected parcel waits in its compartment for a courier; collected, it is announced again for the locker
+    # it was redirected to (the same shipment, so the tracking number on its label still finds it).
+    S.REDIRECTED: frozenset({S.ANNOUNCED}),
     S.HANDED_TO_CARRIER: frozenset(),
 }
+REOPEN_WINDOW = timedelta(seconds=30)
+"""After a pickup's door closed, the person may have it opened again this long, if they forgot something."""
+
 FINAL_STATES = frozenset(state for state, targets in ALLOWED_TRANSITIONS.items() if not targets)
+"""A shipment in one of these has ended: its recipient's personal data is erased some time after `ended_at`."""
 # States in which a shipment may sit in a compartment.
-IN_COMPARTMENT_STATES = frozenset({S.ANNOUNCED, S.STORED, S.EXPIRED, S.DROPPED_OFF})
+IN_COMPARTMENT_STATES = frozenset({S.ANNOUNCED, S.STORED, S.EXPIRED, S.REDIRECTED, S.DROPPED_OFF})
+# States in which a courier of its carrier takes the parcel out of its locker.
+TO_BE_COLLECTED_STATES = frozenset({S.EXPIRED, S.REDIRECTED})
+MAX_EXTENSIONS = 1
+"""How many times a pickup deadline may be extended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +58,14 @@ class Recipient:
     phone: str | None = None
     name: str | None = None
     language: str = "en"
+    erased: bool = False
+    """The personal data (e-mail, phone, name) was erased after the shipment ended; only the language is left."""
 
     def __post_init__(self) -> None:
+        if self.erased:
+            if self.email is not None or self.phone is not None or self.name is not None:
+                raise InvalidInput("an erased recipient keeps no e-mail address, phone number or name")
+            return
         if not self.email and not self.phone:
             raise InvalidInput("a recipient needs an e-mail address or a phone number to receive the code")
         if self.email is not None and ("@" not in self.email or len(self.email) > 254):
@@ -58,6 +74,9 @@ class Recipient:
             digits = self.phone.removeprefix("+").replace(" ", "").replace("-", "")
             if not (digits.isascii() and digits.isdigit()) or not 6 <= len(digits) <= 15:
                 raise InvalidInput(f"{self.phone!r} is not a phone number (use international form, +48…)")
+
+    def without_personal_data(self) -> Recipient:
+        return Recipient(language=self.language, erased=True)
 
 
 @dataclass(slots=True)
@@ -79,6 +98,16 @@ class Shipment:
     version: int = 0
     reachable_height: bool = False
     """The recipient needs a compartment within reach (cabinet.py): said by the carrier or a courier's deposit."""
+    extensions: int = 0
+    """How many times the pickup deadline was extended (at most MAX_EXTENSIONS)."""
+    remind_at: datetime | None = None
+    """When the recipient is to be reminded of the current pickup deadline; None once reminded, or when no reminder
+    is due for it (not stored, or the deadline was set too close to it for one)."""
+    redirect_to_locker_id: str | None = None
+    """Redirected: the locker the parcel goes to once a courier has collected it."""
+    ended_at: datetime | None = None
+    """When it reached a final state."""
+    personal_data_erased_at: datetime | None = None
     events: list[Transition] = field(default_factory=list)
 
     @classmethod
@@ -134,13 +163,24 @@ class Shipment:
         self.compartment_id = None
         self.deposited_size = None
 
-    def store(self, code_hash: str, deadline: datetime, at: datetime, actor: Actor) -> None:
+    def store(
+        self,
+        code_hash: str,
+        deadline: datetime,
+        at: datetime,
+        actor: Actor,
+        *,
+        reminder_before: timedelta | None = None,
+    ) -> None:
+        """The door closed on the parcel: its code is live until `deadline`; with `reminder_before`, the recipient
+        is reminded that long before the deadline."""
         if not self.deposit_in_progress:
             raise IllegalTransition(f"shipment {self.tracking_number} is not being deposited")
         self.pickup_code_hash = code_hash
         self.pickup_deadline = deadline
         self.stored_at = at
         self._move(ShipmentState.STORED, at, actor, "door closed on the parcel")
+        self._plan_reminder(at, reminder_before)
 
     def can_be_picked_up(self, at: datetime) -> bool:
         """Stored in a compartment, and its pickup deadline not yet passed."""
@@ -161,6 +201,37 @@ class Shipment:
         self._leave_compartment()
         self._move(ShipmentState.PICKED_UP, at, actor, "door closed after pickup")
 
+    def may_reopen_after_pickup(self, at: datetime, window: timedelta = REOPEN_WINDOW) -> bool:
+        """Picked up no longer than `window` before `at`: its compartment may be opened again for the person."""
+        return (
+            self.state is ShipmentState.PICKED_UP
+            and self.picked_up_at is not None
+            and self.picked_up_at <= at <= self.picked_up_at + window
+        )
+
+    def reminder_due(self, at: datetime) -> bool:
+        """Stored, its reminder's time come, and its deadline not yet passed."""
+        return (
+            self.state is ShipmentState.STORED
+            and self.remind_at is not None
+            and self.remind_at <= at
+            and self.pickup_deadline is not None
+            and at < self.pickup_deadline
+        )
+
+    def remind(self, at: datetime) -> None:
+        """The reminder of the current deadline is being sent: none again until the deadline moves."""
+        if not self.reminder_due(at):
+            raise IllegalTransition(f"no reminder of shipment {self.tracking_number} is due now")
+        self.remind_at = None
+
+    def _plan_reminder(self, at: datetime, before: timedelta | None) -> None:
+        """Remind `before` the deadline, unless that moment had passed when the deadline was set (the recipient
+        has just been told the deadline)."""
+        assert self.pickup_deadline is not None
+        remind_at = None if before is None else self.pickup_deadline - before
+        self.remind_at = remind_at if remind_at is not None and remind_at > at else None
+
     def cancel(self, at: datetime, actor: Actor, reason: str = "cancelled by carrier") -> None:
         if self.deposit_in_progress:
             raise IllegalTransition(
@@ -173,26 +244,91 @@ class Shipment:
         self.pickup_code_hash = None
         self._move(ShipmentState.EXPIRED, at, actor, "pickup deadline passed")
 
-    def extend_deadline(self, by: timedelta, at: datetime, actor: Actor) -> None:
+    def extend_deadline(
+        self, by: timedelta, at: datetime, actor: Actor, *, reminder_before: timedelta | None = None
+    ) -> None:
+        """Move the pickup deadline `by` later, once (MAX_EXTENSIONS), and only before it has passed; the new
+        deadline gets its own reminder."""
         self._require(ShipmentState.STORED, "extend its pickup deadline")
         assert self.pickup_deadline is not None
+        if self.extensions >= MAX_EXTENSIONS:
+            raise AlreadyExtended(
+                f"the pickup deadline of shipment {self.tracking_number} was extended already; "
+                f"it can be extended only {'once' if MAX_EXTENSIONS == 1 else f'{MAX_EXTENSIONS} times'}"
+            )
+        if at >= self.pickup_deadline:
+            raise DeadlinePassed(f"the pickup deadline of shipment {self.tracking_number} has passed already")
+        if by <= timedelta(0):
+            raise InvalidInput("an extension moves the deadline later")
         self.pickup_deadline += by
+        self.extensions += 1
         self.events.append(
-            Transition("shipment", self.id, self.state, self.state, at, actor, "pickup deadline extended")
+            Transition(
+                "shipment",
+                self.id,
+                self.state,
+                self.state,
+                at,
+                actor,
+                "pickup deadline extended",
+                {"pickup_deadline": self.pickup_deadline.isoformat()},
+            )
         )
+        self._plan_reminder(at, reminder_before)
 
     def collect(self, at: datetime, actor: Actor) -> None:
+        """A courier took the parcel out: an expired one is `collected` (on its way back), a redirected one is
+        announced again for the locker it was redirected to."""
+        if self.state is ShipmentState.REDIRECTED:
+            self._announce_again(at, actor)
+            return
         self._check_move(ShipmentState.COLLECTED)
         self._leave_compartment()
         self._move(ShipmentState.COLLECTED, at, actor, "collected by courier")
 
     def redirect(self, at: datetime, actor: Actor, to_locker_id: str) -> None:
+        """Send the parcel to another locker: its code dies now; it waits in its compartment for a courier."""
         self._check_move(ShipmentState.REDIRECTED)
-        self._leave_compartment()
+        if to_locker_id == self.locker_id:
+            raise InvalidInput(f"parcel {self.tracking_number} is at locker {to_locker_id} already; name another")
+        self.pickup_code_hash = None
+        self.redirect_to_locker_id = to_locker_id
         self._move(ShipmentState.REDIRECTED, at, actor, "redirected", to_locker_id=to_locker_id)
+
+    def _announce_again(self, at: datetime, actor: Actor) -> None:
+        assert self.redirect_to_locker_id is not None
+        from_locker_id, to_locker_id = self.locker_id, self.redirect_to_locker_id
+        self._leave_compartment()
+        self.locker_id, self.redirect_to_locker_id = to_locker_id, None
+        self.deposited_size = None
+        self.pickup_deadline = self.stored_at = None
+        self.extensions = 0
+        self._move(
+            ShipmentState.ANNOUNCED,
+            at,
+            actor,
+            "collected by courier for another locker",
+            from_locker_id=from_locker_id,
+            to_locker_id=to_locker_id,
+        )
 
     def mark_returned(self, at: datetime, actor: Actor) -> None:
         self._move(ShipmentState.RETURNED, at, actor, "returned to sender")
+
+    def erase_personal_data(self, at: datetime, actor: Actor) -> None:
+        """Forget the recipient's e-mail, phone and name; what the carrier's history needs stays."""
+        if self.state not in FINAL_STATES:
+            raise IllegalTransition(
+                f"shipment {self.tracking_number} is {self.state.value.replace('_', ' ')}; "
+                "its recipient's data is kept until it has ended"
+            )
+        if self.personal_data_erased_at is not None:
+            return
+        self.recipient = self.recipient.without_personal_data()
+        self.personal_data_erased_at = at
+        self.events.append(
+            Transition("shipment", self.id, self.state, self.state, at, actor, "recipient's personal data erased")
+        )
 
     def _leave_compartment(self) -> None:
         self.pickup_code_hash = None
@@ -213,3 +349,7 @@ class Shipment:
         self._check_move(to)
         self.events.append(Transition("shipment", self.id, self.state, to, at, actor, reason, details))
         self.state = to
+        if to is not ShipmentState.STORED:
+            self.remind_at = None
+        if to in FINAL_STATES:
+            self.ended_at = at

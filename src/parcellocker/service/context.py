@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from parcellocker.domain.codes import DEFAULT_CODE_LENGTH
 from parcellocker.domain.errors import ConcurrencyConflict, Conflict
 from parcellocker.domain.lockout import LockoutPolicy
+from parcellocker.domain.pickup_policy import PickupTerms
 from parcellocker.security.keys import ServerKeys
 from parcellocker.service.ports import Clock, StoredReply, UnitOfWork
 
@@ -24,6 +25,19 @@ class Policy:
     pin_lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     session_ttl: timedelta = timedelta(hours=12)
     webhooks_to_private_addresses: bool = True  # a carrier's webhook may be on loopback or a private network
+    link_silence: timedelta = timedelta(seconds=60)
+    """A locker on the HTTP link whose terminal was not seen for longer goes offline (3 long polls of 20 s)."""
+    extension: timedelta = timedelta(hours=48)
+    reminder_before: timedelta = timedelta(hours=24)
+    personal_data_retention: timedelta = timedelta(days=30)
+    """How long after a shipment ended its recipient's e-mail, phone and name are kept."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Where recipients reach the server: the links in messages start with it."""
+
+    @property
+    def pickup_terms(self) -> PickupTerms:
+        """The server's own terms, which locker and carrier policies override."""
+        return PickupTerms(self.pickup_window, self.extension, self.reminder_before)
 
 
 @dataclass(frozen=True, slots=True)

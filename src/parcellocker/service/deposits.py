@@ -116,7 +116,9 @@ async def _keep_first_and_refuse(uow: UnitOfWork, shipment: Shipment, error: Dom
 async def _open_fitting(
     uow: UnitOfWork, env: Env, by: Principal, shipment: Shipment, fitting: list[Size]
 ) -> CompartmentOpened:
-    compartment = await uow.compartments.claim_free(shipment.locker_id, fitting, reachable=shipment.reachable_height)
+    compartment = await uow.compartments.claim_free(
+        shipment.locker_id, fitting, carrier_id=shipment.carrier_id, reachable=shipment.reachable_height
+    )
     if compartment is None:
         raise locker_full(fitting)
     now = env.clock.now()

@@ -12,12 +12,13 @@ from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.codes import generate_pickup_code, hash_pickup_code, locker_code_key_purpose
 from parcellocker.domain.compartment import Compartment, DoorState, PendingAction
 from parcellocker.domain.errors import Conflict, InvalidInput, NotFound
+from parcellocker.domain.notices import Notice
 from parcellocker.domain.shipment import Shipment
-from parcellocker.security.qr_tokens import QrClaim, issue_qr_token
-from parcellocker.security.sealing import seal
 from parcellocker.service.context import Env
 from parcellocker.service.permissions import require_terminal_of
-from parcellocker.service.ports import Notification, UnitOfWork
+from parcellocker.service.pickup_policies import terms_for
+from parcellocker.service.ports import UnitOfWork
+from parcellocker.service.recipient_messages import tell_recipient, waiting_parcel_secrets
 
 MAX_SEQ = 2**62
 
@@ -36,7 +37,7 @@ class DoorEventApplied:
     seq: int
     compartment_number: int
     door: str
-    outcome: str  # recorded | parcel_stored | parcel_picked_up | forced_door
+    outcome: str  # recorded | parcel_stored | parcel_picked_up | parcel_collected | forced_door
     shipment_id: str | None = None
     shipment_state: str | None = None
     replayed: bool = False
@@ -61,12 +62,16 @@ async def report_door(cmd: ReportDoor, uow: UnitOfWork, env: Env) -> DoorEventAp
         compartment.end_service()
     elif cmd.door is DoorState.CLOSED and compartment.pending is not None:
         shipment = await _shipment_in(uow, compartment)
+        now = env.clock.now()
         if compartment.pending is PendingAction.DEPOSIT:
             outcome = "parcel_stored"
             await _store(uow, env, cmd.by, compartment, shipment)
+        elif compartment.pending is PendingAction.COLLECTION:
+            outcome = "parcel_collected"
+            shipment.collect(now, cmd.by.actor)
+            compartment.empty(now, cmd.by.actor, "door closed after a collection")
         else:
             outcome = "parcel_picked_up"
-            now = env.clock.now()
             shipment.pick_up(now, cmd.by.actor)
             compartment.empty(now, cmd.by.actor, "door closed after pickup")
         await uow.shipments.save(shipment)
@@ -84,29 +89,14 @@ async def report_door(cmd: ReportDoor, uow: UnitOfWork, env: Env) -> DoorEventAp
 
 
 async def _store(uow: UnitOfWork, env: Env, by: Principal, compartment: Compartment, shipment: Shipment) -> None:
-    """The door closed on a deposit: the parcel is stored, its code issued and the recipient told."""
+    """The door closed on a deposit: the parcel is stored, its code issued and the recipient told. The deadline
+    and the reminder follow the locker's and carrier's pickup policies."""
     now = env.clock.now()
     code, code_hash = await _unused_code(uow, env, compartment.locker_id)
-    deadline = now + env.policy.pickup_window
-    shipment.store(code_hash, deadline, now, by.actor)
+    terms = await terms_for(uow, env, shipment.locker_id, shipment.carrier_id)
+    shipment.store(code_hash, now + terms.pickup_window, now, by.actor, reminder_before=terms.reminder_before)
     compartment.fill(now, by.actor)
-    qr = issue_qr_token(env.keys.signing_key, QrClaim(shipment.id, shipment.locker_id, int(deadline.timestamp())))
-    sealed = seal(env.keys.derive("notification-seal"), {"code": code, "qr": qr})
-    recipient = shipment.recipient
-    for channel, address in (("email", recipient.email), ("sms", recipient.phone)):
-        if address:
-            await uow.outbox.add(
-                Notification(
-                    str(uuid.uuid4()),
-                    shipment.id,
-                    channel,
-                    address,
-                    "parcel_stored",
-                    recipient.language,
-                    sealed,
-                    now,
-                )
-            )
+    await tell_recipient(uow, env, shipment, Notice.PARCEL_STORED, waiting_parcel_secrets(env, shipment, code, terms))
 
 
 async def _unused_code(uow: UnitOfWork, env: Env, locker_id: str) -> tuple[str, str]:

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.cabinet import reachable_numbers
+from parcellocker.domain.carrier_shares import open_to_carrier
 from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.errors import Conflict, InvalidInput, NotFound
-from parcellocker.domain.locker import Locker, parse_layout, plan_compartments
+from parcellocker.domain.locker import ALWAYS_OPEN, Locker, parse_layout, plan_compartments
 from parcellocker.security.api_keys import hash_api_key, new_api_key
 from parcellocker.service.context import Env
 from parcellocker.service.permissions import require_role
@@ -33,6 +34,7 @@ class AddLocker:
     longitude: float | None = None
     locks_per_board: int = 16
     first_board: int = 0
+    opening_hours: str = ALWAYS_OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,9 @@ async def add_locker(cmd: AddLocker, uow: UnitOfWork, env: Env) -> LockerAdded:
     if not cmd.name.strip():
         raise InvalidInput("a locker needs a name")
     _check_timezone(cmd.timezone)
+    opening_hours = " ".join(cmd.opening_hours.split())
+    if not opening_hours or len(opening_hours) > 200:
+        raise InvalidInput("opening hours are 1-200 characters, e.g. '24/7' or 'Mon-Sat 6:00-22:00'")
     if await uow.lockers.exists(locker_id):
         raise Conflict(f"a locker with id {locker_id} already exists")
     planned = plan_compartments(
@@ -61,6 +66,7 @@ async def add_locker(cmd: AddLocker, uow: UnitOfWork, env: Env) -> LockerAdded:
         timezone=cmd.timezone,
         latitude=cmd.latitude,
         longitude=cmd.longitude,
+        opening_hours=opening_hours,
     )
     within_reach = reachable_numbers(((p.number, p.size) for p in planned), locker.inner_dimensions)
     locker.compartments = [
@@ -99,7 +105,7 @@ async def get_locker(cmd: GetLocker, uow: UnitOfWork, env: Env) -> Locker:
     locker = await uow.lockers.get(cmd.locker_id)
     if locker is None:
         raise NotFound(f"there is no locker {cmd.locker_id}")
-    return locker
+    return _as_seen_by(cmd.by, locker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +117,14 @@ async def list_lockers(cmd: ListLockers, uow: UnitOfWork, env: Env) -> list[Lock
     lockers = await uow.lockers.list()
     if cmd.by.role is Role.TERMINAL:
         return [locker for locker in lockers if locker.id == cmd.by.locker_id]
-    return lockers
+    return [_as_seen_by(cmd.by, locker) for locker in lockers]
+
+
+def _as_seen_by(by: Principal, locker: Locker) -> Locker:
+    """A carrier and its couriers see the pool and their own share of a locker, not other carriers' shares."""
+    if by.role in (Role.CARRIER, Role.COURIER):
+        locker.compartments = open_to_carrier(locker.compartments, by.carrier_id)
+    return locker
 
 
 def _check_timezone(name: str) -> None:

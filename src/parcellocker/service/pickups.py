@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import NoReturn
 
 from parcellocker.domain.accounts import Principal
 from parcellocker.domain.alarms import Alarm, AlarmKind
 from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.codes import hash_pickup_code, locker_code_key_purpose, normalise_entered_code
-from parcellocker.domain.errors import InvalidInput, LockedOut, PickupCodeNotFound
+from parcellocker.domain.compartment import Compartment, CompartmentState
+from parcellocker.domain.errors import (
+    Conflict,
+    IllegalTransition,
+    InvalidInput,
+    LockedOut,
+    NotFound,
+    PickupCodeNotFound,
+)
 from parcellocker.domain.lockout import Lockout
-from parcellocker.domain.shipment import Shipment
+from parcellocker.domain.shipment import REOPEN_WINDOW, Shipment
 from parcellocker.security.qr_tokens import looks_like_qr_token, read_qr_token
 from parcellocker.service.context import Env
 from parcellocker.service.deposits import CompartmentOpened
@@ -105,3 +114,66 @@ async def _refuse(uow: UnitOfWork, env: Env, cmd: PickUpParcel, lockout: Lockout
         raise LockedOut(f"too many wrong codes at this locker; try again in {wait} seconds", wait)
     await uow.commit()
     raise WrongPickupCode(lockout.remaining_tries(now, policy))
+
+
+REOPEN_HISTORY = 20
+"""How many of a compartment's newest transitions are searched for the deposit of the parcel just picked up: after
+it come the door closing on it, the pickup's opening and closing and a few reopenings, far fewer than this."""
+
+REOPEN_GRACE = timedelta(seconds=5)
+"""Added to the domain's window on the server: the terminal counts the window from the door's close it saw, the
+server from when that close reached it, and the request to reopen takes a moment to arrive."""
+
+
+class ReopenRefused(Conflict):
+    code = "reopen_refused"
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenAfterPickup:
+    by: Principal  # the locker's terminal, for the person who has just taken their parcel out
+    locker_id: str
+    shipment_id: str
+    compartment_number: int
+
+
+async def reopen_after_pickup(cmd: ReopenAfterPickup, uow: UnitOfWork, env: Env) -> Compartment:
+    """Open a compartment again for the person who picked a parcel up from it moments ago and forgot something.
+
+    Refused unless the shipment was picked up at this locker within the reopen window, and the compartment is
+    free, closed and has no opening under way: then nobody else's parcel is in it or on its way into it. The
+    terminal says which compartment it opened for that pickup, and the server checks in the compartment's history
+    that the last deposit into it was of that shipment (no other carrier's compartment opens this way). The
+    opening is then expected, so no forced-door alarm."""
+    require_terminal_of(cmd.by, cmd.locker_id)
+    now = env.clock.now()
+    shipment = await uow.shipments.get(cmd.shipment_id)
+    if shipment is None or shipment.locker_id != cmd.locker_id:
+        raise NotFound(f"no parcel {cmd.shipment_id} was picked up at locker {cmd.locker_id}")
+    if not shipment.may_reopen_after_pickup(now, REOPEN_WINDOW + REOPEN_GRACE):
+        raise ReopenRefused(
+            f"parcel {shipment.tracking_number} was not picked up in the last {REOPEN_WINDOW.seconds} seconds"
+        )
+    compartment = await uow.compartments.by_number(cmd.locker_id, cmd.compartment_number)
+    if compartment is None:
+        raise NotFound(f"locker {cmd.locker_id} has no compartment {cmd.compartment_number}")
+    try:
+        compartment.open_again_after_pickup(now, cmd.by.actor)
+    except IllegalTransition as error:
+        raise ReopenRefused(error.message) from None
+    if not await _last_filled_for(uow, compartment, shipment.id):
+        raise ReopenRefused(f"compartment {compartment.number} is not the one parcel {shipment.tracking_number} was in")
+    await uow.compartments.save(compartment)
+    details = {"shipment": shipment.id}
+    await uow.audit.append(
+        AuditRecord(now, str(cmd.by.actor), "compartment.reopened_after_pickup", compartment.id, details)
+    )
+    return compartment
+
+
+async def _last_filled_for(uow: UnitOfWork, compartment: Compartment, shipment_id: str) -> bool:
+    """Was the last deposit into the compartment (its last move from free to reserved) that of `shipment_id`?"""
+    for transition in reversed(await uow.history.of_subject("compartment", compartment.id, newest=REOPEN_HISTORY)):
+        if transition.from_state == CompartmentState.FREE and transition.to_state == CompartmentState.RESERVED:
+            return transition.details.get("shipment_id") == shipment_id
+    return False

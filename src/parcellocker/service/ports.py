@@ -12,9 +12,10 @@ from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
 from parcellocker.domain.alarms import Alarm
 from parcellocker.domain.audit import AuditEntry, AuditRecord
 from parcellocker.domain.compartment import Compartment
-from parcellocker.domain.events import Actor
+from parcellocker.domain.events import Actor, Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
+from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
 from parcellocker.domain.shipment import Shipment
 from parcellocker.domain.sizes import Dimensions, Size
 from parcellocker.domain.webhooks import WebhookEndpoint
@@ -62,8 +63,11 @@ class CompartmentRepository(abc.ABC):
     async def by_number(self, locker_id: str, number: int) -> Compartment | None: ...
 
     @abc.abstractmethod
-    async def claim_free(self, locker_id: str, sizes: Sequence[Size], *, reachable: bool = False) -> Compartment | None:
-        """The free compartment of `sizes` first in domain.allocation.allocation_order (smallest size first; with
+    async def claim_free(
+        self, locker_id: str, sizes: Sequence[Size], *, carrier_id: str | None = None, reachable: bool = False
+    ) -> Compartment | None:
+        """The free compartment of `sizes` that serves `carrier_id` (its share or the pool; only the pool for None)
+        first in domain.allocation.allocation_order (the carrier's share before the pool, smallest size first; with
         `reachable`, those within reach before all others) that no concurrent transaction holds, locked for this
         unit of work so no other courier can be given it."""
 
@@ -71,6 +75,20 @@ class CompartmentRepository(abc.ABC):
     async def save(self, compartment: Compartment) -> None:
         """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile (at once, or
         at the latest when the unit of work commits)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelToCollect:
+    """A parcel waiting in a compartment for a courier of its carrier to take it out: expired (it goes back to the
+    sender) or redirected (it goes to another locker)."""
+
+    shipment_id: str
+    tracking_number: str
+    compartment_number: int
+    expired_at: datetime
+    """Since when it waits to be taken out: when it expired, or was redirected."""
+    state: str = "expired"
+    """Why it is collected: "expired" or "redirected"."""
 
 
 class ShipmentRepository(abc.ABC):
@@ -94,12 +112,21 @@ class ShipmentRepository(abc.ABC):
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None: ...
 
     @abc.abstractmethod
+    async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
+        """The carrier's expired shipments still in a compartment of the locker, the longest expired first."""
+
+    @abc.abstractmethod
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool: ...
 
     @abc.abstractmethod
     async def save(self, shipment: Shipment) -> None:
         """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile (at once, or
         at the latest when the unit of work commits)."""
+
+    @abc.abstractmethod
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        """The tracking number of the parcel each compartment of the locker holds or is opened for, by compartment
+        number (compartments with none are left out)."""
 
 
 class AccountRepository(abc.ABC):
@@ -145,6 +172,30 @@ class AlarmRepository(abc.ABC):
     @abc.abstractmethod
     async def for_locker(self, locker_id: str | None) -> list[Alarm]: ...
 
+    @abc.abstractmethod
+    async def get(self, alarm_id: str) -> Alarm | None: ...
+
+    @abc.abstractmethod
+    async def latest(self, limit: int, *, open_only: bool = False) -> list[Alarm]:
+        """The newest `limit` alarms of every locker (only those not acknowledged yet: `open_only`), newest first."""
+
+    @abc.abstractmethod
+    async def acknowledge(self, alarm: Alarm) -> None:
+        """Keep the acknowledgement of an alarm that had none; ConcurrencyConflict if it got one meanwhile (at once,
+        or at the latest when the unit of work commits)."""
+
+
+class TransitionHistory(abc.ABC):
+    """The kept transitions of shipments and compartments, read back."""
+
+    @abc.abstractmethod
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        """The transitions of one shipment or compartment (only the `newest` ones if given), oldest first."""
+
+    @abc.abstractmethod
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        """The transitions of the locker's compartments at or after `since`, in the order they happened."""
+
 
 class AuditLog(abc.ABC):
     @abc.abstractmethod
@@ -168,6 +219,10 @@ class IdempotencyStore(abc.ABC):
 
     @abc.abstractmethod
     async def add(self, scope: str, key: str, reply: StoredReply, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Forget the replies stored before `cutoff` (they may hold personal data); how many were forgotten."""
 
 
 class TerminalEventLog(abc.ABC):
@@ -205,11 +260,54 @@ class NotificationOutbox(abc.ABC):
         too (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
 
     @abc.abstractmethod
+    async def postpone(self, notification_id: str, until: datetime) -> None:
+        """Offer it again only from `until` (a sender claims it while it is on its way), changing nothing else."""
+
+    @abc.abstractmethod
     async def mark_sent(self, notification_id: str, at: datetime) -> None: ...
 
     @abc.abstractmethod
     async def mark_failed(self, notification_id: str, at: datetime, error: str, retry_at: datetime) -> None:
         """Count one more failed attempt, keep `error` (it holds no secret) and offer it again from `retry_at`."""
+
+    @abc.abstractmethod
+    async def latest_payload(self, shipment_id: str, template: str) -> str | None:
+        """The sealed payload of the newest notification of `template` queued for the shipment, if any."""
+
+    @abc.abstractmethod
+    async def forget_personal_data(self, shipment_id: str) -> None:
+        """Blank the addresses and sealed payloads of every notification of the shipment."""
+
+
+class PickupPolicyRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, subject: PolicySubject, subject_id: str) -> PickupPolicy | None: ...
+
+    @abc.abstractmethod
+    async def save(self, subject: PolicySubject, subject_id: str, policy: PickupPolicy, at: datetime) -> None:
+        """Set (replace) the policy of a locker or carrier."""
+
+    @abc.abstractmethod
+    async def for_parcel(self, locker_id: str, carrier_id: str) -> tuple[PickupPolicy | None, PickupPolicy | None]:
+        """The locker's and the carrier's policies (None where none is set), in one look."""
+
+
+class ShipmentCalendar(abc.ABC):
+    """The shipments whose time has come, each locked for this unit of work; on PostgreSQL those another
+    transaction holds are skipped (FOR UPDATE SKIP LOCKED), so concurrent schedulers take different ones."""
+
+    @abc.abstractmethod
+    async def due_reminders(self, now: datetime, limit: int) -> list[Shipment]:
+        """Stored shipments whose reminder is due at `now` (`remind_at` come), the earliest first."""
+
+    @abc.abstractmethod
+    async def due_expiries(self, now: datetime, limit: int) -> list[Shipment]:
+        """Stored shipments whose pickup deadline is `now` or earlier, the earliest first; a parcel whose compartment
+        is open for its pickup right now is left to it."""
+
+    @abc.abstractmethod
+    async def ended_before(self, cutoff: datetime, limit: int) -> list[Shipment]:
+        """Shipments that ended (`ended_at`) before `cutoff` and still hold their recipient's personal data."""
 
 
 class WebhookEndpointRepository(abc.ABC):
@@ -327,6 +425,9 @@ class UnitOfWork(abc.ABC):
     idempotency: IdempotencyStore
     terminal_events: TerminalEventLog
     outbox: NotificationOutbox
+    pickup_policies: PickupPolicyRepository
+    calendar: ShipmentCalendar
+    history: TransitionHistory
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryQueue
     shipment_events: ShipmentEventLog

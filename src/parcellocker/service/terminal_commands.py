@@ -15,7 +15,7 @@ from parcellocker.domain.errors import InvalidInput, NotFound
 from parcellocker.service.context import Env
 from parcellocker.service.permissions import require_role, require_terminal_of
 from parcellocker.service.ports import UnitOfWork
-from parcellocker.service.terminal_sync import TerminalCommand, link_records
+from parcellocker.service.terminal_sync import TerminalCommand, TerminalLinkUnitOfWork, link_records
 
 
 class CommandKind(StrEnum):
@@ -79,6 +79,18 @@ async def queue_command(cmd: QueueCommand, uow: UnitOfWork, env: Env) -> Termina
         AuditRecord(now, str(cmd.by.actor), "terminal.command_queued", cmd.locker_id, {"command": str(command.id)})
     )
     return command
+
+
+async def ask_terminal_to_sync_codes(uow: UnitOfWork, env: Env, locker_id: str, by: str) -> None:
+    """Have the locker's terminal fetch its code sheet soon, because a code died or a deadline moved (its periodic
+    sync would catch up only later); a sync already waiting is enough. A unit of work without the terminal link's
+    records (the in-memory one of the use-case tests) has no terminal to tell."""
+    if not isinstance(uow, TerminalLinkUnitOfWork):
+        return
+    now = env.clock.now()
+    waiting = await uow.terminal_commands.pending(locker_id, 0, now, MAX_PENDING)
+    if not any(command.kind == CommandKind.SYNC_CODES for command in waiting):
+        await uow.terminal_commands.add(locker_id, CommandKind.SYNC_CODES.value, {}, by, now, None)
 
 
 async def _checked_body(uow: UnitOfWork, env: Env, cmd: QueueCommand) -> dict[str, Any]:

@@ -85,11 +85,37 @@ class TerminalCommandQueue(abc.ABC):
         """Keep the acknowledgement (`acknowledged_at`, `outcome`, `detail`) of a command."""
 
 
+@dataclass(frozen=True, slots=True)
+class SilentLocker:
+    """A locker taken offline because its terminal was not seen on the HTTP link for too long."""
+
+    locker_id: str
+    last_seen_at: datetime
+
+
 class LockerPresence(abc.ABC):
     @abc.abstractmethod
-    async def change_status(self, locker_id: str, status: LockerStatus) -> bool:
-        """Give the locker `status` unless it has it already: True when it changed, False when it had it already
-        or there is no such locker. Of two concurrent changes to the same status, one only is True."""
+    async def change_status(
+        self, locker_id: str, status: LockerStatus, *, unless_seen_since: datetime | None = None
+    ) -> bool:
+        """Give the locker `status` unless it has it already (or, with `unless_seen_since`, unless its terminal
+        was seen on the HTTP link since then): True when it changed, False when it did not or there is no such
+        locker. Of two concurrent changes to the same status, one only is True."""
+
+    @abc.abstractmethod
+    async def forget_sighting(self, locker_id: str) -> None:
+        """Clear when the locker's terminal was last seen on the HTTP link: another link tells its presence now."""
+
+    @abc.abstractmethod
+    async def seen(self, locker_id: str, at: datetime, *, unless_seen_since: datetime) -> bool:
+        """Keep that the locker's terminal was seen at `at` on the HTTP link, unless a sighting since
+        `unless_seen_since` is kept already; an offline locker comes online. True when it came online (of two
+        concurrent sightings, one only)."""
+
+    @abc.abstractmethod
+    async def take_silent_offline(self, seen_before: datetime) -> list[SilentLocker]:
+        """Every online locker whose terminal was last seen on the HTTP link before `seen_before`, now offline.
+        Of two concurrent calls, each locker is in the answer of one only."""
 
 
 class TerminalLinkUnitOfWork(UnitOfWork):

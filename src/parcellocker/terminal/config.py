@@ -23,6 +23,7 @@ from parcellocker.boards.port import BusSettings
 from parcellocker.domain.errors import InvalidInput
 from parcellocker.domain.locker import parse_layout, plan_compartments
 from parcellocker.domain.lockout import LockoutPolicy
+from parcellocker.domain.sizes import Size
 from parcellocker.terminal.doors import BusWiring, DoorMonitorSettings, WiringError
 
 Seconds = Annotated[float, Field(gt=0)]
@@ -161,13 +162,26 @@ class WiringConfig(_Section):
     locks_per_board: int | None = Field(default=None, ge=1, le=64)
     first_board: int = Field(default=0, ge=0, le=255)
     compartments: dict[int, tuple[int, int]] | None = None
+    sizes: dict[int, Literal["S", "M", "L", "XL"]] = {}
+    """With `compartments`: the size of each, for the picture of the locker on the kiosk (the layout says it
+    otherwise); a compartment not listed is drawn as M."""
     boards: list[BoardConfig] = []
 
     @model_validator(mode="after")
     def _one_way(self) -> WiringConfig:
         if (self.layout is None) == (self.compartments is None):
             raise ValueError("give either layout (e.g. 'S:8,M:6,L:4') or compartments (number = [board, channel])")
+        unknown = sorted(set(self.sizes) - set(self.compartments or {}))
+        if unknown:
+            raise ValueError(f"sizes names compartments that are not in compartments: {unknown}")
         return self
+
+    def compartment_sizes(self) -> dict[int, Size]:
+        """Each compartment's size, by number, as the kiosk draws the locker."""
+        if self.layout is not None:
+            return {planned.number: planned.size for planned in plan_compartments(parse_layout(self.layout))}
+        assert self.compartments is not None
+        return {number: Size(self.sizes.get(number, "M")) for number in sorted(self.compartments)}
 
     def bus_wiring(self, protocol: str) -> BusWiring:
         locks_per_board = self.locks_per_board or LOCKS_PER_BOARD[protocol]
@@ -222,6 +236,15 @@ class KioskConfig(_Section):
     port: int = Field(default=8600, ge=0, le=65535)
     language: Literal["en", "pl", "de", "zh"] = "en"
     """The language each screen starts in; a person can switch on every screen."""
+    idle_seconds: Seconds = 60.0
+    """A screen nobody touches goes back home after this long (in the language the kiosk starts in)."""
+    courier_idle_seconds: Seconds = 120.0
+    """A signed-in courier who does nothing this long is signed out."""
+    screensaver_seconds: Seconds = 180.0
+    """Home untouched this long shows the screen saver: how to use the locker."""
+    help_phone: str | None = Field(default=None, min_length=3, max_length=40, pattern=r"^[0-9+() .-]+$")
+    """The number a person is told to call when a door will not open; without it they are sent to the help line
+    printed on the locker."""
     emulator_url: str | None = Field(
         default=None,
         pattern=r"^http://(127\.0\.0\.1|localhost|\[::1\]):[0-9]+$",

@@ -19,6 +19,7 @@ from parcellocker.terminal.bootstrap import Terminal, assemble
 from parcellocker.terminal.config import TerminalConfig
 from parcellocker.terminal.doors import LastKnownDoor
 from parcellocker.terminal.kiosk.api import create_kiosk_app, kiosk_server
+from parcellocker.terminal.kiosk.screens import ScreenSettings
 from parcellocker.terminal.link.port import Link
 
 log = logging.getLogger(__name__)
@@ -52,13 +53,15 @@ async def run_terminal(config: TerminalConfig, stop: asyncio.Event, link: Link |
 
 
 async def _serve(terminal: Terminal, stop: asyncio.Event) -> None:
-    kiosk = kiosk_server(create_kiosk_app(terminal.kiosk), terminal.config.kiosk.host, terminal.config.kiosk.port)
+    app = create_kiosk_app(terminal.kiosk, ScreenSettings.from_config(terminal.config))
+    kiosk = kiosk_server(app, terminal.config.kiosk.host, terminal.config.kiosk.port)
     parts: dict[str, Coroutine[Any, Any, None]] = {
         "door polling": terminal.coordinator.run(),
         "door reporting": terminal.reporter.run(),
         "outbox sender": terminal.sender.run(),
         "code sync": terminal.code_sync.run(),
         "commands": terminal.commands.run(),
+        "reopen window": terminal.kiosk.reopening.run(),
     }
     tasks = [asyncio.create_task(part, name=name) for name, part in parts.items()]
     serving = asyncio.create_task(kiosk.serve(), name="kiosk api")

@@ -187,8 +187,22 @@ def test_running_site_has_parcels_announced_for_the_courier_to_deposit(var_dir: 
     with sqlite3.connect(var_dir / "parcellocker.db") as database:
         announced = database.execute("SELECT tracking_number FROM shipments WHERE state = 'announced'").fetchall()
     assert sorted(number for (number,) in announced) == sorted(number for number, _, _ in listed)
+    assert _eventually_online(var_dir, "DEMO-1")  # its terminal is on the HTTP link: seen, so online
     os.killpg(demo.process.pid, signal.SIGINT)
     assert demo.process.wait(timeout=30) == 0, demo.output
+
+
+def _eventually_online(var_dir: Path, locker_id: str, within: float = 10) -> bool:
+    """Whether the server's database shows the locker online, with a last-seen time, within `within` s."""
+    deadline = time.monotonic() + within
+    while True:
+        with sqlite3.connect(var_dir / "parcellocker.db") as database:
+            row = database.execute("SELECT status, last_seen_at FROM lockers WHERE id = ?", (locker_id,)).fetchone()
+        if row[0] == "online" and row[1] is not None:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
 
 
 def test_demo_refuses_to_empty_a_folder_it_did_not_make(var_dir: Path, demos: list[RunningDemo]) -> None:

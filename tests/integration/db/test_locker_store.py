@@ -19,6 +19,7 @@ COURIER = Actor(ActorKind.COURIER, "courier-1")
 async def test_locker_comes_back_with_its_compartments_in_number_order(engine: AsyncEngine) -> None:
     locker = a_locker("L-7", "S:3,M:2,XL:1")
     locker.latitude, locker.longitude, locker.status = 52.2297, 21.0122, LockerStatus.ONLINE
+    locker.opening_hours = "Mon-Sat 6:00-22:00"
     locker.inner_dimensions = {Size.S: Dimensions(90, 400, 600), Size.M: Dimensions(200, 400, 600)}
     await add_locker_and_carrier(engine, locker)
     async with SqlUnitOfWork(engine) as uow:
@@ -29,6 +30,7 @@ async def test_locker_comes_back_with_its_compartments_in_number_order(engine: A
     assert found is not None
     assert (found.name, found.address, found.timezone) == ("Locker L-7", "1 Station Square", "Europe/Warsaw")
     assert (found.latitude, found.longitude, found.status) == (52.2297, 21.0122, LockerStatus.ONLINE)
+    assert found.opening_hours == "Mon-Sat 6:00-22:00"
     assert dict(found.inner_dimensions) == {Size.S: Dimensions(90, 400, 600), Size.M: Dimensions(200, 400, 600)}
     assert [(c.number, c.size, c.board, c.channel) for c in found.compartments] == [
         (c.number, c.size, c.board, c.channel) for c in locker.compartments

@@ -87,6 +87,8 @@ class TerminalRig:
     kiosk_port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
     starts: int = 0
+    kiosk_settings: dict[str, Any] = field(default_factory=dict)
+    """More settings of the terminal's [kiosk] section (strings, numbers, booleans), e.g. {"idle_seconds": 5}."""
 
     @property
     def log_path(self) -> Path:
@@ -127,6 +129,7 @@ opening_grace = 5.0
 [kiosk]
 port = {self.kiosk_port}
 """
+            + "".join(f"{name} = {json.dumps(value)}\n" for name, value in self.kiosk_settings.items())
         )
 
     async def start(self) -> dict[str, Any]:

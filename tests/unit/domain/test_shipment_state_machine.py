@@ -14,6 +14,7 @@ from parcellocker.domain.events import Actor, ActorKind
 from parcellocker.domain.shipment import (
     ALLOWED_TRANSITIONS,
     FINAL_STATES,
+    MAX_EXTENSIONS,
     Recipient,
     Shipment,
     ShipmentState,
@@ -46,11 +47,17 @@ def announced(at: datetime = START) -> Shipment:
 OPERATIONS: dict[str, Callable[[Shipment, datetime, Actor], None]] = {
     "begin_deposit": lambda s, at, actor: s.begin_deposit("L/1", Size.S),
     "abandon_deposit": lambda s, at, actor: s.abandon_deposit(),
-    "store": lambda s, at, actor: s.store("a" * 64, at + timedelta(hours=72), at, actor),
+    "store": lambda s, at, actor: s.store(
+        "a" * 64, at + timedelta(hours=72), at, actor, reminder_before=timedelta(hours=24)
+    ),
     "pick_up": lambda s, at, actor: s.pick_up(at, actor),
     "cancel": lambda s, at, actor: s.cancel(at, actor),
     "expire": lambda s, at, actor: s.expire(at, actor),
-    "extend_deadline": lambda s, at, actor: s.extend_deadline(timedelta(hours=24), at, actor),
+    "extend_deadline": lambda s, at, actor: s.extend_deadline(
+        timedelta(hours=24), at, actor, reminder_before=timedelta(hours=24)
+    ),
+    "remind": lambda s, at, actor: s.remind(at),
+    "erase_personal_data": lambda s, at, actor: s.erase_personal_data(at, actor),
     "collect": lambda s, at, actor: s.collect(at, actor),
     "redirect": lambda s, at, actor: s.redirect(at, actor, "L2"),
     "mark_returned": lambda s, at, actor: s.mark_returned(at, actor),
@@ -113,7 +120,31 @@ class ShipmentLifecycle(RuleBasedStateMachine):
     @invariant()
     def only_a_shipment_in_a_locker_holds_a_compartment(self) -> None:
         if self.shipment.compartment_id is not None:
-            assert self.shipment.state in (S.ANNOUNCED, S.STORED, S.EXPIRED)
+            assert self.shipment.state in (S.ANNOUNCED, S.STORED, S.EXPIRED, S.REDIRECTED)
+
+    @invariant()
+    def a_shipment_has_ended_exactly_in_a_final_state(self) -> None:
+        assert (self.shipment.ended_at is not None) == (self.shipment.state in FINAL_STATES)
+
+    @invariant()
+    def personal_data_is_erased_only_after_the_end(self) -> None:
+        erased = self.shipment.personal_data_erased_at is not None
+        assert erased == self.shipment.recipient.erased
+        if erased:
+            assert self.shipment.state in FINAL_STATES
+            assert (self.shipment.recipient.email, self.shipment.recipient.phone) == (None, None)
+
+    @invariant()
+    def only_a_stored_parcel_waits_for_a_reminder_and_it_is_extended_once_at_most(self) -> None:
+        if self.shipment.remind_at is not None:
+            assert self.shipment.state is S.STORED
+            assert self.shipment.pickup_deadline is not None
+            assert self.shipment.remind_at < self.shipment.pickup_deadline
+        assert 0 <= self.shipment.extensions <= MAX_EXTENSIONS
+
+    @invariant()
+    def a_redirected_parcel_knows_where_it_goes(self) -> None:
+        assert (self.shipment.redirect_to_locker_id is not None) == (self.shipment.state is S.REDIRECTED)
 
     @invariant()
     def final_states_stay_final(self) -> None:
@@ -135,10 +166,10 @@ def test_the_design_states_and_moves_are_those_of_design_section_3() -> None:
         S.PICKED_UP: set(),
         S.RETURNED: set(),
         S.CANCELLED: set(),
-        S.REDIRECTED: set(),
+        S.REDIRECTED: {S.ANNOUNCED},  # collected by a courier: announced for the new locker (docs/lifecycle.md)
         S.HANDED_TO_CARRIER: set(),
     } == ALLOWED_TRANSITIONS
-    assert {S.PICKED_UP, S.RETURNED, S.CANCELLED, S.REDIRECTED, S.HANDED_TO_CARRIER} == FINAL_STATES
+    assert {S.PICKED_UP, S.RETURNED, S.CANCELLED, S.HANDED_TO_CARRIER} == FINAL_STATES
 
 
 def test_announcing_records_the_first_transition_and_trims_the_tracking_number() -> None:
@@ -240,13 +271,14 @@ def test_an_expired_parcel_is_collected_and_returned() -> None:
     assert [t.to_state for t in shipment.events] == [S.ANNOUNCED, S.STORED, S.EXPIRED, S.COLLECTED, S.RETURNED]
 
 
-def test_a_redirect_names_the_new_locker() -> None:
+def test_a_redirect_names_the_new_locker_and_kills_the_code_while_the_parcel_waits_for_a_courier() -> None:
     shipment = announced()
     shipment.begin_deposit("L/1", Size.S)
     shipment.store("h" * 64, START + timedelta(hours=72), START, ACTORS[2])
     shipment.redirect(START, ACTORS[1], "L2")
     assert shipment.events[-1].details == {"to_locker_id": "L2"}
-    assert (shipment.state, shipment.compartment_id, shipment.pickup_code_hash) == (S.REDIRECTED, None, None)
+    assert (shipment.state, shipment.compartment_id, shipment.pickup_code_hash) == (S.REDIRECTED, "L/1", None)
+    assert shipment.redirect_to_locker_id == "L2"
 
 
 def test_collecting_a_stored_parcel_is_illegal_and_keeps_its_code_and_compartment() -> None:

@@ -17,10 +17,12 @@ from .world import LOCKER, OTHER_LOCKER, World
 
 
 async def test_an_operator_adds_a_locker_with_its_layout_and_board_wiring(world: World) -> None:
-    command = AddLocker(world.cast.operator, " Station ", "Station Square 2", "S:10,M:8", "STATION", "Europe/Warsaw")
+    command = AddLocker(world.cast.operator, " Station ", "Station Square 2", "S:10,M:8", "STATION", "Europe/Warsaw",
+                        opening_hours=" Mon-Sat  6:00-22:00 ")  # fmt: skip
     added = await world.run(add_locker, command)
     locker = await world.services.read(get_locker, GetLocker(world.cast.operator, "STATION"))
     assert (locker.name, locker.timezone, locker.status) == ("Station", "Europe/Warsaw", LockerStatus.OFFLINE)
+    assert locker.opening_hours == "Mon-Sat 6:00-22:00"
     assert [c.number for c in locker.compartments] == list(range(1, 19))
     assert [(c.size, c.board, c.channel) for c in locker.compartments[15:18]] == [
         (Size.M, 0, 16),
@@ -36,6 +38,7 @@ async def test_an_operator_adds_a_locker_with_its_layout_and_board_wiring(world:
 async def test_a_locker_gets_an_id_when_none_is_given(world: World) -> None:
     added = await world.run(add_locker, AddLocker(world.cast.operator, "Park", "Park 1", "L:2"))
     assert added.locker.id.startswith("L-")
+    assert added.locker.opening_hours == "24/7"  # unless the operator says otherwise
     assert [c.id for c in added.locker.compartments] == [f"{added.locker.id}/1", f"{added.locker.id}/2"]
 
 
@@ -48,6 +51,7 @@ async def test_a_locker_gets_an_id_when_none_is_given(world: World) -> None:
         ({"timezone": "Mars/Olympus"}, InvalidInput, "time zone"),
         ({"layout": "S:0"}, InvalidInput, "between 1 and 500"),
         ({"layout": "XXL:1"}, InvalidInput, "unknown compartment size"),
+        ({"opening_hours": " "}, InvalidInput, "opening hours"),
     ],
 )
 async def test_a_bad_locker_is_refused_and_nothing_is_written(

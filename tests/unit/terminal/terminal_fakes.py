@@ -20,6 +20,7 @@ from parcellocker.terminal.link.port import (
     LinkDown,
     LinkError,
     OutboxEvent,
+    ParcelToCollect,
     SheetCode,
 )
 from parcellocker.terminal.store import TerminalStore
@@ -50,6 +51,11 @@ class FakeLink(Link):
         self.pickup_answer: CompartmentToOpen | LinkError | None = None
         self.pickups: list[tuple[str | None, str | None]] = []
         self.deposit_answer: CompartmentToOpen | LinkError | None = None
+        self.deposits: list[tuple[str, bool]] = []
+        """(tracking number, reachable) of each deposit asked for."""
+        self.reopen_answer: LinkError | None = None
+        self.reopenings: list[tuple[str, int]] = []
+        self.to_collect: list[ParcelToCollect] = []
 
     def _check(self) -> None:
         if self.down:
@@ -89,13 +95,24 @@ class FakeLink(Link):
         self._check()
         return f"token-of-{courier_id}"
 
-    async def deposit(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
+    async def deposit(self, courier_token: str, tracking_number: str, reachable: bool = False) -> CompartmentToOpen:
         self._check()
+        self.deposits.append((tracking_number, reachable))
         return self._answer(self.deposit_answer)
 
     async def report_deposit_problem(self, courier_token: str, tracking_number: str, problem: str) -> CompartmentToOpen:
         self._check()
         return self._answer(self.deposit_answer)
+
+    async def reopen_after_pickup(self, shipment_id: str, compartment: int) -> None:
+        self._check()
+        self.reopenings.append((shipment_id, compartment))
+        if self.reopen_answer is not None:
+            raise self.reopen_answer
+
+    async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
+        self._check()
+        return list(self.to_collect)
 
     async def close(self) -> None:
         pass

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, or_, select, update
 
 from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.shipments import SHIPMENT_COLUMNS, shipment_from_row
@@ -38,6 +38,7 @@ COMPARTMENT_COLUMNS = (
     c.out_of_order_reason,
     c.version,
     c.reachable,
+    c.reserved_for_carrier_id,
 )
 _SIZES = {size.value: size for size in Size}
 _STATES = {state.value: state for state in CompartmentState}
@@ -52,9 +53,12 @@ _BY_NUMBER = (
     .select_from(compartments.outerjoin(shipments, shipments.c.id == c.shipment_id))
     .where(c.locker_id == bindparam("locker_id"), c.number == bindparam("number"))
 )
-# The free compartment of the given sizes that comes first in domain.allocation.allocation_order: smallest size
-# first, out of reach before within reach, lowest number first (the order of the index that serves it); or, for a
-# recipient who needs one, within reach first. FOR UPDATE SKIP LOCKED on PostgreSQL: the row is locked for this
+# The free compartment of the given sizes, in the carrier's share or the pool (never another carrier's share), that
+# comes first in domain.allocation.allocation_order: the carrier's share before the pool (the only non-NULL
+# `reserved_for_carrier_id` left is the carrier's own, so NULLS LAST puts it first), smallest size first, out of
+# reach before within reach, lowest number first (the order of the index that serves it); or, for a recipient who
+# needs one, within reach first. No extra statement: the share is a column of the rows the claim reads anyway.
+# A carrier_id of NULL matches no share: only the pool. FOR UPDATE SKIP LOCKED on PostgreSQL: the row is locked for this
 # transaction and rows that concurrent transactions hold are passed over; SQLite ignores the clause (its unit of
 # work holds the only write lock). One parameter per size class, so the statement never changes with the number of
 # sizes asked for (fewer are repeated to fill them).
@@ -64,13 +68,15 @@ _FREE_OF_SIZES = (
     .where(
         c.locker_id == bindparam("locker_id"),
         c.state == CompartmentState.FREE.value,
+        or_(c.reserved_for_carrier_id.is_(None), c.reserved_for_carrier_id == bindparam("carrier_id")),
         c.size.in_([bindparam(name) for name in _SIZE_PARAMETERS]),
     )
     .limit(1)
     .with_for_update(skip_locked=True)
 )
-_CLAIM_FREE = _FREE_OF_SIZES.order_by(c.size_rank, c.reachable, c.number)
-_CLAIM_FREE_WITHIN_REACH = _FREE_OF_SIZES.order_by(c.reachable.desc(), c.size_rank, c.number)
+_SHARE_FIRST = c.reserved_for_carrier_id.asc().nulls_last()
+_CLAIM_FREE = _FREE_OF_SIZES.order_by(_SHARE_FIRST, c.size_rank, c.reachable, c.number)
+_CLAIM_FREE_WITHIN_REACH = _FREE_OF_SIZES.order_by(c.reachable.desc(), _SHARE_FIRST, c.size_rank, c.number)
 _SAVE = update(compartments).where(c.id == bindparam("match_id"), c.version == bindparam("match_version"))
 
 
@@ -92,14 +98,16 @@ class SqlCompartmentRepository(CompartmentRepository):
             self._preloaded.keep(shipment_from_row(shipment_columns))
         return compartment_from_row(row)
 
-    async def claim_free(self, locker_id: str, sizes: Sequence[Size], *, reachable: bool = False) -> Compartment | None:
+    async def claim_free(
+        self, locker_id: str, sizes: Sequence[Size], *, carrier_id: str | None = None, reachable: bool = False
+    ) -> Compartment | None:
         if not sizes:
             return None
         asked = [size.value for size in sizes]
         padded = asked + asked[-1:] * (len(_SIZE_PARAMETERS) - len(asked))
         return await self._one(
             _CLAIM_FREE_WITHIN_REACH if reachable else _CLAIM_FREE,
-            {"locker_id": locker_id, **dict(zip(_SIZE_PARAMETERS, padded, strict=True))},
+            {"locker_id": locker_id, "carrier_id": carrier_id, **dict(zip(_SIZE_PARAMETERS, padded, strict=True))},
         )
 
     async def save(self, compartment: Compartment) -> None:
@@ -115,6 +123,7 @@ class SqlCompartmentRepository(CompartmentRepository):
             "pending": None if compartment.pending is None else compartment.pending.value,
             "shipment_id": compartment.shipment_id,
             "out_of_order_reason": compartment.out_of_order_reason,
+            "reserved_for_carrier_id": compartment.reserved_for_carrier_id,
             "version": compartment.version + 1,
         }
         await self._tx.write(Write(_SAVE, values, row=("compartments", compartment.id), stale=stale))
@@ -132,9 +141,8 @@ def compartment_from_row(row: Sequence[Any]) -> Compartment:
     Read by position, with the enums looked up in dicts: a locker is loaded with all its compartments on most
     requests, so this runs often.
     """
-    ident, locker_id, number, size, board, channel, state, door, pending, shipment_id, reason, version, reachable = row[
-        : len(COMPARTMENT_COLUMNS)
-    ]
+    (ident, locker_id, number, size, board, channel, state, door, pending, shipment_id, reason, version, reachable,
+     carrier_id) = row[: len(COMPARTMENT_COLUMNS)]  # fmt: skip
     return Compartment(
         id=ident,
         locker_id=locker_id,
@@ -149,6 +157,7 @@ def compartment_from_row(row: Sequence[Any]) -> Compartment:
         out_of_order_reason=reason,
         version=version,
         reachable=reachable,
+        reserved_for_carrier_id=carrier_id,
     )
 
 
@@ -168,4 +177,5 @@ def compartment_values(compartment: Compartment) -> dict[str, Any]:
         "out_of_order_reason": compartment.out_of_order_reason,
         "version": compartment.version,
         "reachable": compartment.reachable,
+        "reserved_for_carrier_id": compartment.reserved_for_carrier_id,
     }

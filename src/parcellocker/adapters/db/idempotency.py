@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from parcellocker.adapters.db.tables import idempotency_keys
 from parcellocker.adapters.db.transaction import Transaction
@@ -14,6 +14,7 @@ from parcellocker.service.ports import IdempotencyStore, StoredReply
 ik = idempotency_keys.c
 _GET = select(ik.fingerprint, ik.body).where(ik.scope == bindparam("scope"), ik.key == bindparam("key"))
 _ADD = insert(idempotency_keys)
+_FORGET_BEFORE = delete(idempotency_keys).where(ik.created_at < bindparam("cutoff"))
 
 
 class SqlIdempotencyStore(IdempotencyStore):
@@ -28,3 +29,6 @@ class SqlIdempotencyStore(IdempotencyStore):
         """A key stored meanwhile by a concurrent request raises ConcurrencyConflict (the retry replays it)."""
         values = {"scope": scope, "key": key, "fingerprint": reply.fingerprint, "body": reply.body, "created_at": at}
         await self._tx.write(Write(_ADD, values, row=("idempotency_keys", scope, key)))
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        return (await self._tx.execute(_FORGET_BEFORE, {"cutoff": cutoff})).rowcount

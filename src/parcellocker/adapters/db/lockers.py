@@ -17,7 +17,8 @@ from parcellocker.domain.sizes import Dimensions, Size
 from parcellocker.service.ports import LockerRepository, LockerSizes
 
 lk = lockers.c
-_LOCKER_COLUMNS = (lk.id, lk.name, lk.address, lk.timezone, lk.latitude, lk.longitude, lk.status, lk.inner_dimensions)
+_LOCKER_COLUMNS = (lk.id, lk.name, lk.address, lk.timezone, lk.latitude, lk.longitude, lk.status, lk.inner_dimensions,
+                  lk.opening_hours, lk.last_seen_at)  # fmt: skip
 
 _ADD = insert(lockers)
 _ADD_COMPARTMENTS = insert(compartments)
@@ -61,6 +62,8 @@ class SqlLockerRepository(LockerRepository):
                 "longitude": locker.longitude,
                 "status": locker.status.value,
                 "inner_dimensions": inner,
+                "opening_hours": locker.opening_hours,
+                "last_seen_at": locker.last_seen_at,
             },
         )
         if locker.compartments:
@@ -101,7 +104,7 @@ class SqlLockerRepository(LockerRepository):
 
 
 def _locker_from_row(columns: tuple[Any, ...]) -> Locker:
-    ident, name, address, timezone, latitude, longitude, status, inner_dimensions = columns
+    ident, name, address, timezone, latitude, longitude, status, inner_dimensions, opening_hours, last_seen_at = columns
     return Locker(
         id=ident,
         name=name,
@@ -111,6 +114,8 @@ def _locker_from_row(columns: tuple[Any, ...]) -> Locker:
         longitude=longitude,
         status=LockerStatus(status),
         inner_dimensions=_inner_dimensions(inner_dimensions),
+        opening_hours=opening_hours,
+        last_seen_at=last_seen_at,
     )
 
 

@@ -33,6 +33,17 @@ _MARK_SENT = (
     .where(n.id == bindparam("notification_id"))
     .values(sent_at=bindparam("at"), attempts=n.attempts + 1)
 )
+_POSTPONE = update(notifications).where(n.id == bindparam("notification_id")).values(next_attempt_at=bindparam("until"))
+_LATEST_PAYLOAD = (
+    select(n.sealed_payload)
+    .where(n.shipment_id == bindparam("shipment_id"), n.template == bindparam("template"))
+    .order_by(n.created_at.desc(), n.id.desc())
+    .limit(1)
+)
+# An erased address is empty; so is the sealed payload (the code it held died with the shipment anyway).
+_FORGET = (
+    update(notifications).where(n.shipment_id == bindparam("match_shipment_id")).values(address="", sealed_payload="")
+)
 _MARK_FAILED = (
     update(notifications)
     .where(n.id == bindparam("notification_id"))
@@ -77,6 +88,10 @@ class SqlNotificationOutbox(NotificationOutbox):
             due.append(Notification(*row[: len(_NOTIFICATION_COLUMNS)]))
         return due
 
+    async def postpone(self, notification_id: str, until: datetime) -> None:
+        parameters = {"notification_id": notification_id, "until": until}
+        await self._tx.write(Write(_POSTPONE, parameters, row=("notifications", notification_id)))
+
     async def mark_sent(self, notification_id: str, at: datetime) -> None:
         parameters = {"notification_id": notification_id, "at": at}
         await self._tx.write(Write(_MARK_SENT, parameters, row=("notifications", notification_id)))
@@ -84,3 +99,11 @@ class SqlNotificationOutbox(NotificationOutbox):
     async def mark_failed(self, notification_id: str, at: datetime, error: str, retry_at: datetime) -> None:
         parameters = {"notification_id": notification_id, "error": error, "retry_at": retry_at}
         await self._tx.write(Write(_MARK_FAILED, parameters, row=("notifications", notification_id)))
+
+    async def latest_payload(self, shipment_id: str, template: str) -> str | None:
+        result = await self._tx.execute(_LATEST_PAYLOAD, {"shipment_id": shipment_id, "template": template})
+        payload: str | None = result.scalar()
+        return payload or None
+
+    async def forget_personal_data(self, shipment_id: str) -> None:
+        await self._tx.write(Write(_FORGET, {"match_shipment_id": shipment_id}))

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, insert, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, or_, select, update
 
 from parcellocker.adapters.db.preloaded import PreloadedShipments
-from parcellocker.adapters.db.tables import shipments
+from parcellocker.adapters.db.tables import compartments, shipments, transitions
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber
-from parcellocker.domain.shipment import Recipient, Shipment, ShipmentState
+from parcellocker.domain.shipment import TO_BE_COLLECTED_STATES, Recipient, Shipment, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
-from parcellocker.service.ports import ShipmentRepository
+from parcellocker.service.ports import ParcelToCollect, ShipmentRepository
 
 s = shipments.c
 _STATES = {state.value: state for state in ShipmentState}
@@ -45,6 +45,11 @@ SHIPMENT_COLUMNS = (
     s.picked_up_at,
     s.version,
     s.reachable_height,
+    s.extensions,
+    s.remind_at,
+    s.redirect_to_locker_id,
+    s.ended_at,
+    s.personal_data_erased_at,
 )
 _ADD = insert(shipments)
 _BY_ID = select(*SHIPMENT_COLUMNS).where(s.id == bindparam("shipment_id"))
@@ -66,7 +71,40 @@ _BY_PICKUP_CODE = select(*SHIPMENT_COLUMNS).where(
 _CODE_IN_USE = select(
     exists().where(s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash"))
 )
+# Since when each shipment to collect waits: its latest transition to the state it is in (`expired` or
+# `redirected`); the deadline, should that record be missing.
+_WAITING_SINCE = (
+    select(func.max(transitions.c.at))
+    .where(
+        transitions.c.subject == "shipment",
+        transitions.c.subject_id == s.id,
+        transitions.c.to_state == s.state,
+    )
+    .scalar_subquery()
+)
+_AWAITING_COLLECTION = (
+    select(
+        s.id,
+        s.tracking_number,
+        compartments.c.number,
+        func.coalesce(_WAITING_SINCE, s.pickup_deadline, s.created_at),
+        s.state,
+    )
+    .select_from(shipments.join(compartments, compartments.c.id == s.compartment_id))
+    .where(
+        s.carrier_id == bindparam("carrier_id"),
+        s.locker_id == bindparam("locker_id"),
+        or_(*(s.state == state.value for state in sorted(TO_BE_COLLECTED_STATES))),  # no expanding IN (asyncpg)
+    )
+    .order_by(compartments.c.number)
+)
 _SAVE = update(shipments).where(s.id == bindparam("match_id"), s.version == bindparam("match_version"))
+# What the operator's picture of a locker shows on each door: one row per compartment holding (or awaiting) a parcel.
+_TRACKING_NUMBERS_IN = (
+    select(compartments.c.number, s.tracking_number)
+    .select_from(compartments.join(shipments, s.id == compartments.c.shipment_id))
+    .where(compartments.c.locker_id == bindparam("locker_id"))
+)
 
 
 class SqlShipmentRepository(ShipmentRepository):
@@ -112,6 +150,11 @@ class SqlShipmentRepository(ShipmentRepository):
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
         return await self._first(_BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})
 
+    async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
+        rows = await self._tx.execute(_AWAITING_COLLECTION, {"carrier_id": carrier_id, "locker_id": locker_id})
+        parcels = [ParcelToCollect(*row) for row in rows]
+        return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
+
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
         result = await self._tx.execute(_CODE_IN_USE, {"locker_id": locker_id, "code_hash": code_hash})
         return bool(result.scalar())
@@ -129,6 +172,10 @@ class SqlShipmentRepository(ShipmentRepository):
         await self._tx.write(Write(_SAVE, parameters, row=("shipments", shipment.id), stale=stale))
         shipment.version += 1
         self._transitions.take(shipment.events, shipment)
+
+    async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
+        rows = await self._tx.execute(_TRACKING_NUMBERS_IN, {"locker_id": locker_id})
+        return {number: tracking_number for number, tracking_number in rows}
 
     async def _first(self, statement: Select[Any], parameters: dict[str, Any]) -> Shipment | None:
         row = (await self._tx.execute(statement, parameters)).first()
@@ -159,6 +206,11 @@ def _values(shipment: Shipment) -> dict[str, Any]:
         "stored_at": shipment.stored_at,
         "picked_up_at": shipment.picked_up_at,
         "reachable_height": shipment.reachable_height,
+        "extensions": shipment.extensions,
+        "remind_at": shipment.remind_at,
+        "redirect_to_locker_id": shipment.redirect_to_locker_id,
+        "ended_at": shipment.ended_at,
+        "personal_data_erased_at": shipment.personal_data_erased_at,
     }
 
 
@@ -187,6 +239,11 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         picked_up_at,
         version,
         reachable_height,
+        extensions,
+        remind_at,
+        redirect_to_locker_id,
+        ended_at,
+        erased_at,
     ) = row
     return Shipment(
         id=ident,
@@ -197,7 +254,7 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
             None if parcel_size is None else _SIZES[parcel_size],
             None if height is None else Dimensions(height, width, depth),
         ),
-        recipient=Recipient(email=email, phone=phone, name=name, language=language),
+        recipient=Recipient(email=email, phone=phone, name=name, language=language, erased=erased_at is not None),
         created_at=created_at,
         state=_STATES[state],
         compartment_id=compartment_id,
@@ -208,4 +265,9 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         picked_up_at=picked_up_at,
         version=version,
         reachable_height=reachable_height,
+        extensions=extensions,
+        remind_at=remind_at,
+        redirect_to_locker_id=redirect_to_locker_id,
+        ended_at=ended_at,
+        personal_data_erased_at=erased_at,
     )

@@ -50,6 +50,10 @@ lockers = Table(
     Column("status", String(STATE), nullable=False),
     # {"S": [height_mm, width_mm, depth_mm], ...}
     Column("inner_dimensions", JSON, nullable=False),
+    Column("opening_hours", Text, nullable=False, server_default="24/7"),
+    # When its terminal was last seen on the HTTP link (written at most every few seconds); None for a locker whose
+    # presence its MQTT link tells, or never seen.
+    Column("last_seen_at", UtcDateTime, nullable=True),
 )
 
 compartments = Table(
@@ -70,10 +74,14 @@ compartments = Table(
     Column("version", Integer, nullable=False),
     # Within reach of a person in a wheelchair (domain/cabinet.py), worked out when the locker is set up.
     Column("reachable", Boolean, nullable=False, server_default=false()),
+    # The carrier whose share of the locker it is in (domain/carrier_shares.py); NULL: the pool of every carrier.
+    # No foreign key: SQLite drops a column in place only when no constraint names it (carriers are never deleted).
+    Column("reserved_for_carrier_id", String(ID), nullable=True),
     UniqueConstraint("locker_id", "number"),
-    # What claim_free searches: the free compartments of a locker, smallest size first, out of reach before within
+    # What claim_free searches: the free compartments of a locker, a carrier's share before the pool (the claim
+    # keeps only the carrier's own and NULL, sorted NULLS LAST), smallest size first, out of reach before within
     # reach, lowest number first.
-    Index(None, "locker_id", "state", "size_rank", "reachable", "number"),
+    Index("ix_compartments_claim", "locker_id", "state", "reserved_for_carrier_id", "size_rank", "reachable", "number"),
 )
 
 carriers = Table(
@@ -109,9 +117,32 @@ shipments = Table(
     Column("version", Integer, nullable=False),
     # The recipient needs a compartment within reach: those are offered first at the deposit.
     Column("reachable_height", Boolean, nullable=False, server_default=false()),
+    # The lifecycle (migration 0005): extensions of the deadline, the reminder's time, a redirect's locker (checked
+    # by the use case; no foreign key, which SQLite could only add by rebuilding the table), the end, the erasure.
+    Column("extensions", Integer, nullable=False, server_default="0"),
+    Column("remind_at", UtcDateTime, nullable=True),
+    Column("redirect_to_locker_id", String(ID), nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("personal_data_erased_at", UtcDateTime, nullable=True),
     UniqueConstraint("carrier_id", "tracking_number"),
     # NULLs never collide in a unique constraint, so only live codes must differ.
     UniqueConstraint("locker_id", "pickup_code_hash"),
+    # What the scheduler searches (adapters/db/calendar.py): parcels whose deadline passed, by state then deadline.
+    Index(None, "state", "pickup_deadline"),
+)
+# The scheduler's other searches: reminders due (only stored parcels have a remind_at), and ended shipments whose
+# personal data is still kept.
+Index(
+    "ix_shipments_remind_at",
+    shipments.c.remind_at,
+    postgresql_where=shipments.c.remind_at.is_not(None),
+    sqlite_where=shipments.c.remind_at.is_not(None),
+)
+Index(
+    "ix_shipments_ended_at_kept",
+    shipments.c.ended_at,
+    postgresql_where=shipments.c.personal_data_erased_at.is_(None),
+    sqlite_where=shipments.c.personal_data_erased_at.is_(None),
 )
 # No compartment can ever hold two live shipments.
 Index(
@@ -137,10 +168,11 @@ transitions = Table(
     # What carriers are told (webhooks, the event feed): the event's id, and the carrier of a shipment's change.
     Column("event_id", String(36), nullable=False),
     Column("carrier_id", String(ID), nullable=True),
-    # The writing transaction's id on PostgreSQL (migration 0004 makes it the column's default there), by which the
+    # The writing transaction's id on PostgreSQL (migration 0008 makes it the column's default there), by which the
     # event feed reads in commit order without skipping a change committed late; 0 on SQLite, one writer at a time.
     Column("xact", BigInteger, nullable=False, server_default=text("0")),
-    Index(None, "subject", "subject_id"),
+    # One subject's history; and (utilisation) a locker's compartments' transitions from a time on.
+    Index(None, "subject", "subject_id", "at"),
 )
 # The event feed: a carrier's shipment changes in (xact, id) order.
 Index(
@@ -275,6 +307,23 @@ Index(
     notifications.c.next_attempt_at,
     postgresql_where=notifications.c.sent_at.is_(None),
     sqlite_where=notifications.c.sent_at.is_(None),
+)
+
+# The newest notification of a template for a shipment (the code a reminder repeats), and a shipment's own when its
+# recipient's data is erased.
+Index(None, notifications.c.shipment_id, notifications.c.template, notifications.c.created_at)
+
+# Pickup policies of lockers and carriers (domain/pickup_policy.py); a missing row, or a NULL, inherits the setting.
+pickup_policies = Table(
+    "pickup_policies",
+    metadata,
+    Column("subject", String(STATE), nullable=False),  # "locker" or "carrier"
+    Column("subject_id", String(ID), nullable=False),
+    Column("pickup_window_seconds", Integer, nullable=True),
+    Column("extension_seconds", Integer, nullable=True),
+    Column("reminder_before_seconds", Integer, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("subject", "subject_id"),
 )
 
 # Commands queued for a locker's terminal (open a compartment, sync codes, set config) and their acknowledgements.

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from parcellocker.adapters.db.tables import compartments, lockers, shipments, terminal_commands, terminal_events
 from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.adapters.db.types import UtcDateTime
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.domain.locker import LockerStatus
 from parcellocker.domain.shipment import ShipmentState
@@ -18,6 +19,7 @@ from parcellocker.service.terminal_sync import (
     LiveCode,
     LiveCodeIndex,
     LockerPresence,
+    SilentLocker,
     TerminalCommand,
     TerminalCommandQueue,
     TerminalEventHistory,
@@ -66,10 +68,40 @@ _PENDING = (
 _ACKNOWLEDGE = update(terminal_commands).where(
     tc.id == bindparam("command_id"), tc.locker_id == bindparam("match_locker_id"), tc.acknowledged_at.is_(None)
 )
+lk = lockers.c
+_ONLINE, _OFFLINE = LockerStatus.ONLINE.value, LockerStatus.OFFLINE.value
 _CHANGE_STATUS = (
     update(lockers)
-    .where(lockers.c.id == bindparam("locker_id"), lockers.c.status != bindparam("unless_status"))
+    .where(lk.id == bindparam("locker_id"), lk.status != bindparam("unless_status"))
     .values(status=bindparam("new_status"))
+)
+_NOT_SEEN_SINCE = or_(lk.last_seen_at.is_(None), lk.last_seen_at < bindparam("seen_since", type_=UtcDateTime))
+_CHANGE_STATUS_UNLESS_SEEN = _CHANGE_STATUS.where(_NOT_SEEN_SINCE)
+_FORGET_SIGHTING = (
+    update(lockers).where(lk.id == bindparam("locker_id"), lk.last_seen_at.is_not(None)).values(last_seen_at=None)
+)
+# A sighting of a locker that is online (or in maintenance) already: the common case, one statement.
+_REFRESH_SIGHTING = (
+    update(lockers)
+    .where(lk.id == bindparam("locker_id"), lk.status != _OFFLINE, _NOT_SEEN_SINCE)
+    .values(last_seen_at=bindparam("seen_at", type_=UtcDateTime))
+)
+_COME_ONLINE = (
+    update(lockers)
+    .where(lk.id == bindparam("locker_id"), lk.status == _OFFLINE)
+    .values(status=_ONLINE, last_seen_at=bindparam("seen_at", type_=UtcDateTime))
+)
+# Conditional: of two checkers at once, the second finds the row offline already (PostgreSQL re-reads a row it
+# waited for; SQLite runs one writer at a time).
+_TAKE_SILENT_OFFLINE = (
+    update(lockers)
+    .where(
+        lk.status == _ONLINE,
+        lk.last_seen_at.is_not(None),
+        lk.last_seen_at < bindparam("seen_before", type_=UtcDateTime),
+    )
+    .values(status=_OFFLINE)
+    .returning(lk.id, lk.last_seen_at)
 )
 
 
@@ -134,11 +166,36 @@ class SqlLockerPresence(LockerPresence):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
-    async def change_status(self, locker_id: str, status: LockerStatus) -> bool:
+    async def change_status(
+        self, locker_id: str, status: LockerStatus, *, unless_seen_since: datetime | None = None
+    ) -> bool:
         """One conditional UPDATE: of two concurrent changes to the same status, the second matches no row."""
         parameters = {"locker_id": locker_id, "new_status": status.value, "unless_status": status.value}
-        result = await self._tx.execute(_CHANGE_STATUS, parameters)
+        if unless_seen_since is None:
+            result = await self._tx.execute(_CHANGE_STATUS, parameters)
+        else:
+            result = await self._tx.execute(_CHANGE_STATUS_UNLESS_SEEN, {**parameters, "seen_since": unless_seen_since})
         return result.rowcount == 1
+
+    async def forget_sighting(self, locker_id: str) -> None:
+        await self._tx.execute(_FORGET_SIGHTING, {"locker_id": locker_id})
+
+    async def seen(self, locker_id: str, at: datetime, *, unless_seen_since: datetime) -> bool:
+        """One UPDATE when the locker is online; a second, conditional on its being offline, when the first
+        changed nothing (the locker is offline, or was seen since `unless_seen_since` already)."""
+        parameters = {"locker_id": locker_id, "seen_at": at, "seen_since": unless_seen_since}
+        if (await self._tx.execute(_REFRESH_SIGHTING, parameters)).rowcount == 1:
+            return False
+        came_online = await self._tx.execute(_COME_ONLINE, {"locker_id": locker_id, "seen_at": at})
+        return came_online.rowcount == 1
+
+    async def take_silent_offline(self, seen_before: datetime) -> list[SilentLocker]:
+        rows = await self._tx.execute(_TAKE_SILENT_OFFLINE, {"seen_before": seen_before})
+        return sorted((SilentLocker(locker_id, last_seen_at) for locker_id, last_seen_at in rows), key=_by_locker)
+
+
+def _by_locker(silent: SilentLocker) -> str:
+    return silent.locker_id
 
 
 def _live_code(row: Sequence[Any]) -> LiveCode:

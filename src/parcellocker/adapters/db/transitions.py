@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
 
-from parcellocker.adapters.db.tables import transitions
+from parcellocker.adapters.db.tables import compartments, transitions
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.webhook_deliveries import WebhookDeliveryWriter
 from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.events import Actor, Transition
 from parcellocker.domain.shipment import Shipment
+from parcellocker.service.ports import TransitionHistory
 
 _ADD = insert(transitions)
 _OF_SUBJECT = (
     select(transitions)
     .where(transitions.c.subject == bindparam("subject"), transitions.c.subject_id == bindparam("subject_id"))
     .order_by(transitions.c.id)
+)
+_NEWEST_OF_SUBJECT = (
+    select(transitions)
+    .where(transitions.c.subject == bindparam("subject"), transitions.c.subject_id == bindparam("subject_id"))
+    .order_by(transitions.c.id.desc())
+    .limit(bindparam("newest"))
+)
+# A locker's compartments' transitions in a window (utilisation): found through the index on (subject, subject_id)
+# for each compartment of the locker, then kept from `since` on.
+_OF_LOCKER_COMPARTMENTS_SINCE = (
+    select(transitions)
+    .select_from(transitions.join(compartments, compartments.c.id == transitions.c.subject_id))
+    .where(
+        transitions.c.subject == bindparam("subject"),
+        compartments.c.locker_id == bindparam("locker_id"),
+        transitions.c.at >= bindparam("since"),
+    )
+    .order_by(transitions.c.at, transitions.c.id)
 )
 
 
@@ -58,22 +78,39 @@ class TransitionLog:
             self._deliveries.discard_queued()
 
 
+class SqlTransitionHistory(TransitionHistory):
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def of_subject(self, subject: str, subject_id: str, *, newest: int | None = None) -> list[Transition]:
+        if newest is None:
+            return await transitions_of(self._tx, subject, subject_id)
+        parameters = {"subject": subject, "subject_id": subject_id, "newest": newest}
+        rows = await self._tx.execute(_NEWEST_OF_SUBJECT, parameters)
+        return [_transition(row) for row in reversed(rows.all())]
+
+    async def of_locker_compartments(self, locker_id: str, since: datetime) -> list[Transition]:
+        parameters = {"subject": "compartment", "locker_id": locker_id, "since": since}
+        return [_transition(row) for row in await self._tx.execute(_OF_LOCKER_COMPARTMENTS_SINCE, parameters)]
+
+
 async def transitions_of(tx: Transaction, subject: str, subject_id: str) -> list[Transition]:
     """Every transition of one shipment or compartment, oldest first."""
     result = await tx.execute(_OF_SUBJECT, {"subject": subject, "subject_id": subject_id})
-    return [
-        Transition(
-            row.subject,
-            row.subject_id,
-            row.from_state,
-            row.to_state,
-            row.at,
-            Actor.parse(row.actor),
-            row.reason,
-            dict(row.details),
-        )
-        for row in result
-    ]
+    return [_transition(row) for row in result]
+
+
+def _transition(row: Any) -> Transition:
+    return Transition(
+        row.subject,
+        row.subject_id,
+        row.from_state,
+        row.to_state,
+        row.at,
+        Actor.parse(row.actor),
+        row.reason,
+        dict(row.details),
+    )
 
 
 def _values(event: Transition, event_id: str, carrier_id: str | None) -> dict[str, Any]:

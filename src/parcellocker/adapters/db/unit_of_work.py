@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from parcellocker.adapters.db.accounts import SqlAccountRepository
 from parcellocker.adapters.db.alarms import SqlAlarmRepository
 from parcellocker.adapters.db.audit import SqlAuditLog, audit_chainer
+from parcellocker.adapters.db.calendar import SqlShipmentCalendar
 from parcellocker.adapters.db.compartments import SqlCompartmentRepository
 from parcellocker.adapters.db.driver_statements import DriverConnection, lost_with
 from parcellocker.adapters.db.engine import (
@@ -24,12 +25,13 @@ from parcellocker.adapters.db.idempotency import SqlIdempotencyStore
 from parcellocker.adapters.db.lockers import SqlLockerRepository
 from parcellocker.adapters.db.lockouts import SqlLockoutRepository
 from parcellocker.adapters.db.outbox import SqlNotificationOutbox
+from parcellocker.adapters.db.pickup_policies import SqlPickupPolicyRepository
 from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.shipment_events import SqlShipmentEventLog
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
 from parcellocker.adapters.db.transaction import Transaction, lost_race
-from parcellocker.adapters.db.transitions import TransitionLog
+from parcellocker.adapters.db.transitions import SqlTransitionHistory, TransitionLog
 from parcellocker.adapters.db.webhook_deliveries import SqlWebhookDeliveries, WebhookDeliveryWriter
 from parcellocker.adapters.db.webhook_endpoints import SqlWebhookEndpoints
 from parcellocker.adapters.db.webhook_subscribers import WebhookSubscribers
@@ -86,6 +88,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.idempotency = SqlIdempotencyStore(tx)
         self.terminal_events = SqlTerminalEventLog(tx)
         self.outbox = SqlNotificationOutbox(tx, preloaded)
+        self.pickup_policies = SqlPickupPolicyRepository(tx)
+        self.calendar = SqlShipmentCalendar(tx)
+        self.history = SqlTransitionHistory(tx)
         self.webhook_endpoints = SqlWebhookEndpoints(tx)
         self.webhook_deliveries = SqlWebhookDeliveries(tx)
         self.shipment_events = SqlShipmentEventLog(tx)

@@ -16,7 +16,15 @@ from pydantic import BaseModel, Field, ValidationError
 from parcellocker.api.authentication import Authenticator
 from parcellocker.api.errors import status_of
 from parcellocker.api.schemas.accounts import CourierSessionCreate, SessionPublic
-from parcellocker.api.schemas.doors import CompartmentToOpen, DepositCreate, DepositProblemCreate, PickupCreate
+from parcellocker.api.schemas.doors import (
+    CompartmentReopenedPublic,
+    CompartmentToOpen,
+    DepositCreate,
+    DepositProblemCreate,
+    PickupCreate,
+    PickupReopenCreate,
+)
+from parcellocker.api.schemas.parcels_to_collect import ParcelToCollectPublic
 from parcellocker.api.schemas.terminal_link import (
     CodeSheetPublic,
     CommandAcknowledgementCreate,
@@ -26,6 +34,7 @@ from parcellocker.api.schemas.terminal_link import (
     TerminalEventPublic,
 )
 from parcellocker.domain.accounts import Principal, Role
+from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.errors import DomainError, LockedOut
 from parcellocker.service.accounts import SignedIn, SignIn, sign_in
 from parcellocker.service.context import Services
@@ -36,7 +45,14 @@ from parcellocker.service.deposits import (
     deposit_parcel,
     report_deposit_problem,
 )
-from parcellocker.service.pickups import PickUpParcel, WrongPickupCode, pick_up_parcel
+from parcellocker.service.parcels_to_collect import ListParcelsToCollect, list_parcels_to_collect
+from parcellocker.service.pickups import (
+    PickUpParcel,
+    ReopenAfterPickup,
+    WrongPickupCode,
+    pick_up_parcel,
+    reopen_after_pickup,
+)
 from parcellocker.service.terminal_commands import (
     AcknowledgeCommand,
     ReadPendingCommands,
@@ -95,6 +111,10 @@ class CourierDepositProblem(DepositProblemCreate):
     courier_token: str = Field(min_length=1, max_length=1024)
 
 
+class CourierOnly(BaseModel):
+    courier_token: str = Field(min_length=1, max_length=1024)
+
+
 class TerminalRequests:
     """Answers the requests and applies the events of lockers' terminals."""
 
@@ -110,6 +130,8 @@ class TerminalRequests:
             "courier_sign_in": self._courier_sign_in,
             "deposit": self._deposit,
             "deposit_problem": self._deposit_problem,
+            "pickup_reopen": self._pickup_reopen,
+            "collections": self._collections,
         }
 
     async def answer(self, locker_id: str, op: str, body: Body) -> Any:
@@ -185,6 +207,21 @@ class TerminalRequests:
         courier = await self._authenticator.principal(problem.courier_token)
         command = ReportDepositProblem(courier, locker_id, problem.tracking_number, problem.problem)
         return await self._services.run(report_deposit_problem, command, _to_open)
+
+    async def _pickup_reopen(self, locker_id: str, body: Body) -> Any:
+        reopen = PickupReopenCreate.model_validate(body)
+        command = ReopenAfterPickup(terminal_of(locker_id), locker_id, reopen.shipment_id, reopen.compartment)
+
+        def render(compartment: Compartment) -> Body:
+            reopened = CompartmentReopenedPublic(compartment=compartment.number, shipment_id=reopen.shipment_id)
+            return reopened.model_dump(mode="json")
+
+        return await self._services.run(reopen_after_pickup, command, render)
+
+    async def _collections(self, locker_id: str, body: Body) -> Any:
+        courier = await self._authenticator.principal(CourierOnly.model_validate(body).courier_token)
+        parcels = await self._services.read(list_parcels_to_collect, ListParcelsToCollect(courier, locker_id))
+        return [ParcelToCollectPublic.from_domain(parcel).model_dump(mode="json") for parcel in parcels]
 
 
 def _event_public(applied: Body) -> Body:

@@ -1,87 +1,108 @@
-"""The words of each notification, per language and channel; times in the locker's own time zone."""
+"""Composing a notification: what its templates are told, in the recipient's language and the locker's time zone."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton, format_time
+
+from parcellocker.adapters.notifications.library import FALLBACK_LANGUAGE, TemplateLibrary, language_candidates
 from parcellocker.adapters.notifications.port import Message
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.shipment import Shipment
 from parcellocker.service.ports import Notification
 
-
-@dataclass(frozen=True, slots=True)
-class Wording:
-    subject: str
-    email: str
-    sms: str
+# CLDR puts (narrow) no-break spaces in times ("2:30\u202fPM"): plain ones keep an SMS in the GSM alphabet.
+_PLAIN_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})
+_LITERAL = re.compile(r"'([^']*)'")  # CLDR quotes literal text in a pattern: "{1} 'at' {0}"
 
 
-# Templates by name, then by language; "en" is used for any language not listed.
-WORDINGS: dict[str, dict[str, Wording]] = {
-    "parcel_stored": {
-        "en": Wording(
-            subject="Your parcel {tracking_number} is waiting at {locker_name}",
-            email=(
-                "Hello{greeting_name},\n\n"
-                "your parcel {tracking_number} is waiting for you in parcel locker {locker_id} "
-                "({locker_name}, {address}).\n\n"
-                "Pickup code: {code}\n"
-                "Pick it up before {deadline}.\n\n"
-                "Instead of typing the code you can show this QR code at the locker's scanner:\n{qr_token}\n"
-            ),
-            sms="Parcel {tracking_number} is at locker {locker_id} ({locker_name}). Code {code}, "
-            "pick up before {deadline}. QR: {qr_token}",
-        ),
-        "pl": Wording(
-            subject="Twoja paczka {tracking_number} czeka w {locker_name}",
-            email=(
-                "Dzień dobry{greeting_name},\n\n"
-                "Twoja paczka {tracking_number} czeka w paczkomacie {locker_id} "
-                "({locker_name}, {address}).\n\n"
-                "Kod odbioru: {code}\n"
-                "Odbierz ją do {deadline}.\n\n"
-                "Zamiast wpisywać kod możesz pokazać ten kod QR skanerowi paczkomatu:\n{qr_token}\n"
-            ),
-            sms="Paczka {tracking_number} czeka w paczkomacie {locker_id} ({locker_name}). Kod {code}, "
-            "odbior do {deadline}. QR: {qr_token}",
-        ),
-    },
-}
-
-
-def compose(notification: Notification, secrets: dict[str, str], shipment: Shipment, locker: Locker) -> Message:
-    """The message for `notification`; `secrets` is its unsealed payload (the code and the QR token)."""
+def compose(
+    library: TemplateLibrary, notification: Notification, secrets: dict[str, str], shipment: Shipment, locker: Locker
+) -> Message:
+    """The message for `notification`; `secrets` is its unsealed payload (for a waiting parcel the code, the QR token
+    and, while the deadline can be extended, the extension link; nothing for an expired one)."""
     assert shipment.pickup_deadline is not None
-    wordings = WORDINGS[notification.template]
-    wording = wordings.get(notification.language, wordings["en"])
-    fields = {
-        "greeting_name": f" {shipment.recipient.name}" if shipment.recipient.name else "",
-        "tracking_number": shipment.tracking_number,
-        "locker_id": locker.id,
-        "locker_name": locker.name,
-        "address": locker.address or locker.name,
-        "code": secrets["code"],
-        "qr_token": secrets["qr"],
-        "deadline": local_time(shipment.pickup_deadline, locker.timezone),
-    }
-    body = wording.sms if notification.channel == "sms" else wording.email
+    qr_image_cid = f"pickup-qr.{notification.id}@parcellocker" if secrets.get("qr") else None
+    context = template_context(notification.language, secrets, shipment, locker, qr_image_cid)
+    if notification.channel == "sms":
+        subject, text, html = "", library.render_sms(notification.template, notification.language, context), None
+    else:
+        email = library.render_email(notification.template, notification.language, context)
+        subject, text, html = email.subject, email.text, email.html
     return Message(
         notification_id=notification.id,
         channel=notification.channel,
         to=notification.address,
-        subject=wording.subject.format(**fields),
-        text=body.format(**fields),
+        subject=subject,
+        text=text,
         shipment_id=shipment.id,
         tracking_number=shipment.tracking_number,
         locker_id=locker.id,
-        code=secrets["code"],
-        qr_token=secrets["qr"],
+        code=secrets.get("code", ""),
+        qr_token=secrets.get("qr", ""),
         pickup_deadline=shipment.pickup_deadline,
+        language=notification.language,
+        html=html,
+        qr_image_cid=qr_image_cid if html is not None else None,  # no QR token, no picture
     )
 
 
-def local_time(moment: datetime, timezone: str) -> str:
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M %Z")
+def template_context(
+    language: str, secrets: dict[str, str], shipment: Shipment, locker: Locker, qr_image_cid: str | None
+) -> dict[str, Any]:
+    """What every template may use (docs/notifications.md lists it); what a message does not carry is empty."""
+    assert shipment.pickup_deadline is not None
+    deadline = shipment.pickup_deadline.astimezone(ZoneInfo(locker.timezone))
+    locale = babel_locale(language)
+    return {
+        "language": language,
+        "recipient_name": shipment.recipient.name or "",
+        "tracking_number": shipment.tracking_number,
+        "code": secrets.get("code", ""),
+        "qr_token": secrets.get("qr", ""),
+        "qr_image": f"cid:{qr_image_cid}" if qr_image_cid is not None else "",
+        "extend_url": secrets.get("extend_url", ""),
+        "deadline": long_local_time(deadline, locale),
+        "deadline_short": short_local_time(deadline, locale),
+        "deadline_iso": deadline.isoformat(timespec="minutes"),
+        "locker": {
+            "id": locker.id,
+            "name": locker.name,
+            "address": locker.address,
+            "opening_hours": locker.opening_hours,
+            "timezone": locker.timezone,
+        },
+    }
+
+
+def babel_locale(language: str) -> Locale:
+    """The best locale Babel knows for a recipient's language tag, English if none."""
+    for candidate in language_candidates(language):
+        try:
+            return Locale.parse(candidate, sep="-")
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale.parse(FALLBACK_LANGUAGE)
+
+
+def long_local_time(moment: datetime, locale: Locale) -> str:
+    """E.g. "Sat, Nov 28, 2026, 2:30 PM CET", "sob., 28 lis 2026, 14:30 CET": the zone's abbreviation at the end."""
+    date = format_skeleton("yMMMEd", moment, locale=locale)
+    return f"{_date_and_time(locale, 'medium', date, moment)} {moment.strftime('%Z')}"
+
+
+def short_local_time(moment: datetime, locale: Locale) -> str:
+    """E.g. "Nov 28, 2:30 PM", "28 lis, 14:30": for a short message, in the locker's time zone."""
+    return _date_and_time(locale, "short", format_skeleton("MMMd", moment, locale=locale), moment)
+
+
+def _date_and_time(locale: Locale, width: str, date: str, moment: datetime) -> str:
+    time = format_time(moment, "short", locale=locale)
+    pattern = _LITERAL.sub(lambda quoted: quoted[1] or "'", str(locale.datetime_formats.get(width, "{1} {0}")))
+    text = pattern.replace("{1}", date).replace("{0}", time)
+    return text.translate(_PLAIN_SPACES)

@@ -22,6 +22,9 @@ class Message:
     code: str
     qr_token: str
     pickup_deadline: datetime
+    language: str = "en"  # the recipient's language tag, as the shipment says it
+    html: str | None = None  # e-mail: the HTML alternative of `text`, which shows the QR image as cid:`qr_image_cid`
+    qr_image_cid: str | None = None
 
 
 class NotificationFailed(Exception):
@@ -32,3 +35,6 @@ class Notifier(abc.ABC):
     @abc.abstractmethod
     async def send(self, message: Message) -> None:
         """Deliver `message`, or raise NotificationFailed."""
+
+    async def close(self) -> None:  # noqa: B027 (most notifiers hold nothing to close)
+        """Let go of connections held between messages; called when the outbox worker stops."""

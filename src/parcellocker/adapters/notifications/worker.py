@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+from parcellocker.adapters.notifications.library import TemplateLibrary
 from parcellocker.adapters.notifications.messages import compose
 from parcellocker.adapters.notifications.port import Message, NotificationFailed, Notifier
-from parcellocker.domain.shipment import ShipmentState
+from parcellocker.domain.notices import worth_sending
 from parcellocker.security.sealing import unseal
 from parcellocker.service.context import Services
 from parcellocker.service.ports import Notification, UnitOfWork
@@ -33,26 +35,32 @@ class RetryPolicy:
 class OutboxWorker:
     """Wakes every `interval` seconds, or `gather` seconds after `wake()` is called, and sends what is due.
 
-    Under load a batch then holds the messages of many stored parcels, each batch costing one transaction and
-    one search of the outbox, instead of one of each for nearly every parcel."""
+    Under load a batch then holds the messages of many stored parcels, each batch costing two transactions and
+    one search of the outbox, instead of that for nearly every parcel."""
 
     def __init__(
         self,
         services: Services,
         notifier: Notifier,
         *,
+        library: TemplateLibrary | None = None,
         interval: float = 0.5,
         gather: float = 0.02,
         batch_size: int = 50,
         send_timeout: float = 10.0,
+        concurrency: int = 10,
         retry: RetryPolicy | None = None,
     ) -> None:
         self.services = services
         self.notifier = notifier
+        self.library = library or TemplateLibrary()
         self.interval = interval
         self.gather = gather
         self.batch_size = batch_size
         self.send_timeout = send_timeout
+        self.concurrency = concurrency
+        # Outlasts the delivery of a whole batch, every message of it taking its longest.
+        self.claim_for = timedelta(seconds=math.ceil(batch_size / concurrency) * send_timeout + 30)
         self.retry = retry or RetryPolicy()
         self._seal_key = services.env.keys.derive("notification-seal")
         self._wake = asyncio.Event()
@@ -72,28 +80,56 @@ class OutboxWorker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.notifier.close()
 
     async def send_due(self) -> int:
-        """Send one batch of due notifications; returns how many were taken from the outbox."""
+        """Send one batch of due notifications; returns how many were taken from the outbox.
+
+        Three steps, so that no transaction is open while a message travels (on SQLite an open transaction holds
+        the write lock of the whole server): claim the batch (each put off for `claim_for`, so that no other
+        sender takes it meanwhile) and commit; deliver, up to `concurrency` at once; record what happened. A
+        process that dies between the first and the last step leaves its claims to lapse: those messages are
+        sent again then, as they would be had it died between a send and its commit."""
         clock = self.services.env.clock
+        to_deliver: list[tuple[Notification, Message]] = []
         async with self.services.uow_factory() as uow:
             due = await uow.outbox.pending(self.batch_size, clock.now())
-            composed: list[tuple[Notification, Message | None]] = []
-            for notification in due:  # every read first: then the outbox's updates can go to the database together
+            for notification in due:
                 try:
-                    composed.append((notification, await self._compose(uow, notification)))
+                    message = await self._compose(uow, notification)
                 except Exception as error:  # one bad message must not hold up the others
                     await self._failed(uow, notification, error)
-            for notification, message in composed:
-                try:
-                    await self._deliver(notification, message)
-                except Exception as error:
-                    await self._failed(uow, notification, error)
-                else:
+                    continue
+                if message is None:
+                    log.info("notification %s dropped: its parcel is no longer waiting", notification.id)
                     await uow.outbox.mark_sent(notification.id, clock.now())
+                else:
+                    to_deliver.append((notification, message))
+                    await uow.outbox.postpone(notification.id, clock.now() + self.claim_for)
             if due:
                 await uow.commit()
+        if to_deliver:
+            outcomes = await self._deliver_all(to_deliver)
+            async with self.services.uow_factory() as uow:
+                for (notification, _), failure in zip(to_deliver, outcomes, strict=True):
+                    if failure is None:
+                        await uow.outbox.mark_sent(notification.id, clock.now())
+                    else:
+                        await self._failed(uow, notification, failure)
+                await uow.commit()
         return len(due)
+
+    async def _deliver_all(self, batch: list[tuple[Notification, Message]]) -> list[Exception | None]:
+        """Each message's failure, or None if it was delivered; up to `concurrency` travelling at once."""
+        if len(batch) == 1:
+            return [await self._deliver(*batch[0])]
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def deliver(notification: Notification, message: Message) -> Exception | None:
+            async with gate:
+                return await self._deliver(notification, message)
+
+        return list(await asyncio.gather(*(deliver(notification, message) for notification, message in batch)))
 
     async def _run(self) -> None:
         while True:
@@ -101,7 +137,7 @@ class OutboxWorker:
             try:
                 taken = await self.send_due()
             except Exception:
-                log.exception("the notification outbox could not be read; trying again shortly")
+                log.exception("the notification outbox could not be read or updated; trying again shortly")
                 taken = 0
             if taken >= self.batch_size:
                 continue  # there may be more waiting
@@ -109,23 +145,28 @@ class OutboxWorker:
                 await asyncio.wait_for(self._wake.wait(), self.interval)
                 await asyncio.sleep(self.gather)  # woken: let the messages queued just after it join this batch
 
-    async def _deliver(self, notification: Notification, message: Message | None) -> None:
-        if message is None:
-            log.info("notification %s dropped: its parcel is no longer waiting", notification.id)
-            return
-        async with asyncio.timeout(self.send_timeout):
-            await self.notifier.send(message)
+    async def _deliver(self, notification: Notification, message: Message) -> Exception | None:
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await self.notifier.send(message)
+        except Exception as error:
+            return error
         log.info("notification %s sent by %s", notification.id, notification.channel)
+        return None
 
     async def _compose(self, uow: UnitOfWork, notification: Notification) -> Message | None:
         shipment = await uow.shipments.get(notification.shipment_id)
-        if shipment is None or shipment.state is not ShipmentState.STORED:
+        if (
+            shipment is None
+            or not notification.address  # erased with the recipient's personal data
+            or not worth_sending(notification.template, notification.created_at, shipment)
+        ):
             return None
         locker = await uow.lockers.get(shipment.locker_id, with_compartments=False)
         if locker is None:
             return None
         secrets = unseal(self._seal_key, notification.sealed_payload)
-        return compose(notification, secrets, shipment, locker)
+        return compose(self.library, notification, secrets, shipment, locker)
 
     async def _failed(self, uow: UnitOfWork, notification: Notification, error: Exception) -> None:
         # Only the type and our own wording: an exception's text could quote the message, and with it the code.

@@ -51,6 +51,7 @@ async def create_locker(
         longitude=locker_in.longitude,
         locks_per_board=locker_in.locks_per_board,
         first_board=locker_in.first_board,
+        opening_hours=locker_in.opening_hours,
     )
     body = await services.run(add_locker, command, render, replay)
     return {**body, "terminal_key": shown_once[0] if shown_once else None}

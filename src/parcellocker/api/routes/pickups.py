@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
 
 from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
-from parcellocker.api.schemas.doors import CompartmentToOpen, PickupCreate
+from parcellocker.api.schemas.doors import (
+    CompartmentReopenedPublic,
+    CompartmentToOpen,
+    PickupCreate,
+    PickupReopenCreate,
+)
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
+from parcellocker.domain.compartment import Compartment
 from parcellocker.service.deposits import CompartmentOpened
-from parcellocker.service.pickups import PickUpParcel, pick_up_parcel
+from parcellocker.service.pickups import PickUpParcel, ReopenAfterPickup, pick_up_parcel, reopen_after_pickup
 
 router = APIRouter(prefix="/lockers/{locker_id}/pickups", tags=["pickups"])
 
@@ -33,6 +40,32 @@ async def create_pickup(
     `remaining_tries`; too many wrong codes lock the locker out for a growing delay (429 with Retry-After)."""
     command = PickUpParcel(principal, locker_id, code=pickup_in.code, qr_token=pickup_in.qr_token)
     return await services.run(pick_up_parcel, command, _to_open, replay)
+
+
+@router.post(
+    "/reopen",
+    response_model=CompartmentReopenedPublic,
+    responses=error_responses(401, 403, 404, 409, 422),
+    summary="Open a compartment again for the person who just picked up from it (terminal)",
+)
+async def create_pickup_reopening(
+    locker_id: LockerIdPath,
+    reopen_in: PickupReopenCreate,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    replay: ReplayDep,
+) -> Any:
+    """Within 30 s of the pickup's door closing, while the compartment is still free with nothing under way (409
+    `reopen_refused` otherwise): the person forgot something inside. The door's opening is then expected."""
+    command = ReopenAfterPickup(principal, locker_id, reopen_in.shipment_id, reopen_in.compartment)
+    return await services.run(reopen_after_pickup, command, _reopened(reopen_in.shipment_id), replay)
+
+
+def _reopened(shipment_id: str) -> Callable[[Compartment], dict[str, Any]]:
+    def render(compartment: Compartment) -> dict[str, Any]:
+        return CompartmentReopenedPublic(compartment=compartment.number, shipment_id=shipment_id).model_dump()
+
+    return render
 
 
 def _to_open(opened: CompartmentOpened) -> dict[str, Any]:

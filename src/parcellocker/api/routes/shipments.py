@@ -1,4 +1,4 @@
-"""Shipments: announced by carriers, looked up, cancelled."""
+"""Shipments: announced by carriers, looked up, cancelled; their deadline extended, redirected, returned."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.routes.terminal_link import CommandBellDep
 from parcellocker.api.schemas.errors import error_responses
-from parcellocker.api.schemas.shipments import ShipmentCreate, ShipmentPublic
+from parcellocker.api.schemas.shipments import RedirectCreate, ShipmentCreate, ShipmentPublic
+from parcellocker.api.schemas.transitions import TransitionPublic
+from parcellocker.domain.events import Transition
 from parcellocker.domain.shipment import Shipment
+from parcellocker.service.collecting import ReturnShipment, return_shipment
+from parcellocker.service.extensions import ExtendDeadline, extend_deadline
+from parcellocker.service.redirects import RedirectShipment, redirect_shipment
+from parcellocker.service.shipment_trace import ReadShipmentHistory, read_shipment_history
 from parcellocker.service.shipments import (
     AnnounceShipment,
     CancelShipment,
@@ -71,6 +78,18 @@ async def read_shipment(shipment_id: ShipmentId, services: ServicesDep, principa
     return _public(await services.read(get_shipment, GetShipment(principal, shipment_id)))
 
 
+@router.get(
+    "/{shipment_id}/history",
+    response_model=list[TransitionPublic],
+    responses=error_responses(401, 404),
+    summary="Every transition of a shipment",
+)
+async def read_shipment_history_route(shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep) -> Any:
+    """Oldest first, each with its time, actor and reason (a carrier sees its own shipments' only)."""
+    history: list[Transition] = await services.read(read_shipment_history, ReadShipmentHistory(principal, shipment_id))
+    return [TransitionPublic.from_domain(transition).model_dump(mode="json") for transition in history]
+
+
 @router.post(
     "/{shipment_id}/cancel",
     response_model=ShipmentPublic,
@@ -81,6 +100,59 @@ async def cancel_shipment_route(
     shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
 ) -> Any:
     return await services.run(cancel_shipment, CancelShipment(principal, shipment_id), _public, replay)
+
+
+@router.post(
+    "/{shipment_id}/extend",
+    response_model=ShipmentPublic,
+    responses=error_responses(401, 403, 404, 409),
+    summary="Extend the pickup deadline, once (carrier)",
+)
+async def create_extension(
+    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep, bell: CommandBellDep
+) -> Any:
+    """Moves the deadline of a stored parcel later by the carrier's or locker's policy (48 hours by default);
+    the new deadline gets a reminder of its own. A second extension is 409 `already_extended`; after the deadline,
+    409 `deadline_passed`. The recipient can do the same once, with the link in their message."""
+    body = await services.run(extend_deadline, ExtendDeadline(principal, shipment_id), _public, replay)
+    bell.ring(body["locker_id"])  # its terminal fetches the new deadline
+    return body
+
+
+@router.post(
+    "/{shipment_id}/redirect",
+    response_model=ShipmentPublic,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
+    summary="Send a stored parcel to another locker (carrier)",
+)
+async def create_redirect(
+    shipment_id: ShipmentId,
+    redirect_in: RedirectCreate,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    replay: ReplayDep,
+    bell: CommandBellDep,
+) -> Any:
+    """The pickup code dies at once and the parcel (`redirected`) goes on the collection list of the carrier's
+    couriers at its locker. When a courier has collected it, the same shipment is `announced` for the new locker
+    (its history kept); depositing it there issues a new code and tells the recipient."""
+    command = RedirectShipment(principal, shipment_id, redirect_in.to_locker_id)
+    body = await services.run(redirect_shipment, command, _public, replay)
+    bell.ring(body["locker_id"])  # its terminal drops the code from its sheet
+    return body
+
+
+@router.post(
+    "/{shipment_id}/return",
+    response_model=ShipmentPublic,
+    responses=error_responses(401, 403, 404, 409),
+    summary="Confirm a collected parcel is back with its sender (carrier)",
+)
+async def create_return(
+    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
+) -> Any:
+    """`collected` → `returned`: the shipment has ended."""
+    return await services.run(return_shipment, ReturnShipment(principal, shipment_id), _public, replay)
 
 
 def _public(shipment: Shipment) -> dict[str, Any]:

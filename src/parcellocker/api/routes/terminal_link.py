@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep, TerminalSightingsDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
 from parcellocker.api.schemas.terminal_link import (
@@ -129,17 +129,23 @@ async def create_terminal_event(
     summary="Commands waiting for this terminal, waiting up to `wait` s for one (terminal)",
 )
 async def read_commands(
+    request: Request,
     locker_id: LockerIdPath,
     services: ServicesDep,
     principal: PrincipalDep,
     bell: CommandBellDep,
+    sightings: TerminalSightingsDep,
     after: Annotated[int, Query(ge=0, description="Only commands with a higher id.")] = 0,
     wait: Annotated[float, Query(ge=0, le=60, description="Seconds to wait for a command (long poll).")] = 0,
 ) -> Any:
-    """Unacknowledged, unexpired commands, oldest first; an empty list once `wait` s passed without one."""
+    """Unacknowledged, unexpired commands, oldest first; an empty list once `wait` s passed without one. The
+    terminal counts as seen for as long as it waits (and no longer once it went away)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while True:
+        if await request.is_disconnected():  # the terminal is gone: no one to answer, and not seen any more
+            return []
+        await sightings.seen(principal)  # no statement unless its kept sighting is a few seconds old
         ringing = bell.bell(locker_id)
         commands: list[TerminalCommand] = await services.read(
             read_pending_commands, ReadPendingCommands(principal, locker_id, after)

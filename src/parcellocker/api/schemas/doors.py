@@ -31,11 +31,25 @@ class DepositProblemCreate(BaseModel):
     )
 
 
+class CollectionCreate(BaseModel):
+    tracking_number: str = Field(min_length=1, max_length=64, description="As scanned from the label.")
+
+
 class PickupCreate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}, {"qr_token": "PLQR1.eyJz….Mz…"}]})
 
     code: str | None = Field(default=None, min_length=1, max_length=20, description="The pickup code as typed.")
     qr_token: str | None = Field(default=None, min_length=1, max_length=2048, description="The scanned QR token.")
+
+
+class PickupReopenCreate(BaseModel):
+    shipment_id: str = Field(min_length=1, max_length=64, description="The parcel just picked up.")
+    compartment: int = Field(ge=1, le=100_000, description="The compartment it was picked up from.")
+
+
+class CompartmentReopenedPublic(BaseModel):
+    compartment: int = Field(description="The number shown on the door: open it again now.", examples=[7])
+    shipment_id: str
 
 
 class ShipmentRef(BaseModel):
@@ -85,7 +99,7 @@ class DoorEventPublic(BaseModel):
     seq: int
     compartment: int
     state: DoorState
-    outcome: Literal["recorded", "parcel_stored", "parcel_picked_up", "forced_door"]
+    outcome: Literal["recorded", "parcel_stored", "parcel_picked_up", "parcel_collected", "forced_door"]
     shipment_id: str | None
     shipment_state: ShipmentState | None
     replayed: bool = Field(description="True when this seq had been applied before: nothing changed now.")

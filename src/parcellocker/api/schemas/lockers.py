@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Path
 from pydantic import BaseModel, Field
 
 from parcellocker.domain.compartment import Compartment, CompartmentState, DoorState
-from parcellocker.domain.locker import Locker, LockerStatus
+from parcellocker.domain.locker import ALWAYS_OPEN, Locker, LockerStatus
 from parcellocker.domain.sizes import Size
 
 LockerIdPath = Annotated[str, Path(min_length=1, max_length=64, description="The locker's id.", examples=["DEMO-1"])]
@@ -28,6 +29,12 @@ class CompartmentPublic(BaseModel):
         "it, and last to others.",
         examples=[False],
     )
+    reserved_for_carrier_id: str | None = Field(
+        default=None,
+        description="The carrier whose share of the locker it is in: only that carrier's parcels go in it. Null: the "
+        "pool every carrier shares. Carriers and couriers are not shown the compartments of other carriers' shares.",
+        examples=[None],
+    )
 
     @classmethod
     def from_domain(cls, compartment: Compartment) -> CompartmentPublic:
@@ -40,6 +47,7 @@ class CompartmentPublic(BaseModel):
             channel=compartment.channel,
             out_of_order_reason=compartment.out_of_order_reason,
             reachable=compartment.reachable,
+            reserved_for_carrier_id=compartment.reserved_for_carrier_id,
         )
 
 
@@ -65,6 +73,13 @@ class LockerCreate(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180, examples=[21.0032])
     locks_per_board: int = Field(default=16, ge=1, le=64, description="Locks wired to each board, in order.")
     first_board: int = Field(default=0, ge=0, le=255, description="Address of the first board.")
+    opening_hours: str = Field(
+        default=ALWAYS_OPEN,
+        min_length=1,
+        max_length=200,
+        description="When people can reach the locker, as the recipients' messages say it.",
+        examples=["24/7", "Mon-Sat 6:00-22:00"],
+    )
 
 
 class LockerPublic(BaseModel):
@@ -74,7 +89,15 @@ class LockerPublic(BaseModel):
     timezone: str
     latitude: float | None
     longitude: float | None
-    status: LockerStatus
+    status: LockerStatus = Field(
+        description="online while its terminal's MQTT link says so, or while its terminal is seen on the HTTP link "
+        "(a request within the server's PARCELLOCKER_LINK_SILENCE_SECONDS); offline else."
+    )
+    last_seen_at: datetime | None = Field(
+        description="When its terminal was last seen on the HTTP link, kept to within a few seconds (UTC); null "
+        "when never, or when its MQTT link tells its presence."
+    )
+    opening_hours: str = Field(examples=["24/7"])
     free_compartments: dict[Size, int] = Field(description="How many compartments of each size are free now.")
     compartments: list[CompartmentPublic]
 
@@ -93,6 +116,8 @@ class LockerPublic(BaseModel):
             latitude=locker.latitude,
             longitude=locker.longitude,
             status=locker.status,
+            last_seen_at=locker.last_seen_at,
+            opening_hours=locker.opening_hours,
             free_compartments=free,
             compartments=[CompartmentPublic.from_domain(c) for c in locker.compartments],
         )
@@ -103,4 +128,13 @@ class LockerCreated(LockerPublic):
         description="The key of this locker's terminal. Shown only in the first reply and kept only as a hash; "
         "a replayed request (same Idempotency-Key) answers null here.",
         examples=["plt_4mJq…"],
+    )
+
+
+class OutOfOrderCreate(BaseModel):
+    reason: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Why no parcel may go in it (shown to operators).",
+        examples=["door hinge broken"],
     )

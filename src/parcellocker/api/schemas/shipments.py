@@ -77,6 +77,12 @@ class RecipientPublic(BaseModel):
     language: str
 
 
+class RedirectCreate(BaseModel):
+    to_locker_id: str = Field(
+        min_length=1, max_length=64, description="The locker to send the parcel to.", examples=["WAW-NORTH-02"]
+    )
+
+
 class ShipmentPublic(BaseModel):
     id: str = Field(examples=["5f0c6a3e-9b1d-4a43-9d0e-3c2b8f1a7e55"])
     tracking_number: str
@@ -95,6 +101,14 @@ class ShipmentPublic(BaseModel):
     reachable_height: bool = Field(
         description="The recipient needs a compartment within reach: announced so by the carrier, or asked for by "
         "the courier's deposit (`reachable`)."
+    )
+    extensions: int = Field(description="How many times the pickup deadline was extended (once at most).")
+    redirect_to_locker_id: str | None = Field(
+        description="Redirected: the locker the parcel goes to once a courier has collected it."
+    )
+    ended_at: datetime | None = Field(description="When the shipment ended (picked up, returned, cancelled, ...).")
+    personal_data_erased_at: datetime | None = Field(
+        description="When the recipient's e-mail, phone and name were erased, some time after the shipment ended."
     )
 
     @classmethod
@@ -121,4 +135,8 @@ class ShipmentPublic(BaseModel):
             pickup_deadline=shipment.pickup_deadline,
             picked_up_at=shipment.picked_up_at,
             reachable_height=shipment.reachable_height,
+            extensions=shipment.extensions,
+            redirect_to_locker_id=shipment.redirect_to_locker_id,
+            ended_at=shipment.ended_at,
+            personal_data_erased_at=shipment.personal_data_erased_at,
         )

@@ -2,9 +2,14 @@
 
     POST /pickup              {"code": "123456"} or {"qr_token": "PLQR1…"}  → the compartment opened
     POST /courier/sign-in     {"courier_id": "…", "pin": "…"}             → {"courier_token": "…"}
-    POST /deposit             {"courier_token": "…", "tracking_number": "…"} → the compartment opened
+    POST /pickup/reopen       {"shipment_id": "…"}                           → the same compartment, opened again
+    POST /courier/sign-in     (above)
+    POST /courier/collections {"courier_token": "…"}                      → {"parcels": [expired, redirected here]}
+    POST /deposit             {"courier_token": "…", "tracking_number": "…", "reachable": false} → the compartment
     POST /deposit/problem     {… , "problem": "does_not_fit" | "door_did_not_open"} → another compartment
     GET  /status              the doors, the boards and the link
+
+The kiosk's screens (parcellocker.terminal.kiosk.screens) are served by the same app and use these routes.
 
 Errors are `{"error": {"code": "…", "message": "…"}}` like the server's, with the same codes where the server
 gave them.
@@ -24,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from parcellocker.terminal.kiosk.desk import Kiosk, Opened
 from parcellocker.terminal.kiosk.errors import KioskError, TooManyTries
+from parcellocker.terminal.kiosk.screens import ScreenSettings, install_screens
 
 
 class PickupIn(BaseModel):
@@ -36,16 +42,29 @@ class CourierSignInIn(BaseModel):
     pin: str = Field(min_length=1, max_length=64)
 
 
-class DepositIn(BaseModel):
+class PickupReopenIn(BaseModel):
+    shipment_id: str = Field(min_length=1, max_length=64)
+
+
+class CourierIn(BaseModel):
     courier_token: str = Field(min_length=1, max_length=1024)
+
+
+class DepositIn(CourierIn):
     tracking_number: str = Field(min_length=1, max_length=64)
+
+
+class ReachableDepositIn(DepositIn):
+    reachable: bool = False
+    """Ask for a compartment within reach of a person in a wheelchair or of short stature."""
 
 
 class DepositProblemIn(DepositIn):
     problem: Literal["does_not_fit", "door_did_not_open"]
 
 
-def create_kiosk_app(kiosk: Kiosk) -> FastAPI:
+def create_kiosk_app(kiosk: Kiosk, screens: ScreenSettings | None = None) -> FastAPI:
+    """The kiosk API, and with `screens` the kiosk's touch screens too."""
     app = FastAPI(title=f"parcellocker terminal {kiosk.locker_id}", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.exception_handler(KioskError)
@@ -66,13 +85,32 @@ def create_kiosk_app(kiosk: Kiosk) -> FastAPI:
     async def create_pickup(pickup_in: PickupIn) -> dict[str, Any]:
         return _opened(await kiosk.pick_up(code=pickup_in.code, qr_token=pickup_in.qr_token))
 
+    @app.post("/pickup/reopen")
+    async def create_pickup_reopening(reopen_in: PickupReopenIn) -> dict[str, Any]:
+        return _opened(await kiosk.reopen_after_pickup(reopen_in.shipment_id))
+
     @app.post("/courier/sign-in")
     async def create_courier_session(sign_in: CourierSignInIn) -> dict[str, Any]:
         return {"courier_token": await kiosk.sign_in_courier(sign_in.courier_id, sign_in.pin)}
 
+    @app.post("/courier/collections")
+    async def read_parcels_to_collect(courier_in: CourierIn) -> dict[str, Any]:
+        parcels = await kiosk.parcels_to_collect(courier_in.courier_token)
+        return {
+            "parcels": [
+                {
+                    "tracking_number": parcel.tracking_number,
+                    "compartment": parcel.compartment,
+                    "expired_at": parcel.expired_at.isoformat(),
+                    "state": parcel.state,
+                }
+                for parcel in parcels
+            ]
+        }
+
     @app.post("/deposit")
-    async def create_deposit(deposit_in: DepositIn) -> dict[str, Any]:
-        return _opened(await kiosk.deposit(deposit_in.courier_token, deposit_in.tracking_number))
+    async def create_deposit(deposit_in: ReachableDepositIn) -> dict[str, Any]:
+        return _opened(await kiosk.deposit(deposit_in.courier_token, deposit_in.tracking_number, deposit_in.reachable))
 
     @app.post("/deposit/problem")
     async def create_deposit_problem(problem_in: DepositProblemIn) -> dict[str, Any]:
@@ -85,6 +123,8 @@ def create_kiosk_app(kiosk: Kiosk) -> FastAPI:
     async def read_status() -> dict[str, Any]:
         return kiosk.status()
 
+    if screens is not None:
+        install_screens(app, screens)
     return app
 
 

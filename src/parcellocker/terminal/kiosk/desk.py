@@ -1,9 +1,10 @@
 """The kiosk's use cases at the terminal. A pickup is asked of the server while it can be reached and checked by
-the terminal itself otherwise; deposits need the server. Whatever opens a door, the events it caused are in the
-store before the kiosk gets its answer."""
+the terminal itself otherwise; deposits, reopening after a pickup and the couriers' list of parcels to collect need
+the server. Whatever opens a door, the events it caused are in the store before the kiosk gets its answer."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,16 +17,21 @@ from parcellocker.terminal.kiosk.errors import (
     DoorDidNotOpen,
     NotReady,
     RefusedByServer,
+    ReopenRefused,
     ServerUnreachable,
     TooManyTries,
 )
 from parcellocker.terminal.kiosk.offline import OfflinePickupDesk
+from parcellocker.terminal.kiosk.reopening import ReopenWindow
 from parcellocker.terminal.link.health import LinkHealth
-from parcellocker.terminal.link.port import CompartmentToOpen, Link, LinkDown, LinkRefused
+from parcellocker.terminal.link.port import CompartmentToOpen, EventKind, Link, LinkDown, LinkRefused, ParcelToCollect
 from parcellocker.terminal.reporting import DoorReporter
 from parcellocker.terminal.store import TerminalStore
 
 log = logging.getLogger(__name__)
+
+CLOSE_REPORT_WAIT = 3.0
+"""Before asking the server to reopen, how long the kiosk waits for the door's close to reach it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,8 @@ class Kiosk:
         health: LinkHealth,
         offline: OfflinePickupDesk,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        reopening: ReopenWindow | None = None,
     ) -> None:
         self.locker_id = locker_id
         self._store = store
@@ -57,6 +65,7 @@ class Kiosk:
         self._health = health
         self._offline = offline
         self._now = now
+        self.reopening = reopening or ReopenWindow(coordinator)
 
     async def pick_up(self, *, code: str | None = None, qr_token: str | None = None) -> Opened:
         self._check_ready()
@@ -70,6 +79,7 @@ class Kiosk:
             except DoorDidNotOpen:
                 self._store.codes.unmark_used(answer.shipment_id)
                 raise
+            self.reopening.grant(answer.compartment, answer.shipment_id)
             return Opened(answer.compartment, answer.shipment_id, "server", answer.tracking_number)
         match = self._offline.check(code=code, qr_token=qr_token, now=self._now())
         log.info("pickup checked offline: compartment %d (event %d)", match.code.compartment, match.seq)
@@ -79,7 +89,27 @@ class Kiosk:
             self._offline.door_tried(match, opened=False)
             raise
         self._offline.door_tried(match, opened=True)
+        self.reopening.grant(match.code.compartment, match.code.shipment_id)
         return Opened(match.code.compartment, match.code.shipment_id, "terminal")
+
+    async def reopen_after_pickup(self, shipment_id: str) -> Opened:
+        """Open the compartment of a pickup just completed again (see reopening.py for when it is allowed)."""
+        self._check_ready()
+        number = self.reopening.check(shipment_id)
+        await self._close_reported(number)
+        try:
+            await self._link.reopen_after_pickup(shipment_id, number)
+        except LinkDown as error:
+            self._health.mark_down(error)
+            raise ServerUnreachable(
+                "the locker cannot reach its server to make sure the compartment is still yours; please call for help"
+            ) from error
+        except LinkRefused as error:
+            raise _passed_on(error) from None
+        self._health.mark_up()
+        await self._open(number, OpeningPurpose.PICKUP)
+        self.reopening.grant(number, shipment_id)
+        return Opened(number, shipment_id, "server")
 
     async def sign_in_courier(self, courier_id: str, pin: str) -> str:
         try:
@@ -89,10 +119,11 @@ class Kiosk:
         except LinkRefused as error:
             raise _passed_on(error) from None
 
-    async def deposit(self, courier_token: str, tracking_number: str) -> Opened:
+    async def deposit(self, courier_token: str, tracking_number: str, reachable: bool = False) -> Opened:
+        """`reachable`: the server is asked for a compartment within reach (accessibility)."""
         self._check_ready()
         try:
-            answer = await self._link.deposit(courier_token, tracking_number)
+            answer = await self._link.deposit(courier_token, tracking_number, reachable)
         except LinkDown as error:
             self._server_down(error)
         except LinkRefused as error:
@@ -109,6 +140,16 @@ class Kiosk:
         except LinkRefused as error:
             raise _passed_on(error) from None
         return await self._open_for_deposit(answer)
+
+    async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
+        """The expired parcels of the signed-in courier's carrier waiting here."""
+        try:
+            return await self._link.parcels_to_collect(courier_token)
+        except LinkDown as error:
+            self._health.mark_down(error)
+            raise ServerUnreachable("the locker cannot reach its server just now; the list must wait") from error
+        except LinkRefused as error:
+            raise _passed_on(error) from None
 
     def status(self) -> dict[str, Any]:
         snapshot = self._coordinator.snapshot
@@ -166,6 +207,22 @@ class Kiosk:
             ) from error
         finally:
             self._reporter.record_pending()
+
+    async def _close_reported(self, number: int) -> None:
+        """Wait until the events of compartment `number`'s door have reached the server (ReopenRefused if they
+        do not within CLOSE_REPORT_WAIT s): the server allows a reopen only once it knows the door closed."""
+        self._reporter.record_pending()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CLOSE_REPORT_WAIT
+        while any(
+            event.kind is EventKind.DOOR and event.body.get("compartment") == number
+            for event in self._store.outbox.pending(limit=10_000)
+        ):
+            if loop.time() > deadline:
+                raise ReopenRefused(
+                    f"the locker is still telling its server that compartment {number} closed; try again in a moment"
+                )
+            await asyncio.sleep(0.05)
 
     def _check_ready(self) -> None:
         if not self._coordinator.reconciled:

@@ -58,3 +58,10 @@ class RefusedByServer(KioskError):
         super().__init__(message, **details)
         self.status = status
         self.code = code
+
+
+class ReopenRefused(KioskError):
+    """A compartment is not opened again: the terminal or the server cannot be sure it is still the person's."""
+
+    status = 409
+    code = "reopen_refused"

@@ -7,7 +7,15 @@ import base64
 from datetime import datetime
 from typing import Any
 
-from parcellocker.terminal.link.port import CodeSheet, Command, CompartmentToOpen, Greeting, LinkRefused, SheetCode
+from parcellocker.terminal.link.port import (
+    CodeSheet,
+    Command,
+    CompartmentToOpen,
+    Greeting,
+    LinkRefused,
+    ParcelToCollect,
+    SheetCode,
+)
 
 
 def greeting(body: Any) -> Greeting:
@@ -32,6 +40,19 @@ def command(item: Any) -> Command:
 
 def compartment_to_open(body: Any) -> CompartmentToOpen:
     return CompartmentToOpen(body["compartment"]["number"], body["shipment"]["id"], body["shipment"]["tracking_number"])
+
+
+def parcels_to_collect(body: Any) -> list[ParcelToCollect]:
+    return [
+        ParcelToCollect(
+            str(item["shipment_id"]),
+            str(item["tracking_number"]),
+            int(item["compartment"]),
+            datetime.fromisoformat(item["expired_at"]),
+            str(item.get("state", "expired")),  # a server older than the lifecycle lists expired parcels only
+        )
+        for item in body
+    ]
 
 
 def refused(status: int, error: Any) -> LinkRefused:

@@ -20,6 +20,7 @@ from parcellocker.terminal.link.port import (
     LinkDown,
     LinkRefused,
     OutboxEvent,
+    ParcelToCollect,
 )
 
 
@@ -84,8 +85,10 @@ class HttpLink(Link):
         token: str = body["token"]
         return token
 
-    async def deposit(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
-        payload = {"tracking_number": tracking_number}
+    async def deposit(self, courier_token: str, tracking_number: str, reachable: bool = False) -> CompartmentToOpen:
+        payload: dict[str, Any] = {"tracking_number": tracking_number}
+        if reachable:
+            payload["reachable"] = True
         body = await self._call("POST", f"{self._locker}/deposits", json=payload, bearer=courier_token)
         return bodies.compartment_to_open(body)
 
@@ -93,6 +96,13 @@ class HttpLink(Link):
         payload = {"tracking_number": tracking_number, "problem": problem}
         url = f"{self._locker}/deposits/problems"
         return bodies.compartment_to_open(await self._call("POST", url, json=payload, bearer=courier_token))
+
+    async def reopen_after_pickup(self, shipment_id: str, compartment: int) -> None:
+        payload = {"shipment_id": shipment_id, "compartment": compartment}
+        await self._call("POST", f"{self._locker}/pickups/reopen", json=payload, wait=self._pickup_timeout)
+
+    async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
+        return bodies.parcels_to_collect(await self._call("GET", f"{self._locker}/collections", bearer=courier_token))
 
     async def close(self) -> None:
         await self._client.aclose()

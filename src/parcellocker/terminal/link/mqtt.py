@@ -38,6 +38,7 @@ from parcellocker.terminal.link.port import (
     Link,
     LinkDown,
     OutboxEvent,
+    ParcelToCollect,
 )
 
 log = logging.getLogger(__name__)
@@ -140,13 +141,22 @@ class MqttLink(Link):
         body = await self._request("courier_sign_in", {"courier_id": courier_id, "pin": pin})
         return _read(lambda body: str(body["token"]), body)
 
-    async def deposit(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
-        body = {"courier_token": courier_token, "tracking_number": tracking_number}
+    async def deposit(self, courier_token: str, tracking_number: str, reachable: bool = False) -> CompartmentToOpen:
+        body: dict[str, Any] = {"courier_token": courier_token, "tracking_number": tracking_number}
+        if reachable:
+            body["reachable"] = True
         return _read(bodies.compartment_to_open, await self._request("deposit", body))
 
     async def report_deposit_problem(self, courier_token: str, tracking_number: str, problem: str) -> CompartmentToOpen:
         body = {"courier_token": courier_token, "tracking_number": tracking_number, "problem": problem}
         return _read(bodies.compartment_to_open, await self._request("deposit_problem", body))
+
+    async def reopen_after_pickup(self, shipment_id: str, compartment: int) -> None:
+        body = {"shipment_id": shipment_id, "compartment": compartment}
+        await self._request("pickup_reopen", body, self._pickup_timeout)
+
+    async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
+        return _read(bodies.parcels_to_collect, await self._request("collections", {"courier_token": courier_token}))
 
     async def close(self) -> None:
         """Say `offline` (a stop is no crash, but the locker is offline all the same) and disconnect."""

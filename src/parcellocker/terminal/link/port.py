@@ -107,6 +107,19 @@ class CompartmentToOpen:
     tracking_number: str
 
 
+@dataclass(frozen=True, slots=True)
+class ParcelToCollect:
+    """A parcel of the signed-in courier's carrier waiting in a compartment of this locker to be taken out: expired,
+    or redirected to another locker."""
+
+    shipment_id: str
+    tracking_number: str
+    compartment: int
+    expired_at: datetime
+    """Since when it waits: when it expired, or was redirected."""
+    state: str = "expired"
+
+
 class Link(abc.ABC):
     @abc.abstractmethod
     async def greet(self) -> Greeting: ...
@@ -134,12 +147,24 @@ class Link(abc.ABC):
         """A courier's session token for deposits."""
 
     @abc.abstractmethod
-    async def deposit(self, courier_token: str, tracking_number: str) -> CompartmentToOpen: ...
+    async def deposit(self, courier_token: str, tracking_number: str, reachable: bool = False) -> CompartmentToOpen:
+        """`reachable`: ask for a compartment within reach of a person in a wheelchair or of short stature (sent
+        only when true)."""
 
     @abc.abstractmethod
     async def report_deposit_problem(
         self, courier_token: str, tracking_number: str, problem: str
     ) -> CompartmentToOpen: ...
+
+    @abc.abstractmethod
+    async def reopen_after_pickup(self, shipment_id: str, compartment: int) -> None:
+        """Ask the server whether the compartment of a pickup just completed may be opened again (LinkRefused 409
+        `reopen_refused` when not: too late, or the compartment is no longer free and idle); the opening is then
+        expected by the server."""
+
+    @abc.abstractmethod
+    async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
+        """The expired parcels of the courier's carrier waiting in this locker."""
 
     @abc.abstractmethod
     async def close(self) -> None:

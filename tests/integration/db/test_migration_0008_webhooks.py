@@ -1,5 +1,6 @@
-"""Migration 0004 on SQLite and PostgreSQL: the transitions already kept get event ids and their carrier and are
-in the feed; new ones are written with the writing transaction's id on PostgreSQL; and it goes back down."""
+"""Migration 0008 on SQLite and PostgreSQL: the transitions already kept get event ids and their carrier and are
+in the feed; new ones are written with the writing transaction's id on PostgreSQL; and it goes back down to 0007
+in place, every foreign key still referring to a table."""
 
 from __future__ import annotations
 
@@ -17,18 +18,26 @@ from parcellocker.adapters.db.types import UtcDateTime
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 
 AT = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-# The tables as revision 0003 holds them, only the columns written here.
+# The tables as revision 0007 holds them, only the columns written here (not the repositories, which know the
+# columns of later revisions).
 _carriers = sa.table("carriers", sa.column("id"), sa.column("name"))
 _lockers = sa.table(
     "lockers",
-    *(sa.column(c) for c in ("id", "name", "address", "timezone", "status")),
+    *(sa.column(c) for c in ("id", "name", "address", "timezone", "status", "opening_hours")),
     sa.column("inner_dimensions", sa.JSON),
 )
 _shipments = sa.table(
     "shipments",
     *(sa.column(c) for c in ("id", "tracking_number", "carrier_id", "locker_id", "state", "recipient_email")),
-    *(sa.column(c) for c in ("recipient_language", "version")),
+    *(sa.column(c) for c in ("recipient_language", "version", "extensions")),
     sa.column("created_at", UtcDateTime),
+    sa.column("ended_at", UtcDateTime),
+)
+_notifications = sa.table(
+    "notifications",
+    *(sa.column(c) for c in ("id", "shipment_id", "channel", "address", "template", "language", "sealed_payload")),
+    *(sa.column(c, UtcDateTime) for c in ("created_at", "next_attempt_at")),
+    sa.column("attempts"),
 )
 _transitions = sa.table(
     "transitions",
@@ -38,8 +47,9 @@ _transitions = sa.table(
 )
 
 
-async def _fill_at_0003(url: str) -> None:
-    """A carrier, a locker, a shipment with two transitions and a compartment with one, as kept at 0003."""
+async def _fill_at_0007(url: str) -> None:
+    """A carrier, a locker, a shipment with two transitions and a message, and a compartment with one transition,
+    as kept at 0007."""
     engine = make_engine(url)
     try:
         async with engine.begin() as connection:
@@ -47,13 +57,13 @@ async def _fill_at_0003(url: str) -> None:
             await connection.execute(
                 _lockers.insert(),
                 [{"id": "L-1", "name": "L-1", "address": "1 St", "timezone": "UTC", "status": "offline",
-                  "inner_dimensions": {"S": [80, 380, 640]}}],
+                  "opening_hours": "24/7", "inner_dimensions": {"S": [80, 380, 640]}}],
             )  # fmt: skip
             await connection.execute(
                 _shipments.insert(),
                 [{"id": "shp-old", "tracking_number": "OLD", "carrier_id": "carrier-1", "locker_id": "L-1",
                   "state": "cancelled", "recipient_email": "a@example.org", "recipient_language": "en", "version": 1,
-                  "created_at": AT}],
+                  "extensions": 0, "created_at": AT, "ended_at": AT}],
             )  # fmt: skip
             common = {"actor": "carrier:carrier-1", "at": AT, "details": {}}
             await connection.execute(
@@ -67,6 +77,12 @@ async def _fill_at_0003(url: str) -> None:
                     | {"reason": "cancelled by carrier"} | common,
                 ],
             )  # fmt: skip
+            await connection.execute(
+                _notifications.insert(),
+                {"id": "n-old", "shipment_id": "shp-old", "channel": "email", "address": "a@example.org"}
+                | {"template": "parcel_stored", "language": "en", "sealed_payload": "sealed", "attempts": 0}
+                | {"created_at": AT, "next_attempt_at": AT},
+            )
     finally:
         await engine.dispose()
 
@@ -81,12 +97,12 @@ async def _kept_transitions(url: str) -> list[Any]:
         await engine.dispose()
 
 
-async def test_migration_0004_gives_kept_transitions_their_event_id_and_carrier(
+async def test_migration_0008_gives_kept_transitions_their_event_id_and_carrier(
     fresh_database: Any, database_kind: str
 ) -> None:
     url = await fresh_database(database_kind, migrated=False)
-    upgrade(url, "0003")
-    await _fill_at_0003(url)
+    upgrade(url, "0007")
+    await _fill_at_0007(url)
     upgrade(url)
     assert current(url) == head()
 
@@ -111,26 +127,37 @@ async def test_migration_0004_gives_kept_transitions_their_event_id_and_carrier(
     assert newest[2] == "carrier-1" and (newest[3] > 0) == (database_kind == "postgres")
 
 
-async def test_migration_0004_goes_back_down_to_0003_and_up_again(fresh_database: Any, database_kind: str) -> None:
+async def test_migration_0008_goes_back_down_to_0007_and_up_again(fresh_database: Any, database_kind: str) -> None:
     url = await fresh_database(database_kind, migrated=False)
-    upgrade(url, "0003")
-    await _fill_at_0003(url)
+    upgrade(url, "0007")
+    await _fill_at_0007(url)
     upgrade(url)
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0003")
-    assert current(url) == "0003"
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0007")
+    assert current(url) == "0007"
 
     engine = make_engine(url)
     try:
         async with engine.connect() as connection:
-            tables, columns = await connection.run_sync(
-                lambda sync: (
-                    set(sa.inspect(sync).get_table_names()),
-                    {c["name"] for c in sa.inspect(sync).get_columns("transitions")},
-                )
-            )
+            tables, columns, referred = await connection.run_sync(_tables_columns_and_referred)
     finally:
         await engine.dispose()
     assert not {"carrier_webhooks", "webhook_deliveries"} & tables
     assert not {"event_id", "carrier_id", "xact"} & columns
+    # Nothing was copied to a new table on SQLite: what pointed at shipments, lockers and carriers still does.
+    assert referred["notifications"] == {"shipments"} and referred["shipments"] == {
+        "carriers",
+        "lockers",
+        "compartments",
+    }
+    assert all(targets <= tables for targets in referred.values()), referred
     upgrade(url)
     assert current(url) == head() and len(await _kept_transitions(url)) == 3
+
+
+def _tables_columns_and_referred(sync: sa.Connection) -> tuple[set[str], set[str], dict[str, set[str]]]:
+    """The tables, the columns of `transitions`, and the tables each table's foreign keys refer to."""
+    inspector = sa.inspect(sync)
+    tables = set(inspector.get_table_names())
+    columns = {column["name"] for column in inspector.get_columns("transitions")}
+    referred = {table: {key["referred_table"] for key in inspector.get_foreign_keys(table)} for table in tables}
+    return tables, columns, referred

@@ -1,0 +1,32 @@
+"""Parcels waiting at a locker for a courier of their carrier: expired, or redirected to another locker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from parcellocker.service.ports import ParcelToCollect
+
+
+class ParcelToCollectPublic(BaseModel):
+    shipment_id: str
+    tracking_number: str = Field(examples=["PL123456789"])
+    compartment: int = Field(description="The number shown on the door.", examples=[7])
+    expired_at: datetime = Field(
+        description="Since when the parcel waits to be taken out (UTC): when it expired, or was redirected."
+    )
+    state: Literal["expired", "redirected"] = Field(
+        description="Expired (it goes back to the sender) or redirected (it goes to another locker)."
+    )
+
+    @classmethod
+    def from_domain(cls, parcel: ParcelToCollect) -> ParcelToCollectPublic:
+        return cls(
+            shipment_id=parcel.shipment_id,
+            tracking_number=parcel.tracking_number,
+            compartment=parcel.compartment_number,
+            expired_at=parcel.expired_at,
+            state=parcel.state,
+        )
