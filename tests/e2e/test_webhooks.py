@@ -16,8 +16,13 @@ from webhook_receiver import Received, ThreadedReceiver, WebhookReceiver, wait_u
 
 from .conftest import DATABASE_KINDS, RunningServer, Site, start_server
 
-# Short pauses between attempts, so that a receiver failing twice is tried the third time within a second.
-WEBHOOK_SETTINGS = {"PARCELLOCKER_WEBHOOK_FIRST_RETRY_SECONDS": "0.2", "PARCELLOCKER_WEBHOOK_MAX_RETRY_SECONDS": "1"}
+# Short pauses between attempts, so that a receiver failing twice is tried the third time within a second; the
+# scheduler looks every 0.2 s, so a parcel expires moments after a short pickup window (set per locker) ends.
+WEBHOOK_SETTINGS = {
+    "PARCELLOCKER_WEBHOOK_FIRST_RETRY_SECONDS": "0.2",
+    "PARCELLOCKER_WEBHOOK_MAX_RETRY_SECONDS": "1",
+    "PARCELLOCKER_SCHEDULER_INTERVAL_SECONDS": "0.2",
+}
 
 
 @pytest.fixture(scope="module", params=DATABASE_KINDS)
@@ -111,6 +116,41 @@ def test_every_change_is_posted_signed_with_the_carriers_secret_and_is_the_feeds
     wait_until(lambda: len(carrier.api.get("/events").json()["events"]) == 3, what="the feed's events")
     feed = carrier.api.get("/events").json()
     assert [e["event_id"] for e in feed["events"]] == [r.event_id for r in delivered]
+
+
+def test_the_schedulers_expiry_a_collection_and_the_return_reach_the_carriers_webhook(
+    site: Site, receiver: WebhookReceiver
+) -> None:
+    carrier = a_carrier(site)
+    secret = register(carrier, receiver.url())
+    locker = site.new_locker("S:1")
+    policy = site.operator().put(f"/lockers/{locker.id}/pickup-policy", json={"pickup_window_hours": 0.001})
+    assert policy.status_code == 200, policy.text  # 3.6 s to pick it up
+    shipment, number = store(site, carrier, locker.id, locker.terminal)
+
+    wait_until(lambda: states(receiver.delivered(), shipment["id"])[-1:] == ["expired"], what="the expiry's webhook")
+    opened = carrier.courier.post(
+        f"/lockers/{locker.id}/collections", json={"tracking_number": shipment["tracking_number"]}
+    )
+    assert opened.status_code == 200 and opened.json()["compartment"]["number"] == number, opened.text
+    site.door(locker, number, "open")
+    assert site.door(locker, number, "closed")["outcome"] == "parcel_collected"
+    returned = carrier.api.post(f"/shipments/{shipment['id']}/return")
+    assert returned.status_code == 200, returned.text
+
+    wait_until(lambda: len(states(receiver.delivered(), shipment["id"])) == 5, what="the return's webhook")
+    delivered = [r for r in receiver.delivered() if r.event["shipment_id"] == shipment["id"]]
+    assert [(r.event["to_state"], r.event["actor"]) for r in delivered] == [
+        ("announced", f"carrier:{carrier.id}"),
+        ("stored", "terminal"),
+        ("expired", "system"),
+        ("collected", "terminal"),
+        ("returned", f"carrier:{carrier.id}"),
+    ]
+    assert delivered[2].event["reason"] == "pickup deadline passed" and delivered[2].event["from_state"] == "stored"
+    for request in delivered:
+        request.verify_with(secret)
+        assert shipment["recipient"]["email"] not in request.body.decode()  # no personal data in a webhook
 
 
 def test_a_receiver_that_fails_twice_gets_the_webhook_on_the_third_try_exactly_once(
