@@ -9,7 +9,7 @@ import re
 import uuid
 from typing import Any
 
-from kiosk_rigs import KIOSK_VIEWPORT, Kiosk, expire_parcel, ready, scan, sign_in_courier
+from kiosk_rigs import KIOSK_VIEWPORT, Kiosk, ready, scan, sign_in_courier, store_a_parcel_nobody_collects
 from playwright.async_api import expect
 
 SECOND_PIN = "3141"
@@ -49,8 +49,7 @@ async def test_the_next_courier_never_finds_the_first_signed_in_nor_sees_another
     kiosk: Kiosk = await start_kiosk()
     rig = kiosk.rig
     second_key, second_courier = await second_carrier(kiosk)
-    waiting, _ = await rig.store("S")  # the first carrier's parcel, expired: on its couriers' list
-    await expire_parcel(rig, waiting["id"])
+    waiting, _ = await store_a_parcel_nobody_collects(rig)  # the first carrier's, expired: on its couriers' list
     first_carriers = await rig.announce("S")
     own = await announce_for(kiosk, second_key)
     page = await new_page(KIOSK_VIEWPORT)
