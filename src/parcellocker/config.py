@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     extension_hours: float = Field(default=48, gt=0, le=24 * 30)  # what the one extension adds to the deadline
     reminder_hours_before: float = Field(default=24, gt=0, le=24 * 60)  # the reminder, this long before the deadline
     personal_data_retention_days: float = Field(default=30, gt=0, le=3650)  # kept this long after a shipment ends
+    dropoff_code_days: float = Field(default=14, gt=0, le=90)  # a drop-off code works this long unless told otherwise
     scheduler_enabled: bool = True  # the scheduler (reminders, expiry, erasure) in this server process
     scheduler_interval_seconds: float = Field(default=30, gt=0, le=3600)
     public_url: str = ""  # where recipients reach this server (links in messages); empty: http://{host}:{port}
@@ -181,6 +182,7 @@ class Settings(BaseSettings):
             extension=timedelta(hours=self.extension_hours),
             reminder_before=timedelta(hours=self.reminder_hours_before),
             personal_data_retention=timedelta(days=self.personal_data_retention_days),
+            dropoff_code_validity=timedelta(days=self.dropoff_code_days),
             public_url=self.effective_public_url,
             webhooks_to_private_addresses=self.webhooks_to_private_addresses,
         )

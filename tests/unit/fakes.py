@@ -255,6 +255,14 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool:
         return await self.by_pickup_code(locker_id, code_hash) is not None
 
+    async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:
+        found = (
+            s
+            for s in self._tables.shipments.values()
+            if s.locker_id == locker_id and s.dropoff_code_hash is not None and s.dropoff_code_hash == code_hash
+        )
+        return copy.deepcopy(next(found, None))
+
     async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
         parcels = []
         for shipment in self._tables.shipments.values():
@@ -268,7 +276,11 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
             state = shipment.state.value
             moved = [t.at for t in self._tables.transitions if t.subject_id == shipment.id and t.to_state == state]
             since = max(moved, default=shipment.pickup_deadline or shipment.created_at)
-            parcels.append(ParcelToCollect(shipment.id, shipment.tracking_number, compartment.number, since, state))
+            parcels.append(
+                ParcelToCollect(
+                    shipment.id, shipment.tracking_number, compartment.number, since, state, shipment.kind.value
+                )
+            )
         return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
 
     async def save(self, shipment: Shipment) -> None:

@@ -65,11 +65,14 @@ class Compartment:
         only the compartments given to later parcels follow the share."""
         self.reserved_for_carrier_id = carrier_id
 
-    def reserve_for_deposit(self, shipment_id: str, at: datetime, actor: Actor) -> None:
+    def reserve_for_deposit(
+        self, shipment_id: str, at: datetime, actor: Actor, reason: str = "opened for a deposit"
+    ) -> None:
+        """Opened for a parcel to go in: a courier's deposit, or a sender's drop-off (`reason` says which)."""
         self._require(CompartmentState.FREE, "reserve it for a deposit")
         self.shipment_id = shipment_id
         self.pending = PendingAction.DEPOSIT
-        self._move(CompartmentState.RESERVED, at, actor, "opened for a deposit", shipment_id=shipment_id)
+        self._move(CompartmentState.RESERVED, at, actor, reason, shipment_id=shipment_id)
 
     def release(self, at: datetime, actor: Actor, reason: str) -> None:
         """A deposit did not happen here (parcel did not fit, courier gave up): free again."""

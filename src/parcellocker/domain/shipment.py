@@ -24,9 +24,24 @@ class ShipmentState(StrEnum):
     HANDED_TO_CARRIER = "handed_to_carrier"
 
 
+class ShipmentKind(StrEnum):
+    """Which way a parcel goes through the locker."""
+
+    DELIVERY = "delivery"
+    """A courier of its carrier deposits it; its recipient picks it up with a pickup code."""
+    SEND = "send"
+    """Its sender drops it off with a drop-off code; a courier of its carrier collects it and takes it away."""
+    RETURN = "return"
+    """A customer returns a parcel to the carrier: dropped off and collected like a sent one."""
+
+
+DROPOFF_KINDS = frozenset({ShipmentKind.SEND, ShipmentKind.RETURN})
+"""The kinds its sender puts into the locker (the `dropped_off` flow of DESIGN §3)."""
+
 S = ShipmentState
 ALLOWED_TRANSITIONS: dict[ShipmentState, frozenset[ShipmentState]] = {
-    S.ANNOUNCED: frozenset({S.STORED, S.CANCELLED}),
+    # A delivery is stored by a courier's deposit; a parcel to send or return is dropped off by its sender.
+    S.ANNOUNCED: frozenset({S.STORED, S.CANCELLED, S.DROPPED_OFF}),
     S.STORED: frozenset({S.PICKED_UP, S.EXPIRED, S.REDIRECTED}),
     S.EXPIRED: frozenset({S.COLLECTED}),
     S.DROPPED_OFF: frozenset({S.COLLECTED}),
@@ -47,7 +62,7 @@ FINAL_STATES = frozenset(state for state, targets in ALLOWED_TRANSITIONS.items()
 # States in which a shipment may sit in a compartment.
 IN_COMPARTMENT_STATES = frozenset({S.ANNOUNCED, S.STORED, S.EXPIRED, S.REDIRECTED, S.DROPPED_OFF})
 # States in which a courier of its carrier takes the parcel out of its locker.
-TO_BE_COLLECTED_STATES = frozenset({S.EXPIRED, S.REDIRECTED})
+TO_BE_COLLECTED_STATES = frozenset({S.EXPIRED, S.REDIRECTED, S.DROPPED_OFF})
 MAX_EXTENSIONS = 1
 """How many times a pickup deadline may be extended."""
 
@@ -108,6 +123,11 @@ class Shipment:
     ended_at: datetime | None = None
     """When it reached a final state."""
     personal_data_erased_at: datetime | None = None
+    kind: ShipmentKind = ShipmentKind.DELIVERY
+    dropoff_code_hash: str | None = None
+    """A parcel to send or return: the HMAC of the code its sender types at the locker (codes.py), until it is in."""
+    dropoff_code_expires_at: datetime | None = None
+    """When that code stops opening a door."""
     events: list[Transition] = field(default_factory=list)
 
     @classmethod
@@ -124,12 +144,9 @@ class Shipment:
         actor: Actor,
         reachable_height: bool = False,
     ) -> Shipment:
-        tracking_number = tracking_number.strip()
-        if not tracking_number or len(tracking_number) > 64 or not tracking_number.isprintable():
-            raise InvalidInput("a tracking number is 1 to 64 printable characters")
         shipment = cls(
             id=shipment_id,
-            tracking_number=tracking_number,
+            tracking_number=_checked_tracking_number(tracking_number),
             carrier_id=carrier_id,
             locker_id=locker_id,
             parcel=parcel,
@@ -142,9 +159,62 @@ class Shipment:
         )
         return shipment
 
+    @classmethod
+    def announce_dropoff(
+        cls,
+        *,
+        shipment_id: str,
+        tracking_number: str,
+        carrier_id: str,
+        locker_id: str,
+        parcel: ParcelSpec,
+        sender: Recipient,
+        kind: ShipmentKind,
+        code_hash: str,
+        code_expires_at: datetime,
+        at: datetime,
+        actor: Actor,
+    ) -> Shipment:
+        """A parcel its sender (or a customer returning it) will put into the locker with the drop-off code whose
+        hash is `code_hash`, good until `code_expires_at`. `sender` is whom the locker's messages go to."""
+        if kind not in DROPOFF_KINDS:
+            raise InvalidInput(f"a parcel dropped off at a locker is sent or returned, not a {kind.value}")
+        if code_expires_at <= at:
+            raise InvalidInput("a drop-off code must be valid for some time")
+        shipment = cls(
+            id=shipment_id,
+            tracking_number=_checked_tracking_number(tracking_number),
+            carrier_id=carrier_id,
+            locker_id=locker_id,
+            parcel=parcel,
+            recipient=sender,
+            created_at=at,
+            kind=kind,
+            dropoff_code_hash=code_hash,
+            dropoff_code_expires_at=code_expires_at,
+        )
+        reason = "return announced by carrier" if kind is ShipmentKind.RETURN else "drop-off announced by carrier"
+        shipment.events.append(Transition("shipment", shipment_id, None, ShipmentState.ANNOUNCED, at, actor, reason))
+        return shipment
+
     @property
     def deposit_in_progress(self) -> bool:
+        """A compartment is open for the parcel to go in (a courier's deposit, or its sender's drop-off)."""
         return self.state is ShipmentState.ANNOUNCED and self.compartment_id is not None
+
+    @property
+    def is_dropoff(self) -> bool:
+        """Put into the locker by its sender (to send or return), not by a courier."""
+        return self.kind in DROPOFF_KINDS
+
+    def can_be_dropped_off(self, at: datetime) -> bool:
+        """A parcel to send or return whose drop-off code still works at `at`."""
+        return (
+            self.is_dropoff
+            and self.state is ShipmentState.ANNOUNCED
+            and self.dropoff_code_hash is not None
+            and (self.dropoff_code_expires_at is None or at < self.dropoff_code_expires_at)
+        )
 
     def ask_for_reachable_height(self) -> None:
         """A courier asked for a compartment within reach for this parcel: it is preferred from now on, also for
@@ -153,8 +223,9 @@ class Shipment:
         self.reachable_height = True
 
     def begin_deposit(self, compartment_id: str, size: Size) -> None:
-        """A compartment was opened for this parcel; it is `stored` once the door closes."""
-        self._require(ShipmentState.ANNOUNCED, "deposit it")
+        """A compartment was opened for this parcel; it is `stored` (a delivery) or `dropped_off` (a parcel to send
+        or return) once the door closes."""
+        self._require(ShipmentState.ANNOUNCED, "put it into a compartment")
         self.compartment_id = compartment_id
         self.deposited_size = size
 
@@ -176,11 +247,25 @@ class Shipment:
         is reminded that long before the deadline."""
         if not self.deposit_in_progress:
             raise IllegalTransition(f"shipment {self.tracking_number} is not being deposited")
+        if self.is_dropoff:
+            raise IllegalTransition(f"parcel {self.tracking_number} is sent from the locker, not stored for pickup")
         self.pickup_code_hash = code_hash
         self.pickup_deadline = deadline
         self.stored_at = at
         self._move(ShipmentState.STORED, at, actor, "door closed on the parcel")
         self._plan_reminder(at, reminder_before)
+
+    def drop_off(self, at: datetime, actor: Actor) -> None:
+        """The door closed on the parcel its sender put in: its drop-off code dies, and it waits for a courier."""
+        if not self.is_dropoff or not self.deposit_in_progress:
+            raise IllegalTransition(f"parcel {self.tracking_number} is not being dropped off")
+        self.dropoff_code_hash = None
+        reason = (
+            "door closed on the returned parcel"
+            if self.kind is ShipmentKind.RETURN
+            else "door closed on the sent parcel"
+        )
+        self._move(ShipmentState.DROPPED_OFF, at, actor, reason)
 
     def can_be_picked_up(self, at: datetime) -> bool:
         """Stored in a compartment, and its pickup deadline not yet passed."""
@@ -238,6 +323,7 @@ class Shipment:
                 f"shipment {self.tracking_number} is being put into a compartment right now; cannot cancel"
             )
         self._move(ShipmentState.CANCELLED, at, actor, reason)
+        self.dropoff_code_hash = None
 
     def expire(self, at: datetime, actor: Actor) -> None:
         self._check_move(ShipmentState.EXPIRED)
@@ -313,7 +399,22 @@ class Shipment:
         )
 
     def mark_returned(self, at: datetime, actor: Actor) -> None:
+        if self.is_dropoff:
+            raise IllegalTransition(
+                f"parcel {self.tracking_number} was dropped off at a locker for its carrier; it is handed to the "
+                "carrier (hand over), not returned to a sender"
+            )
         self._move(ShipmentState.RETURNED, at, actor, "returned to sender")
+
+    def hand_to_carrier(self, at: datetime, actor: Actor) -> None:
+        """The carrier confirms it has the parcel a courier collected from the locker it was dropped off at."""
+        if not self.is_dropoff:
+            raise IllegalTransition(
+                f"only a parcel dropped off at a locker is handed to its carrier; shipment {self.tracking_number} "
+                "is a delivery"
+            )
+        self._require(ShipmentState.COLLECTED, "hand it to the carrier")
+        self._move(ShipmentState.HANDED_TO_CARRIER, at, actor, "handed to carrier")
 
     def erase_personal_data(self, at: datetime, actor: Actor) -> None:
         """Forget the recipient's e-mail, phone and name; what the carrier's history needs stays."""
@@ -353,3 +454,10 @@ class Shipment:
             self.remind_at = None
         if to in FINAL_STATES:
             self.ended_at = at
+
+
+def _checked_tracking_number(tracking_number: str) -> str:
+    tracking_number = tracking_number.strip()
+    if not tracking_number or len(tracking_number) > 64 or not tracking_number.isprintable():
+        raise InvalidInput("a tracking number is 1 to 64 printable characters")
+    return tracking_number

@@ -1,5 +1,6 @@
-"""Couriers collecting parcels that are not picked up (expired, or redirected to another locker), and carriers
-confirming the return of the collected ones."""
+"""Couriers collecting parcels that are not picked up (expired, or redirected to another locker) and parcels their
+senders dropped off (to send or return); carriers confirming the return of the expired ones, and that they have
+the dropped-off ones."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ class CollectParcel:
 
 
 async def collect_parcel(cmd: CollectParcel, uow: UnitOfWork, env: Env) -> CompartmentOpened:
-    """The compartment to open for the courier. When its door closes the parcel is `collected` (expired) or
-    announced for its new locker (redirected), and the compartment is free. Asking again gives the same door."""
+    """The compartment to open for the courier. When its door closes the parcel is `collected` (expired or
+    dropped off) or announced for its new locker (redirected), and the compartment is free. Asking again gives the
+    same door."""
     require_role(cmd.by, Role.COURIER)
     assert cmd.by.carrier_id is not None
     tracking_number = cmd.tracking_number.strip()
@@ -39,7 +41,7 @@ async def collect_parcel(cmd: CollectParcel, uow: UnitOfWork, env: Env) -> Compa
     if shipment.state not in TO_BE_COLLECTED_STATES or shipment.compartment_id is None:
         raise IllegalTransition(
             f"parcel {shipment.tracking_number} is {shipment.state.value.replace('_', ' ')}: only parcels that "
-            "expired or were redirected are collected"
+            "expired or were redirected, or that their senders dropped off, are collected"
         )
     compartment = await uow.compartments.get(shipment.compartment_id)
     assert compartment is not None
@@ -72,4 +74,22 @@ async def return_shipment(cmd: ReturnShipment, uow: UnitOfWork, env: Env) -> Shi
     shipment.mark_returned(now, cmd.by.actor)
     await uow.shipments.save(shipment)
     await uow.audit.append(AuditRecord(now, str(cmd.by.actor), "shipment.returned", shipment.id, {}))
+    return shipment
+
+
+@dataclass(frozen=True, slots=True)
+class HandOverShipment:
+    by: Principal
+    shipment_id: str
+
+
+async def hand_over_shipment(cmd: HandOverShipment, uow: UnitOfWork, env: Env) -> Shipment:
+    """The carrier confirms it has a parcel its sender dropped off and a courier collected: `handed_to_carrier`,
+    and the shipment has ended (at this locker system: the carrier's own network takes it on)."""
+    require_role(cmd.by, Role.CARRIER, Role.OPERATOR)
+    shipment = await visible_shipment(uow, cmd.by, cmd.shipment_id)
+    now = env.clock.now()
+    shipment.hand_to_carrier(now, cmd.by.actor)
+    await uow.shipments.save(shipment)
+    await uow.audit.append(AuditRecord(now, str(cmd.by.actor), "shipment.handed_to_carrier", shipment.id, {}))
     return shipment

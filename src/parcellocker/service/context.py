@@ -31,6 +31,8 @@ class Policy:
     reminder_before: timedelta = timedelta(hours=24)
     personal_data_retention: timedelta = timedelta(days=30)
     """How long after a shipment ended its recipient's e-mail, phone and name are kept."""
+    dropoff_code_validity: timedelta = timedelta(days=14)
+    """How long a drop-off code works unless its carrier says otherwise."""
     public_url: str = "http://127.0.0.1:8000"
     """Where recipients reach the server: the links in messages start with it."""
 

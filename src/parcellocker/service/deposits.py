@@ -49,7 +49,9 @@ async def deposit_parcel(cmd: DepositParcel, uow: UnitOfWork, env: Env) -> Compa
         shipment.ask_for_reachable_height()
     sizes = await uow.lockers.sizes(cmd.locker_id)
     assert sizes is not None
-    return await _open_fitting(uow, env, cmd.by, shipment, shipment.parcel.fitting_sizes(sizes.inner_dimensions))
+    return await open_fitting_compartment(
+        uow, env, cmd.by, shipment, shipment.parcel.fitting_sizes(sizes.inner_dimensions)
+    )
 
 
 class DepositProblem(StrEnum):
@@ -69,22 +71,32 @@ async def report_deposit_problem(cmd: ReportDepositProblem, uow: UnitOfWork, env
     """Move the courier to another compartment: a larger one, or one whose door works."""
     require_role(cmd.by, Role.COURIER)
     shipment = await _shipment_to_deposit(uow, cmd.by, cmd.locker_id, cmd.tracking_number)
+    return await move_to_another_compartment(uow, env, cmd.by, shipment, cmd.problem)
+
+
+async def move_to_another_compartment(
+    uow: UnitOfWork, env: Env, by: Principal, shipment: Shipment, problem: DepositProblem
+) -> CompartmentOpened:
+    """The parcel going into a compartment (a courier's deposit or a sender's drop-off) does not fit it, or its
+    door did not open: free it (or take it out of order, with an alarm) and open another that fits."""
     if not shipment.deposit_in_progress or shipment.compartment_id is None:
-        raise Conflict(f"no compartment is open for parcel {shipment.tracking_number}; scan it first")
-    sizes = await uow.lockers.sizes(cmd.locker_id)
+        first_step = "type its drop-off code first" if shipment.is_dropoff else "scan it first"
+        raise Conflict(f"no compartment is open for parcel {shipment.tracking_number}; {first_step}")
+    sizes = await uow.lockers.sizes(shipment.locker_id)
     first = await uow.compartments.get(shipment.compartment_id)
     assert sizes is not None and first is not None
-    now, actor = env.clock.now(), cmd.by.actor
+    now, actor = env.clock.now(), by.actor
     fitting = shipment.parcel.fitting_sizes(sizes.inner_dimensions)
-    if cmd.problem is DepositProblem.DOOR_DID_NOT_OPEN:
-        first.take_out_of_order(now, actor, "door did not open during a deposit")
+    if problem is DepositProblem.DOOR_DID_NOT_OPEN:
+        first.take_out_of_order(now, actor, f"door did not open during a {_putting_in(shipment)}")
+        who = "its sender" if shipment.is_dropoff else "a courier"
         await uow.alarms.add(
             Alarm(
                 str(uuid.uuid4()),
-                cmd.locker_id,
+                shipment.locker_id,
                 AlarmKind.OUT_OF_ORDER,
                 now,
-                f"compartment {first.number}: door did not open for a courier",
+                f"compartment {first.number}: door did not open for {who}",
                 first.number,
             )
         )
@@ -100,7 +112,7 @@ async def report_deposit_problem(cmd: ReportDepositProblem, uow: UnitOfWork, env
         too_large = ParcelTooLarge(f"parcel {shipment.tracking_number} does not fit even the largest compartment")
         await _keep_first_and_refuse(uow, shipment, too_large)
     try:
-        return await _open_fitting(uow, env, cmd.by, shipment, fitting)
+        return await open_fitting_compartment(uow, env, by, shipment, fitting)
     except LockerFull as full:
         await _keep_first_and_refuse(uow, shipment, full)
 
@@ -113,16 +125,18 @@ async def _keep_first_and_refuse(uow: UnitOfWork, shipment: Shipment, error: Dom
     raise error
 
 
-async def _open_fitting(
+async def open_fitting_compartment(
     uow: UnitOfWork, env: Env, by: Principal, shipment: Shipment, fitting: list[Size]
 ) -> CompartmentOpened:
+    """Claim the first free compartment of `fitting` for the parcel (race-safe: its carrier's share or the pool,
+    within reach first if it asks for that) and open it for the parcel to go in; LockerFull if none is free."""
     compartment = await uow.compartments.claim_free(
         shipment.locker_id, fitting, carrier_id=shipment.carrier_id, reachable=shipment.reachable_height
     )
     if compartment is None:
         raise locker_full(fitting)
     now = env.clock.now()
-    compartment.reserve_for_deposit(shipment.id, now, by.actor)
+    compartment.reserve_for_deposit(shipment.id, now, by.actor, f"opened for a {_putting_in(shipment)}")
     shipment.begin_deposit(compartment.id, compartment.size)
     await uow.compartments.save(compartment)
     await uow.shipments.save(shipment)
@@ -130,12 +144,16 @@ async def _open_fitting(
         AuditRecord(
             now,
             str(by.actor),
-            "compartment.opened_for_deposit",
+            "compartment.opened_for_dropoff" if shipment.is_dropoff else "compartment.opened_for_deposit",
             compartment.id,
             {"tracking_number": shipment.tracking_number},
         )
     )
     return CompartmentOpened(shipment, compartment)
+
+
+def _putting_in(shipment: Shipment) -> str:
+    return "drop-off" if shipment.is_dropoff else "deposit"
 
 
 async def _shipment_to_deposit(uow: UnitOfWork, by: Principal, locker_id: str, tracking_number: str) -> Shipment:
@@ -150,4 +168,8 @@ async def _shipment_to_deposit(uow: UnitOfWork, by: Principal, locker_id: str, t
         raise Conflict(f"parcel {shipment.tracking_number} is meant for locker {shipment.locker_id}, not this one")
     if shipment.state is not ShipmentState.ANNOUNCED:
         raise Conflict(f"parcel {shipment.tracking_number} is already {shipment.state.value.replace('_', ' ')}")
+    if shipment.is_dropoff:
+        raise Conflict(
+            f"parcel {shipment.tracking_number} is put in by its sender with a drop-off code, not by a courier"
+        )
     return shipment

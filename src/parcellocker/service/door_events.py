@@ -37,7 +37,7 @@ class DoorEventApplied:
     seq: int
     compartment_number: int
     door: str
-    outcome: str  # recorded | parcel_stored | parcel_picked_up | parcel_collected | forced_door
+    outcome: str  # recorded | parcel_stored | parcel_dropped_off | parcel_picked_up | parcel_collected | forced_door
     shipment_id: str | None = None
     shipment_state: str | None = None
     replayed: bool = False
@@ -63,7 +63,11 @@ async def report_door(cmd: ReportDoor, uow: UnitOfWork, env: Env) -> DoorEventAp
     elif cmd.door is DoorState.CLOSED and compartment.pending is not None:
         shipment = await _shipment_in(uow, compartment)
         now = env.clock.now()
-        if compartment.pending is PendingAction.DEPOSIT:
+        if compartment.pending is PendingAction.DEPOSIT and shipment.is_dropoff:
+            outcome = "parcel_dropped_off"
+            shipment.drop_off(now, cmd.by.actor)
+            compartment.fill(now, cmd.by.actor)
+        elif compartment.pending is PendingAction.DEPOSIT:
             outcome = "parcel_stored"
             await _store(uow, env, cmd.by, compartment, shipment)
         elif compartment.pending is PendingAction.COLLECTION:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import NoReturn
 
 from parcellocker.domain.accounts import Principal
-from parcellocker.domain.alarms import Alarm, AlarmKind
 from parcellocker.domain.audit import AuditRecord
 from parcellocker.domain.codes import hash_pickup_code, locker_code_key_purpose, normalise_entered_code
 from parcellocker.domain.compartment import Compartment, CompartmentState
@@ -16,17 +13,16 @@ from parcellocker.domain.errors import (
     Conflict,
     IllegalTransition,
     InvalidInput,
-    LockedOut,
     NotFound,
     PickupCodeNotFound,
 )
-from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.shipment import REOPEN_WINDOW, Shipment
 from parcellocker.security.qr_tokens import looks_like_qr_token, read_qr_token
 from parcellocker.service.context import Env
 from parcellocker.service.deposits import CompartmentOpened
 from parcellocker.service.permissions import require_terminal_of
 from parcellocker.service.ports import UnitOfWork
+from parcellocker.service.wrong_codes import count_wrong_code, forgive, unlocked_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +44,15 @@ class WrongPickupCode(PickupCodeNotFound):
 async def pick_up_parcel(cmd: PickUpParcel, uow: UnitOfWork, env: Env) -> CompartmentOpened:
     require_terminal_of(cmd.by, cmd.locker_id)
     now = env.clock.now()
-    lockout = await uow.lockouts.get(f"pickup:{cmd.locker_id}")
-    if (wait := lockout.retry_after(now)) is not None:
-        raise LockedOut(f"too many wrong codes at this locker; try again in {wait} seconds", wait)
+    lockout = await unlocked_record(uow, env, cmd.locker_id)
     shipment = await _find(uow, env, cmd)
     if shipment is None or not shipment.can_be_picked_up(now):
-        await _refuse(uow, env, cmd, lockout)
+        raise WrongPickupCode(await count_wrong_code(uow, env, cmd.by, cmd.locker_id, lockout))
     assert shipment.compartment_id is not None
     compartment = await uow.compartments.get(shipment.compartment_id)
     assert compartment is not None
     compartment.open_for_pickup(now, cmd.by.actor)
-    if lockout.failures:
-        lockout.record_success()
-        await uow.lockouts.save(lockout)
+    await forgive(uow, lockout)
     await uow.compartments.save(compartment)
     await uow.audit.append(
         AuditRecord(
@@ -88,32 +80,6 @@ async def _find(uow: UnitOfWork, env: Env, cmd: PickUpParcel) -> Shipment | None
     locker_key = env.keys.derive(locker_code_key_purpose(cmd.locker_id))
     code_hash = hash_pickup_code(locker_key, normalise_entered_code(cmd.code))
     return await uow.shipments.by_pickup_code(cmd.locker_id, code_hash)
-
-
-async def _refuse(uow: UnitOfWork, env: Env, cmd: PickUpParcel, lockout: Lockout) -> NoReturn:
-    """Count the wrong try (kept even though the pickup fails), alarm on a lockout, then refuse."""
-    now = env.clock.now()
-    policy = env.policy.pickup_lockout
-    locked = lockout.record_failure(now, policy)
-    await uow.lockouts.save(lockout)
-    if locked:
-        wait = lockout.retry_after(now) or 1
-        await uow.alarms.add(
-            Alarm(
-                str(uuid.uuid4()),
-                cmd.locker_id,
-                AlarmKind.LOCKOUT,
-                now,
-                f"{policy.max_failures} wrong pickup codes: locker waits {wait} s before the next try",
-            )
-        )
-        await uow.audit.append(
-            AuditRecord(now, str(cmd.by.actor), "locker.locked_out", cmd.locker_id, {"seconds": str(wait)})
-        )
-        await uow.commit()
-        raise LockedOut(f"too many wrong codes at this locker; try again in {wait} seconds", wait)
-    await uow.commit()
-    raise WrongPickupCode(lockout.remaining_tries(now, policy))
 
 
 REOPEN_HISTORY = 20

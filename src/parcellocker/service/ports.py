@@ -88,7 +88,9 @@ class ParcelToCollect:
     expired_at: datetime
     """Since when it waits to be taken out: when it expired, or was redirected."""
     state: str = "expired"
-    """Why it is collected: "expired" or "redirected"."""
+    """Why it is collected: "expired", "redirected", or "dropped_off" (by its sender, to send or return)."""
+    kind: str = "delivery"
+    """The shipment's kind (domain.shipment.ShipmentKind): "delivery", "send" or "return"."""
 
 
 class ShipmentRepository(abc.ABC):
@@ -112,8 +114,13 @@ class ShipmentRepository(abc.ABC):
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None: ...
 
     @abc.abstractmethod
+    async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:
+        """The shipment of the locker whose live drop-off code has this hash, locked for this unit of work."""
+
+    @abc.abstractmethod
     async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
-        """The carrier's expired shipments still in a compartment of the locker, the longest expired first."""
+        """The carrier's shipments in TO_BE_COLLECTED_STATES still in a compartment of the locker, the longest
+        waiting first."""
 
     @abc.abstractmethod
     async def pickup_code_in_use(self, locker_id: str, code_hash: str) -> bool: ...

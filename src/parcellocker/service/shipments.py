@@ -28,12 +28,7 @@ class AnnounceShipment:
 async def announce_shipment(cmd: AnnounceShipment, uow: UnitOfWork, env: Env) -> Shipment:
     require_role(cmd.by, Role.CARRIER)
     assert cmd.by.carrier_id is not None
-    sizes = await uow.lockers.sizes(cmd.locker_id)
-    if sizes is None:
-        raise NotFound(f"there is no locker {cmd.locker_id}")
-    fitting = cmd.parcel.fitting_sizes(sizes.inner_dimensions)  # refuses a parcel that fits no size at all
-    if not sizes.present & set(fitting):
-        raise ParcelTooLarge(f"a parcel of {cmd.parcel.describe()} fits in no compartment of locker {cmd.locker_id}")
+    await check_locker_fits(uow, cmd.locker_id, cmd.parcel)
     shipment = Shipment.announce(
         shipment_id=str(uuid.uuid4()),
         tracking_number=cmd.tracking_number,
@@ -47,6 +42,16 @@ async def announce_shipment(cmd: AnnounceShipment, uow: UnitOfWork, env: Env) ->
     )
     await uow.shipments.add(shipment)
     return shipment
+
+
+async def check_locker_fits(uow: UnitOfWork, locker_id: str, parcel: ParcelSpec) -> None:
+    """The locker exists (NotFound) and has compartments of a size the parcel fits in (ParcelTooLarge)."""
+    sizes = await uow.lockers.sizes(locker_id)
+    if sizes is None:
+        raise NotFound(f"there is no locker {locker_id}")
+    fitting = parcel.fitting_sizes(sizes.inner_dimensions)  # refuses a parcel that fits no size at all
+    if not sizes.present & set(fitting):
+        raise ParcelTooLarge(f"a parcel of {parcel.describe()} fits in no compartment of locker {locker_id}")
 
 
 @dataclass(frozen=True, slots=True)

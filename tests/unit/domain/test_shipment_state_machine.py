@@ -62,6 +62,9 @@ OPERATIONS: dict[str, Callable[[Shipment, datetime, Actor], None]] = {
     "redirect": lambda s, at, actor: s.redirect(at, actor, "L2"),
     "mark_returned": lambda s, at, actor: s.mark_returned(at, actor),
     "check_can_be_picked_up": lambda s, at, actor: s.check_can_be_picked_up(at),
+    # A delivery refuses the moves of a parcel its sender drops off (test_dropoff_rules.py drives those).
+    "drop_off": lambda s, at, actor: s.drop_off(at, actor),
+    "hand_to_carrier": lambda s, at, actor: s.hand_to_carrier(at, actor),
 }
 
 
@@ -158,7 +161,7 @@ test_shipment_lifecycle = ShipmentLifecycle.TestCase
 
 def test_the_design_states_and_moves_are_those_of_design_section_3() -> None:
     assert {
-        S.ANNOUNCED: {S.STORED, S.CANCELLED},
+        S.ANNOUNCED: {S.STORED, S.CANCELLED, S.DROPPED_OFF},  # a parcel to send or return: docs/dropoffs.md
         S.STORED: {S.PICKED_UP, S.EXPIRED, S.REDIRECTED},
         S.EXPIRED: {S.COLLECTED},
         S.DROPPED_OFF: {S.COLLECTED},

@@ -19,7 +19,7 @@ from parcellocker.adapters.notifications.messages import compose
 from parcellocker.adapters.notifications.port import Message, NotificationFailed
 
 SHIPPED = TemplateLibrary()
-TEMPLATES = ("parcel_stored", "reminder", "expired")
+TEMPLATES = ("parcel_stored", "reminder", "expired", "dropoff_code")
 EXTEND_URL = "http://127.0.0.1:8000/extend/plx.eyJzIjoiUy0xIn0.bGluaw"
 WITH_LINK = {**SECRETS, "extend_url": EXTEND_URL}
 # What each language says before the code, and the deadline (14:30 in Warsaw) as it writes it.

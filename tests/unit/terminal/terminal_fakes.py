@@ -56,6 +56,13 @@ class FakeLink(Link):
         self.reopen_answer: LinkError | None = None
         self.reopenings: list[tuple[str, int]] = []
         self.to_collect: list[ParcelToCollect] = []
+        self.collect_answer: CompartmentToOpen | LinkError | None = None
+        self.collections: list[tuple[str, str]] = []
+        """(courier token, tracking number) of each collection asked for."""
+        self.dropoff_answer: CompartmentToOpen | LinkError | None = None
+        self.dropoffs: list[tuple[str, bool]] = []
+        """(code, reachable) of each drop-off asked for."""
+        self.dropoff_problems: list[tuple[str, str]] = []
 
     def _check(self) -> None:
         if self.down:
@@ -113,6 +120,21 @@ class FakeLink(Link):
     async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
         self._check()
         return list(self.to_collect)
+
+    async def collect(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
+        self._check()
+        self.collections.append((courier_token, tracking_number))
+        return self._answer(self.collect_answer)
+
+    async def drop_off(self, code: str, reachable: bool = False) -> CompartmentToOpen:
+        self._check()
+        self.dropoffs.append((code, reachable))
+        return self._answer(self.dropoff_answer)
+
+    async def report_dropoff_problem(self, code: str, problem: str) -> CompartmentToOpen:
+        self._check()
+        self.dropoff_problems.append((code, problem))
+        return self._answer(self.dropoff_answer)
 
     async def close(self) -> None:
         pass

@@ -1,6 +1,6 @@
 """The kiosk's pages as served: the language a person chose (and back to the kiosk's own after inactivity),
-accessibility mode, "coming soon" for what has not landed, the picture of the locker, and the demo's emulator
-panel passed on to the emulator's control."""
+accessibility mode, "coming soon" for what has not landed, the drop-off code's screen, the picture of the locker,
+and the demo's emulator panel passed on to the emulator's control."""
 
 from __future__ import annotations
 
@@ -101,10 +101,24 @@ async def test_accessibility_mode_enlarges_the_page_and_asks_for_reachable_compa
     assert 'data-testid="reachable-toggle">' in (await client.get("/courier")).text
 
 
-async def test_sending_and_renting_say_they_are_coming_soon(client: httpx.AsyncClient) -> None:
-    for path in ("/send", "/rent"):
-        html = (await client.get(path)).text
-        assert 'data-testid="coming-soon">Demnächst verfügbar<' in html
+async def test_renting_says_it_is_coming_soon(client: httpx.AsyncClient) -> None:
+    html = (await client.get("/rent")).text
+    assert 'data-testid="coming-soon">Demnächst verfügbar<' in html
+
+
+async def test_sending_asks_for_the_drop_off_code_in_the_kiosks_language(client: httpx.AsyncClient) -> None:
+    html = (await client.get("/send")).text
+    assert 'data-testid="page-send"' in html and "coming-soon" not in html
+    assert "Einlieferungscode" in html and 'data-testid="dropoff-submit"' in html
+    assert 'data-testid="dropoff-does-not-fit">Das Paket passt nicht<' in html
+    assert '<script src="/static/send.js"></script>' in html
+    assert (await client.get("/static/send.js")).status_code == 200
+
+
+async def test_the_courier_screen_offers_to_collect_the_listed_parcels(client: httpx.AsyncClient) -> None:
+    html = (await client.get("/courier")).text
+    assert 'data-collect-label="Abholen"' in html and 'data-testid="summary-collected"' in html
+    assert "nicht verfügbar" not in html  # collecting here is no longer "not available yet"
 
 
 async def test_the_stylesheet_and_scripts_are_served_by_the_kiosk_itself(client: httpx.AsyncClient) -> None:

@@ -13,12 +13,13 @@ from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber
-from parcellocker.domain.shipment import TO_BE_COLLECTED_STATES, Recipient, Shipment, ShipmentState
+from parcellocker.domain.shipment import TO_BE_COLLECTED_STATES, Recipient, Shipment, ShipmentKind, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
 from parcellocker.service.ports import ParcelToCollect, ShipmentRepository
 
 s = shipments.c
 _STATES = {state.value: state for state in ShipmentState}
+_KINDS = {kind.value: kind for kind in ShipmentKind}
 _SIZES = {size.value: size for size in Size}
 
 # The columns shipment_from_row reads, in the order it reads them.
@@ -50,6 +51,9 @@ SHIPMENT_COLUMNS = (
     s.redirect_to_locker_id,
     s.ended_at,
     s.personal_data_erased_at,
+    s.kind,
+    s.dropoff_code_hash,
+    s.dropoff_code_expires_at,
 )
 _ADD = insert(shipments)
 _BY_ID = select(*SHIPMENT_COLUMNS).where(s.id == bindparam("shipment_id"))
@@ -68,11 +72,17 @@ _FOR_DEPOSIT = (
 _BY_PICKUP_CODE = select(*SHIPMENT_COLUMNS).where(
     s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash")
 )
+# Locked (FOR UPDATE on PostgreSQL), so that a code typed twice at once opens one door.
+_BY_DROPOFF_CODE = (
+    select(*SHIPMENT_COLUMNS)
+    .where(s.locker_id == bindparam("locker_id"), s.dropoff_code_hash == bindparam("code_hash"))
+    .with_for_update()
+)
 _CODE_IN_USE = select(
     exists().where(s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash"))
 )
-# Since when each shipment to collect waits: its latest transition to the state it is in (`expired` or
-# `redirected`); the deadline, should that record be missing.
+# Since when each shipment to collect waits: its latest transition to the state it is in (`expired`,
+# `redirected` or `dropped_off`); the deadline, should that record be missing.
 _WAITING_SINCE = (
     select(func.max(transitions.c.at))
     .where(
@@ -89,6 +99,7 @@ _AWAITING_COLLECTION = (
         compartments.c.number,
         func.coalesce(_WAITING_SINCE, s.pickup_deadline, s.created_at),
         s.state,
+        s.kind,
     )
     .select_from(shipments.join(compartments, compartments.c.id == s.compartment_id))
     .where(
@@ -149,6 +160,9 @@ class SqlShipmentRepository(ShipmentRepository):
 
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
         return await self._first(_BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})
+
+    async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:
+        return await self._first(_BY_DROPOFF_CODE, {"locker_id": locker_id, "code_hash": code_hash})
 
     async def awaiting_collection(self, carrier_id: str, locker_id: str) -> list[ParcelToCollect]:
         rows = await self._tx.execute(_AWAITING_COLLECTION, {"carrier_id": carrier_id, "locker_id": locker_id})
@@ -211,6 +225,9 @@ def _values(shipment: Shipment) -> dict[str, Any]:
         "redirect_to_locker_id": shipment.redirect_to_locker_id,
         "ended_at": shipment.ended_at,
         "personal_data_erased_at": shipment.personal_data_erased_at,
+        "kind": shipment.kind.value,
+        "dropoff_code_hash": shipment.dropoff_code_hash,
+        "dropoff_code_expires_at": shipment.dropoff_code_expires_at,
     }
 
 
@@ -244,6 +261,9 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         redirect_to_locker_id,
         ended_at,
         erased_at,
+        kind,
+        dropoff_code_hash,
+        dropoff_code_expires_at,
     ) = row
     return Shipment(
         id=ident,
@@ -270,4 +290,7 @@ def shipment_from_row(row: Sequence[Any]) -> Shipment:
         redirect_to_locker_id=redirect_to_locker_id,
         ended_at=ended_at,
         personal_data_erased_at=erased_at,
+        kind=_KINDS[kind],
+        dropoff_code_hash=dropoff_code_hash,
+        dropoff_code_expires_at=dropoff_code_expires_at,
     )

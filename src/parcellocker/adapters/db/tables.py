@@ -124,6 +124,11 @@ shipments = Table(
     Column("redirect_to_locker_id", String(ID), nullable=True),
     Column("ended_at", UtcDateTime, nullable=True),
     Column("personal_data_erased_at", UtcDateTime, nullable=True),
+    # Sending from a locker and returns (migration 0009): the kind, and the sender's drop-off code (its HMAC, as
+    # pickup codes) with its expiry.
+    Column("kind", String(STATE), nullable=False, server_default="delivery"),
+    Column("dropoff_code_hash", String(64), nullable=True),
+    Column("dropoff_code_expires_at", UtcDateTime, nullable=True),
     UniqueConstraint("carrier_id", "tracking_number"),
     # NULLs never collide in a unique constraint, so only live codes must differ.
     UniqueConstraint("locker_id", "pickup_code_hash"),
@@ -143,6 +148,16 @@ Index(
     shipments.c.ended_at,
     postgresql_where=shipments.c.personal_data_erased_at.is_(None),
     sqlite_where=shipments.c.personal_data_erased_at.is_(None),
+)
+# Live drop-off codes differ within a locker (an index, not a constraint: SQLite adds it in place), and a code typed
+# at the locker is looked up by it; only shipments with a live drop-off code are in it.
+Index(
+    "uq_shipments_locker_id_dropoff_code_hash",
+    shipments.c.locker_id,
+    shipments.c.dropoff_code_hash,
+    unique=True,
+    postgresql_where=shipments.c.dropoff_code_hash.is_not(None),
+    sqlite_where=shipments.c.dropoff_code_hash.is_not(None),
 )
 # No compartment can ever hold two live shipments.
 Index(

@@ -2,7 +2,7 @@
 route and answers the same JSON body, or the same error (`status`, `code`, `message` and the error's details).
 
 The terminal acting is the terminal of the locker the topic names: the broker is trusted to let a terminal publish
-on its own locker's topics only. A courier's deposit is still authenticated by the courier's own token.
+on its own locker's topics only. A courier's deposit or collection is still authenticated by the courier's own token.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ from parcellocker.api.authentication import Authenticator
 from parcellocker.api.errors import status_of
 from parcellocker.api.schemas.accounts import CourierSessionCreate, SessionPublic
 from parcellocker.api.schemas.doors import (
+    CollectionCreate,
     CompartmentReopenedPublic,
     CompartmentToOpen,
     DepositCreate,
     DepositProblemCreate,
+    LockerDropoffCreate,
+    LockerDropoffProblemCreate,
     PickupCreate,
     PickupReopenCreate,
 )
@@ -37,6 +40,7 @@ from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.errors import DomainError, LockedOut
 from parcellocker.service.accounts import SignedIn, SignIn, sign_in
+from parcellocker.service.collecting import CollectParcel, collect_parcel
 from parcellocker.service.context import Services
 from parcellocker.service.deposits import (
     CompartmentOpened,
@@ -45,6 +49,7 @@ from parcellocker.service.deposits import (
     deposit_parcel,
     report_deposit_problem,
 )
+from parcellocker.service.dropoffs import DropOffParcel, ReportDropoffProblem, drop_off_parcel, report_dropoff_problem
 from parcellocker.service.parcels_to_collect import ListParcelsToCollect, list_parcels_to_collect
 from parcellocker.service.pickups import (
     PickUpParcel,
@@ -115,6 +120,10 @@ class CourierOnly(BaseModel):
     courier_token: str = Field(min_length=1, max_length=1024)
 
 
+class CourierCollection(CollectionCreate):
+    courier_token: str = Field(min_length=1, max_length=1024)
+
+
 class TerminalRequests:
     """Answers the requests and applies the events of lockers' terminals."""
 
@@ -132,6 +141,9 @@ class TerminalRequests:
             "deposit_problem": self._deposit_problem,
             "pickup_reopen": self._pickup_reopen,
             "collections": self._collections,
+            "collect": self._collect,
+            "dropoff": self._dropoff,
+            "dropoff_problem": self._dropoff_problem,
         }
 
     async def answer(self, locker_id: str, op: str, body: Body) -> Any:
@@ -222,6 +234,22 @@ class TerminalRequests:
         courier = await self._authenticator.principal(CourierOnly.model_validate(body).courier_token)
         parcels = await self._services.read(list_parcels_to_collect, ListParcelsToCollect(courier, locker_id))
         return [ParcelToCollectPublic.from_domain(parcel).model_dump(mode="json") for parcel in parcels]
+
+    async def _collect(self, locker_id: str, body: Body) -> Any:
+        collection = CourierCollection.model_validate(body)
+        courier = await self._authenticator.principal(collection.courier_token)
+        command = CollectParcel(courier, locker_id, collection.tracking_number)
+        return await self._services.run(collect_parcel, command, _to_open)
+
+    async def _dropoff(self, locker_id: str, body: Body) -> Any:
+        dropoff = LockerDropoffCreate.model_validate(body)
+        command = DropOffParcel(terminal_of(locker_id), locker_id, dropoff.code, dropoff.reachable)
+        return await self._services.run(drop_off_parcel, command, _to_open)
+
+    async def _dropoff_problem(self, locker_id: str, body: Body) -> Any:
+        problem = LockerDropoffProblemCreate.model_validate(body)
+        command = ReportDropoffProblem(terminal_of(locker_id), locker_id, problem.code, problem.problem)
+        return await self._services.run(report_dropoff_problem, command, _to_open)
 
 
 def _event_public(applied: Body) -> Body:

@@ -25,8 +25,9 @@ def compose(
     library: TemplateLibrary, notification: Notification, secrets: dict[str, str], shipment: Shipment, locker: Locker
 ) -> Message:
     """The message for `notification`; `secrets` is its unsealed payload (for a waiting parcel the code, the QR token
-    and, while the deadline can be extended, the extension link; nothing for an expired one)."""
-    assert shipment.pickup_deadline is not None
+    and, while the deadline can be extended, the extension link; nothing for an expired one; the drop-off code for
+    a parcel to send or return)."""
+    deadline = message_deadline(shipment)
     qr_image_cid = f"pickup-qr.{notification.id}@parcellocker" if secrets.get("qr") else None
     context = template_context(notification.language, secrets, shipment, locker, qr_image_cid)
     if notification.channel == "sms":
@@ -45,7 +46,7 @@ def compose(
         locker_id=locker.id,
         code=secrets.get("code", ""),
         qr_token=secrets.get("qr", ""),
-        pickup_deadline=shipment.pickup_deadline,
+        pickup_deadline=deadline,
         language=notification.language,
         html=html,
         qr_image_cid=qr_image_cid if html is not None else None,  # no QR token, no picture
@@ -56,13 +57,13 @@ def template_context(
     language: str, secrets: dict[str, str], shipment: Shipment, locker: Locker, qr_image_cid: str | None
 ) -> dict[str, Any]:
     """What every template may use (docs/notifications.md lists it); what a message does not carry is empty."""
-    assert shipment.pickup_deadline is not None
-    deadline = shipment.pickup_deadline.astimezone(ZoneInfo(locker.timezone))
+    deadline = message_deadline(shipment).astimezone(ZoneInfo(locker.timezone))
     locale = babel_locale(language)
     return {
         "language": language,
         "recipient_name": shipment.recipient.name or "",
         "tracking_number": shipment.tracking_number,
+        "kind": shipment.kind.value,
         "code": secrets.get("code", ""),
         "qr_token": secrets.get("qr", ""),
         "qr_image": f"cid:{qr_image_cid}" if qr_image_cid is not None else "",
@@ -78,6 +79,14 @@ def template_context(
             "timezone": locker.timezone,
         },
     }
+
+
+def message_deadline(shipment: Shipment) -> datetime:
+    """The deadline a message tells: the pickup deadline, or for a parcel to send or return, until when its drop-off
+    code works."""
+    deadline = shipment.pickup_deadline or shipment.dropoff_code_expires_at
+    assert deadline is not None, f"shipment {shipment.id} has no deadline to tell"
+    return deadline
 
 
 def babel_locale(language: str) -> Locale:

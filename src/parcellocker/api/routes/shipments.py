@@ -1,4 +1,5 @@
-"""Shipments: announced by carriers, looked up, cancelled; their deadline extended, redirected, returned."""
+"""Shipments: announced by carriers, looked up, cancelled; their deadline extended, redirected, returned, handed
+over to their carriers (parcels dropped off at a locker)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from parcellocker.api.schemas.shipments import RedirectCreate, ShipmentCreate, S
 from parcellocker.api.schemas.transitions import TransitionPublic
 from parcellocker.domain.events import Transition
 from parcellocker.domain.shipment import Shipment
-from parcellocker.service.collecting import ReturnShipment, return_shipment
+from parcellocker.service.collecting import HandOverShipment, ReturnShipment, hand_over_shipment, return_shipment
 from parcellocker.service.extensions import ExtendDeadline, extend_deadline
 from parcellocker.service.redirects import RedirectShipment, redirect_shipment
 from parcellocker.service.shipment_trace import ReadShipmentHistory, read_shipment_history
@@ -153,6 +154,20 @@ async def create_return(
 ) -> Any:
     """`collected` → `returned`: the shipment has ended."""
     return await services.run(return_shipment, ReturnShipment(principal, shipment_id), _public, replay)
+
+
+@router.post(
+    "/{shipment_id}/handover",
+    response_model=ShipmentPublic,
+    responses=error_responses(401, 403, 404, 409),
+    summary="Confirm the carrier has a parcel dropped off at a locker and collected (carrier)",
+)
+async def create_handover(
+    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
+) -> Any:
+    """A parcel sent or returned from a locker (`kind` `send` or `return`): `collected` → `handed_to_carrier`; the
+    shipment has ended. A delivery, or a parcel not yet collected, is 409."""
+    return await services.run(hand_over_shipment, HandOverShipment(principal, shipment_id), _public, replay)
 
 
 def _public(shipment: Shipment) -> dict[str, Any]:

@@ -42,6 +42,23 @@ class PickupCreate(BaseModel):
     qr_token: str | None = Field(default=None, min_length=1, max_length=2048, description="The scanned QR token.")
 
 
+class LockerDropoffCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "517093"}]})
+
+    code: str = Field(min_length=1, max_length=20, description="The drop-off code as the sender typed it.")
+    reachable: bool = Field(
+        default=False, description="Open a compartment within reach if one the parcel fits is free (accessibility)."
+    )
+
+
+class LockerDropoffProblemCreate(BaseModel):
+    code: str = Field(min_length=1, max_length=20, description="The drop-off code the compartment was opened for.")
+    problem: DepositProblem = Field(
+        description="`does_not_fit`: try a larger compartment; "
+        "`door_did_not_open`: take this one out of order and open another."
+    )
+
+
 class PickupReopenCreate(BaseModel):
     shipment_id: str = Field(min_length=1, max_length=64, description="The parcel just picked up.")
     compartment: int = Field(ge=1, le=100_000, description="The compartment it was picked up from.")
@@ -99,7 +116,9 @@ class DoorEventPublic(BaseModel):
     seq: int
     compartment: int
     state: DoorState
-    outcome: Literal["recorded", "parcel_stored", "parcel_picked_up", "parcel_collected", "forced_door"]
+    outcome: Literal[
+        "recorded", "parcel_stored", "parcel_dropped_off", "parcel_picked_up", "parcel_collected", "forced_door"
+    ]
     shipment_id: str | None
     shipment_state: ShipmentState | None
     replayed: bool = Field(description="True when this seq had been applied before: nothing changed now.")

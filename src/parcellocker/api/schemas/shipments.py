@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parcellocker.domain.shipment import Recipient, Shipment, ShipmentState
+from parcellocker.domain.shipment import Recipient, Shipment, ShipmentKind, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
 
 
@@ -89,6 +89,10 @@ class ShipmentPublic(BaseModel):
     carrier_id: str
     locker_id: str
     state: ShipmentState
+    kind: ShipmentKind = Field(
+        description="`delivery`: a courier deposits it for its recipient; `send` or `return`: its sender drops it off "
+        "at the locker with a drop-off code, and `recipient` is that sender (docs/dropoffs.md)."
+    )
     size: Size | None = Field(description="The size class announced, if any.")
     dimensions: DimensionsPublic | None
     deposited_size: Size | None = Field(description="The size of the compartment the parcel went into.")
@@ -110,6 +114,9 @@ class ShipmentPublic(BaseModel):
     personal_data_erased_at: datetime | None = Field(
         description="When the recipient's e-mail, phone and name were erased, some time after the shipment ended."
     )
+    dropoff_code_expires_at: datetime | None = Field(
+        default=None, description="A parcel to send or return: until when its sender's drop-off code works."
+    )
 
     @classmethod
     def from_domain(cls, shipment: Shipment) -> ShipmentPublic:
@@ -121,6 +128,7 @@ class ShipmentPublic(BaseModel):
             carrier_id=shipment.carrier_id,
             locker_id=shipment.locker_id,
             state=shipment.state,
+            kind=shipment.kind,
             size=shipment.parcel.size,
             dimensions=DimensionsPublic(height_mm=dims.height_mm, width_mm=dims.width_mm, depth_mm=dims.depth_mm)
             if dims
@@ -139,4 +147,5 @@ class ShipmentPublic(BaseModel):
             redirect_to_locker_id=shipment.redirect_to_locker_id,
             ended_at=shipment.ended_at,
             personal_data_erased_at=shipment.personal_data_erased_at,
+            dropoff_code_expires_at=shipment.dropoff_code_expires_at,
         )

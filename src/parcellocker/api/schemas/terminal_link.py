@@ -94,7 +94,8 @@ class TerminalEventPublic(BaseModel):
     kind: TerminalEventKind
     seq: int
     outcome: str = Field(
-        description="door: recorded | parcel_stored | parcel_picked_up | parcel_collected | forced_door; "
+        description="door: recorded | parcel_stored | parcel_dropped_off | parcel_picked_up | parcel_collected | "
+        "forced_door; "
         "pickup_offline: pickup_opened | not_waiting_here; alarm: alarm_raised | already_alarmed."
     )
     replayed: bool = Field(description="True when this seq had been applied before: nothing changed now.")

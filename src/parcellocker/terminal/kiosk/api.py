@@ -4,7 +4,10 @@
     POST /courier/sign-in     {"courier_id": "…", "pin": "…"}             → {"courier_token": "…"}
     POST /pickup/reopen       {"shipment_id": "…"}                           → the same compartment, opened again
     POST /courier/sign-in     (above)
-    POST /courier/collections {"courier_token": "…"}                      → {"parcels": [expired, redirected here]}
+    POST /courier/collections {"courier_token": "…"}        → {"parcels": [expired, redirected, dropped off here]}
+    POST /courier/collect     {"courier_token": "…", "tracking_number": "…"} → the compartment of a listed parcel
+    POST /dropoff             {"code": "517093", "reachable": false}       → the compartment for a sender's parcel
+    POST /dropoff/problem     {"code": "…", "problem": "does_not_fit" | "door_did_not_open"} → another compartment
     POST /deposit             {"courier_token": "…", "tracking_number": "…", "reachable": false} → the compartment
     POST /deposit/problem     {… , "problem": "does_not_fit" | "door_did_not_open"} → another compartment
     GET  /status              the doors, the boards and the link
@@ -63,6 +66,21 @@ class DepositProblemIn(DepositIn):
     problem: Literal["does_not_fit", "door_did_not_open"]
 
 
+class CollectIn(DepositIn):
+    """A parcel on the courier's collection list."""
+
+
+class DropoffIn(BaseModel):
+    code: str = Field(min_length=1, max_length=20)
+    reachable: bool = False
+    """Ask for a compartment within reach (the screen's accessibility mode)."""
+
+
+class DropoffProblemIn(BaseModel):
+    code: str = Field(min_length=1, max_length=20)
+    problem: Literal["does_not_fit", "door_did_not_open"]
+
+
 def create_kiosk_app(kiosk: Kiosk, screens: ScreenSettings | None = None) -> FastAPI:
     """The kiosk API, and with `screens` the kiosk's touch screens too."""
     app = FastAPI(title=f"parcellocker terminal {kiosk.locker_id}", docs_url=None, redoc_url=None, openapi_url=None)
@@ -103,6 +121,7 @@ def create_kiosk_app(kiosk: Kiosk, screens: ScreenSettings | None = None) -> Fas
                     "compartment": parcel.compartment,
                     "expired_at": parcel.expired_at.isoformat(),
                     "state": parcel.state,
+                    "kind": parcel.kind,
                 }
                 for parcel in parcels
             ]
@@ -118,6 +137,18 @@ def create_kiosk_app(kiosk: Kiosk, screens: ScreenSettings | None = None) -> Fas
             problem_in.courier_token, problem_in.tracking_number, problem_in.problem
         )
         return _opened(opened)
+
+    @app.post("/courier/collect")
+    async def create_collection(collect_in: CollectIn) -> dict[str, Any]:
+        return _opened(await kiosk.collect(collect_in.courier_token, collect_in.tracking_number))
+
+    @app.post("/dropoff")
+    async def create_dropoff(dropoff_in: DropoffIn) -> dict[str, Any]:
+        return _opened(await kiosk.drop_off(dropoff_in.code, dropoff_in.reachable))
+
+    @app.post("/dropoff/problem")
+    async def create_dropoff_problem(problem_in: DropoffProblemIn) -> dict[str, Any]:
+        return _opened(await kiosk.report_dropoff_problem(problem_in.code, problem_in.problem))
 
     @app.get("/status")
     async def read_status() -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """The kiosk's use cases at the terminal. A pickup is asked of the server while it can be reached and checked by
-the terminal itself otherwise; deposits, reopening after a pickup and the couriers' list of parcels to collect need
-the server. Whatever opens a door, the events it caused are in the store before the kiosk gets its answer."""
+the terminal itself otherwise; deposits, drop-offs, collections, reopening after a pickup and the couriers' list of
+parcels to collect need the server. Whatever opens a door, the events it caused are in the store before the kiosk
+gets its answer."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -151,6 +152,30 @@ class Kiosk:
         except LinkRefused as error:
             raise _passed_on(error) from None
 
+    async def collect(self, courier_token: str, tracking_number: str) -> Opened:
+        """A parcel on the courier's collection list: its compartment opens; the door closing makes it collected."""
+        self._check_ready()
+        try:
+            answer = await self._link.collect(courier_token, tracking_number)
+        except LinkDown as error:
+            self._health.mark_down(error)
+            raise ServerUnreachable("the locker cannot reach its server just now; collecting must wait") from error
+        except LinkRefused as error:
+            raise _passed_on(error) from None
+        self._health.mark_up()
+        await self._open(answer.compartment, OpeningPurpose.COLLECT)
+        return Opened(answer.compartment, answer.shipment_id, "server", answer.tracking_number)
+
+    async def drop_off(self, code: str, reachable: bool = False) -> Opened:
+        """A sender's drop-off code: the server gives a compartment the parcel fits (only online: it claims one)."""
+        self._check_ready()
+        return await self._open_for_dropoff(lambda: self._link.drop_off(code, reachable))
+
+    async def report_dropoff_problem(self, code: str, problem: str) -> Opened:
+        """The sender's parcel does not fit, or the door did not open: the server offers another compartment."""
+        self._check_ready()
+        return await self._open_for_dropoff(lambda: self._link.report_dropoff_problem(code, problem))
+
     def status(self) -> dict[str, Any]:
         snapshot = self._coordinator.snapshot
         return {
@@ -193,6 +218,19 @@ class Kiosk:
             raise _passed_on(error) from None
         self._health.mark_up()
         return answer
+
+    async def _open_for_dropoff(self, ask: Callable[[], Awaitable[CompartmentToOpen]]) -> Opened:
+        try:
+            answer = await ask()
+        except LinkDown as error:
+            self._health.mark_down(error)
+            raise ServerUnreachable("the locker cannot reach its server just now; sending must wait") from error
+        except LinkRefused as error:
+            if error.status == 429:
+                raise TooManyTries(error.message, int(error.details.get("retry_after_seconds", 1))) from None
+            raise _passed_on(error) from None
+        self._health.mark_up()
+        return await self._open_for_deposit(answer)
 
     async def _open_for_deposit(self, answer: CompartmentToOpen) -> Opened:
         await self._open(answer.compartment, OpeningPurpose.DEPOSIT)

@@ -50,6 +50,7 @@ def parcels_to_collect(body: Any) -> list[ParcelToCollect]:
             int(item["compartment"]),
             datetime.fromisoformat(item["expired_at"]),
             str(item.get("state", "expired")),  # a server older than the lifecycle lists expired parcels only
+            str(item.get("kind", "delivery")),  # one older than drop-offs lists deliveries only
         )
         for item in body
     ]

@@ -104,6 +104,23 @@ class HttpLink(Link):
     async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
         return bodies.parcels_to_collect(await self._call("GET", f"{self._locker}/collections", bearer=courier_token))
 
+    async def collect(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
+        payload = {"tracking_number": tracking_number}
+        url = f"{self._locker}/collections"
+        return bodies.compartment_to_open(await self._call("POST", url, json=payload, bearer=courier_token))
+
+    async def drop_off(self, code: str, reachable: bool = False) -> CompartmentToOpen:
+        payload: dict[str, Any] = {"code": code}
+        if reachable:
+            payload["reachable"] = True
+        body = await self._call("POST", f"{self._locker}/dropoffs", json=payload, wait=self._pickup_timeout)
+        return bodies.compartment_to_open(body)
+
+    async def report_dropoff_problem(self, code: str, problem: str) -> CompartmentToOpen:
+        payload = {"code": code, "problem": problem}
+        body = await self._call("POST", f"{self._locker}/dropoffs/problems", json=payload, wait=self._pickup_timeout)
+        return bodies.compartment_to_open(body)
+
     async def close(self) -> None:
         await self._client.aclose()
 

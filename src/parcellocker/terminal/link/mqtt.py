@@ -158,6 +158,20 @@ class MqttLink(Link):
     async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
         return _read(bodies.parcels_to_collect, await self._request("collections", {"courier_token": courier_token}))
 
+    async def collect(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
+        body = {"courier_token": courier_token, "tracking_number": tracking_number}
+        return _read(bodies.compartment_to_open, await self._request("collect", body))
+
+    async def drop_off(self, code: str, reachable: bool = False) -> CompartmentToOpen:
+        body: dict[str, Any] = {"code": code}
+        if reachable:
+            body["reachable"] = True
+        return _read(bodies.compartment_to_open, await self._request("dropoff", body, self._pickup_timeout))
+
+    async def report_dropoff_problem(self, code: str, problem: str) -> CompartmentToOpen:
+        body = {"code": code, "problem": problem}
+        return _read(bodies.compartment_to_open, await self._request("dropoff_problem", body, self._pickup_timeout))
+
     async def close(self) -> None:
         """Say `offline` (a stop is no crash, but the locker is offline all the same) and disconnect."""
         client = self._client

@@ -1,8 +1,8 @@
 """The `Link` port: how the terminal talks with the server, whatever carries it (HTTP or MQTT).
 
 Events go up, each with the terminal's own `seq`, and are applied by the server once however often they are sent;
-commands come down and are acknowledged; the code sheet is fetched for offline pickups; pickups and deposits made
-at the kiosk are asked of the server while it can be reached.
+commands come down and are acknowledged; the code sheet is fetched for offline pickups; pickups, deposits,
+drop-offs and collections made at the kiosk are asked of the server while it can be reached.
 
 Errors: `LinkDown` when the server cannot be reached or fails (try again later; pickups fall back to the
 terminal's own check), `LinkRefused` when it answered no (the request itself is at fault or not allowed).
@@ -110,14 +110,17 @@ class CompartmentToOpen:
 @dataclass(frozen=True, slots=True)
 class ParcelToCollect:
     """A parcel of the signed-in courier's carrier waiting in a compartment of this locker to be taken out: expired,
-    or redirected to another locker."""
+    redirected to another locker, or dropped off by its sender."""
 
     shipment_id: str
     tracking_number: str
     compartment: int
     expired_at: datetime
-    """Since when it waits: when it expired, or was redirected."""
+    """Since when it waits: when it expired, was redirected, or was dropped off."""
     state: str = "expired"
+    """"expired", "redirected" or "dropped_off"."""
+    kind: str = "delivery"
+    """"delivery", or "send" / "return" for a parcel its sender dropped off."""
 
 
 class Link(abc.ABC):
@@ -164,7 +167,21 @@ class Link(abc.ABC):
 
     @abc.abstractmethod
     async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
-        """The expired parcels of the courier's carrier waiting in this locker."""
+        """The parcels of the courier's carrier waiting in this locker to be collected."""
+
+    @abc.abstractmethod
+    async def collect(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
+        """Open the compartment of a parcel on the courier's collection list (LinkRefused 409 for a parcel that is
+        not to be collected, 404 for one the courier's carrier does not have)."""
+
+    @abc.abstractmethod
+    async def drop_off(self, code: str, reachable: bool = False) -> CompartmentToOpen:
+        """Ask the server to check a sender's drop-off code and give a compartment (LinkRefused 404 for a wrong code,
+        429 when the locker makes people wait, 409 `locker_full`). `reachable`: within reach (sent only when true)."""
+
+    @abc.abstractmethod
+    async def report_dropoff_problem(self, code: str, problem: str) -> CompartmentToOpen:
+        """The sender's parcel does not fit, or the door did not open: another compartment."""
 
     @abc.abstractmethod
     async def close(self) -> None:

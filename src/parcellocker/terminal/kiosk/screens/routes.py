@@ -2,8 +2,10 @@
 
 GET  /                 home (`?idle=1`: back after inactivity, in the kiosk's own language, accessibility off)
 GET  /pickup           the code keypad (a scanned QR token is taken on any page)
-GET  /courier          courier sign-in, deposits, parcels to collect, summary (`?courier_id=` from a card scan)
-GET  /send, /rent      "coming soon": their features have not landed yet
+GET  /courier          courier sign-in, deposits, parcels to collect (one scan each), summary (`?courier_id=` from a
+                       card scan)
+GET  /send             "Send a parcel": a drop-off code opens a compartment (sending and returns)
+GET  /rent             "coming soon": its feature has not landed yet
 GET  /lang/{language}  switch language, back to `?next=`
 GET  /demo/doors, POST /demo/doors/{compartment}/{action}   demo only: the emulator's doors (emulator_control.py)
 GET  /static/…         the stylesheet and scripts, all local
@@ -31,7 +33,7 @@ from parcellocker.terminal.kiosk.screens.pages import Pages, Visitor
 STATIC = Path(__file__).parent / "static"
 LANGUAGE_COOKIE = "kiosk_lang"
 ACCESSIBLE_COOKIE = "kiosk_a11y"
-COMING_SOON = ("send", "rent")
+COMING_SOON = ("rent",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,7 @@ def install_screens(app: FastAPI, settings: ScreenSettings, emulator: EmulatorCo
 
     @app.get("/send", response_class=HTMLResponse, include_in_schema=False)
     async def read_send(request: Request) -> Response:
-        return show(request, "coming_soon.html", "send", feature="send")
+        return show(request, "send.html", "send")
 
     @app.get("/rent", response_class=HTMLResponse, include_in_schema=False)
     async def read_rent(request: Request) -> Response:

@@ -1,7 +1,9 @@
 /* Courier mode: sign in by card (scanned "COURIER:<id>") or typed id, and PIN; then parcels scanned (or typed)
    one after another, each opening a compartment that fits ("does not fit" and "door did not open" ask for
-   another), optionally at reachable height; the carrier's expired parcels waiting here; a summary; signed out
-   after 2 minutes without a touch. The session lives in this tab's sessionStorage only, and only while the courier
+   another), optionally at reachable height; the carrier's parcels waiting here to be collected (expired,
+   redirected, dropped off by their senders), each collected with one scan of its label (or its Collect button):
+   its door opens, and closing it again completes the collection; a summary; signed out after 2 minutes without a
+   touch. The session lives in this tab's sessionStorage only, and only while the courier
    screen is shown: any other screen removes it (kiosk.js). */
 (function () {
   "use strict";
@@ -16,10 +18,16 @@
   var reachable = K.byTestId("reachable-toggle");
   var now = K.byTestId("deposit-now");
   var openText = K.byTestId("deposit-open");
+  var collectText = K.byTestId("collect-open");
+  var depositProblems = K.byTestId("deposit-problems");
   var watching = null;
+  var toCollect = [];  /* the parcels of the collection list as last loaded */
 
   function load() {
-    try { return JSON.parse(sessionStorage.getItem(SESSION)) || null; } catch (broken) { return null; }
+    var found = null;
+    try { found = JSON.parse(sessionStorage.getItem(SESSION)) || null; } catch (broken) { found = null; }
+    if (found && !found.collected) found.collected = [];
+    return found;
   }
   function save() { sessionStorage.setItem(SESSION, JSON.stringify(session)); }
   function signOut() { sessionStorage.removeItem(SESSION); session = null; }
@@ -56,7 +64,9 @@
         : K.errorText(reply.error), reply.error.code);
       return;
     }
-    session = { token: reply.data.courier_token, courierId: courierId, deposits: [], problems: [], current: null };
+    session = {
+      token: reply.data.courier_token, courierId: courierId, deposits: [], problems: [], collected: [], current: null,
+    };
     save();
     startDeposits();
   });
@@ -71,8 +81,14 @@
 
   K.scanHandlers.other = function (text) {
     if (!session || depositPanel.hidden) { K.toast(K.t("sign_in_first")); return; }
-    deposit(text);
+    depositOrCollect(text);
   };
+
+  /* One scan each: a parcel on the collection list is collected, any other is deposited. */
+  function depositOrCollect(tracking) {
+    var listed = toCollect.some(function (parcel) { return parcel.tracking_number === tracking; });
+    if (listed) collect(tracking); else deposit(tracking);
+  }
 
   /* Deposits. */
   function startDeposits() {
@@ -90,7 +106,7 @@
   document.getElementById("deposit-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var tracking = trackingField.value.trim();
-    if (tracking) deposit(tracking);
+    if (tracking) depositOrCollect(tracking);
   });
 
   async function deposit(tracking) {
@@ -140,6 +156,9 @@
     openText.textContent = K.t("deposit_open", { number: compartment, tracking: tracking });
     openText.dataset.compartment = String(compartment);
     openText.dataset.tracking = tracking;
+    openText.hidden = false;
+    depositProblems.hidden = false;
+    collectText.hidden = true;
     K.lightDoor(compartment);
     now.hidden = false;
     renderDeposits();
@@ -192,27 +211,98 @@
     });
   }
 
+  /* Collections. */
+  async function collect(tracking) {
+    K.trouble.clear();
+    trackingField.value = "";
+    trackingField.blur();
+    var asked = Date.now();
+    var reply = await K.api("POST", "/courier/collect", { courier_token: session.token, tracking_number: tracking });
+    if (!reply.ok) return refused(reply.error);
+    var entry = collectedEntry(tracking);
+    if (!entry) { entry = { tracking: tracking }; session.collected.push(entry); }
+    entry.compartment = reply.data.compartment;
+    entry.status = "open";
+    session.current = entry;
+    save();
+    collectText.textContent = K.t("collect_open", { number: entry.compartment, tracking: tracking });
+    collectText.dataset.compartment = String(entry.compartment);
+    collectText.dataset.tracking = tracking;
+    collectText.hidden = false;
+    openText.hidden = true;
+    depositProblems.hidden = true;
+    K.lightDoor(entry.compartment);
+    now.hidden = false;
+    renderCollections();
+    watchCollection(entry, asked);
+  }
+
+  function collectedEntry(tracking) {
+    return session.collected.find(function (entry) { return entry.tracking === tracking; });
+  }
+
+  /* Its door closed after it was opened for the collection: the parcel is out (the terminal tells the server). */
+  function watchCollection(entry, asked) {
+    clearTimeout(watching);
+    var look = async function () {
+      if (session === null || session.current !== entry) return;
+      if (await K.closedAfter(entry.compartment, asked)) {
+        entry.status = "collected";
+        save();
+        collectText.textContent = K.t("collect_closed", { number: entry.compartment, tracking: entry.tracking });
+        renderCollections();
+        return;
+      }
+      watching = setTimeout(look, 400);
+    };
+    watching = setTimeout(look, 200);
+  }
+
   async function loadCollections() {
     var reply = await K.api("POST", "/courier/collections", { courier_token: session.token });
+    if (!reply.ok) { toCollect = []; renderCollections(); return refused(reply.error); }
+    toCollect = reply.data.parcels;
+    renderCollections();
+  }
+
+  function sinceLabel(parcel) {
+    if (parcel.state === "redirected") return "redirected_since";
+    if (parcel.state === "dropped_off") return parcel.kind === "return" ? "returned_since" : "sent_since";
+    return "expired_since";
+  }
+
+  function renderCollections() {
     var list = K.byTestId("collections-list");
     list.replaceChildren();
-    if (!reply.ok) return refused(reply.error);
     var since = new Intl.DateTimeFormat(K.settings.language, { dateStyle: "short", timeStyle: "short" });
-    reply.data.parcels.forEach(function (parcel) {
+    toCollect.forEach(function (parcel) {
+      var entry = collectedEntry(parcel.tracking_number);
       var item = document.createElement("li");
       item.setAttribute("data-testid", "collection-item");
       item.dataset.tracking = parcel.tracking_number;
       item.dataset.compartment = String(parcel.compartment);
+      item.dataset.state = parcel.state;
+      item.dataset.kind = parcel.kind || "delivery";
+      item.dataset.status = entry ? entry.status : "waiting";
       var what = document.createElement("span");
       what.textContent = parcel.tracking_number + " → " + parcel.compartment;
       var when = document.createElement("span");
-      item.dataset.state = parcel.state;
-      var label = parcel.state === "redirected" ? "redirected_since" : "expired_since";
-      when.textContent = K.t(label, { since: since.format(new Date(parcel.expired_at)) });
+      when.textContent = entry && entry.status === "collected"
+        ? K.t("status_collected")
+        : K.t(sinceLabel(parcel), { since: since.format(new Date(parcel.expired_at)) });
       item.append(what, when);
+      if (!entry || entry.status !== "collected") {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button";
+        button.setAttribute("data-testid", "collect-button");
+        button.textContent = list.dataset.collectLabel;
+        button.addEventListener("click", function () { collect(parcel.tracking_number); });
+        item.append(button);
+      }
       list.append(item);
     });
-    K.byTestId("collections-empty").hidden = reply.data.parcels.length > 0;
+    K.byTestId("collections-empty").hidden = toCollect.length > 0;
   }
 
   /* The end: a summary, then sign out. */
@@ -221,12 +311,20 @@
     var deposited = session.deposits.filter(function (entry) { return entry.status !== "failed"; });
     K.byTestId("summary-deposited").textContent = String(deposited.length);
     K.byTestId("summary-problems").textContent = String(session.problems.length);
+    var collected = session.collected.filter(function (entry) { return entry.status === "collected"; });
+    K.byTestId("summary-collected").textContent = String(collected.length);
     var list = K.byTestId("summary-list");
     list.replaceChildren();
     session.deposits.forEach(function (entry) {
       var item = document.createElement("li");
       item.setAttribute("data-testid", "summary-item");
       item.textContent = entry.tracking + " → " + entry.compartment;
+      list.append(item);
+    });
+    collected.forEach(function (entry) {
+      var item = document.createElement("li");
+      item.setAttribute("data-testid", "summary-collected-item");
+      item.textContent = entry.compartment + " → " + entry.tracking;
       list.append(item);
     });
     session.problems.forEach(function (reported) {

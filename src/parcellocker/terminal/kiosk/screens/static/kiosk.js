@@ -220,6 +220,15 @@
     return door ? door.door : null;
   }
 
+  /* Has the door of compartment `number` closed since `after` (a Date.now() taken before asking for it to open)?
+     The terminal says since when each door is in its state; this machine's clock is the terminal's. */
+  async function closedAfter(number, after) {
+    var status = await api("GET", "/status");
+    if (!status.ok) return false;
+    var door = status.data.doors.find(function (d) { return d.compartment === Number(number); });
+    return Boolean(door && door.door === "closed" && door.since && Date.parse(door.since) >= after);
+  }
+
   /* Demo only: the emulator's panel. */
   var panel = byTestId("emulator-panel");
   if (panel) {
@@ -267,5 +276,6 @@
     takePendingScan: takePendingScan,
     lightDoor: lightDoor,
     doorOf: doorOf,
+    closedAfter: closedAfter,
   };
 })();
