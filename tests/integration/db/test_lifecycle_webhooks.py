@@ -1,14 +1,15 @@
 """The lifecycle's changes reach the carrier's webhook, on SQLite and PostgreSQL, in test time: the carrier's
 extension, the scheduler's expiry, a courier's collection, the return, a redirect collected for its new locker,
-and the scheduler's erasure, each POSTed signed by the real worker to a receiver on 127.0.0.1. The bodies hold
-none of the recipient's personal data, before the erasure or after it."""
+the scheduler's erasure, and a return dropped off at the locker, collected and handed to the carrier, each POSTed
+signed by the real worker to a receiver on 127.0.0.1. The bodies hold none of the recipient's (or sender's)
+personal data, before the erasure or after it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from lifecycle_rig import CARRIER, COURIER, OPERATOR, RECIPIENT, LifecycleSite, lifecycle_site
+from lifecycle_rig import CARRIER, COURIER, KEYS, OPERATOR, RECIPIENT, LifecycleSite, lifecycle_site
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,10 +17,22 @@ from parcellocker.adapters.db.tables import webhook_deliveries
 from parcellocker.adapters.webhooks.sender import HttpWebhookSender
 from parcellocker.adapters.webhooks.worker import WebhookWorker
 from parcellocker.domain.compartment import DoorState
+from parcellocker.domain.shipment import ShipmentKind
+from parcellocker.domain.sizes import ParcelSpec, Size
+from parcellocker.security.sealing import unseal
 from parcellocker.security.webhook_signatures import TIMESTAMP_HEADER
-from parcellocker.service.collecting import CollectParcel, ReturnShipment, collect_parcel, return_shipment
+from parcellocker.service.collecting import (
+    CollectParcel,
+    HandOverShipment,
+    ReturnShipment,
+    collect_parcel,
+    hand_over_shipment,
+    return_shipment,
+)
+from parcellocker.service.dropoffs import DropOffParcel, IssueDropoffCode, drop_off_parcel, issue_dropoff_code
 from parcellocker.service.extensions import ExtendDeadline, extend_deadline
 from parcellocker.service.lockers import AddLocker, add_locker
+from parcellocker.service.recipient_messages import SEAL_PURPOSE
 from parcellocker.service.redirects import RedirectShipment, redirect_shipment
 from parcellocker.service.scheduler import LifecycleScheduler, RoundDone
 from parcellocker.service.webhooks import SetWebhook, set_webhook
@@ -115,3 +128,41 @@ async def test_the_lifecycles_changes_reach_the_carriers_webhook(engine: AsyncEn
         kept = [row[0] for row in await connection.execute(select(webhook_deliveries.c.body))]
     assert len(kept) == len(delivered) == 11
     assert not [body for body in kept + [r.body.decode() for r in delivered] if any(p in body for p in PERSONAL)]
+
+
+async def test_a_return_dropped_off_collected_and_handed_over_reaches_the_carriers_webhook(engine: AsyncEngine) -> None:
+    site = await lifecycle_site(engine)
+    async with WebhookReceiver() as receiver:
+        registered = await site.run(set_webhook, SetWebhook(CARRIER, "carrier-1", receiver.url()))
+        worker = WebhookWorker(site.services, HttpWebhookSender(timeout=5, private_addresses=True))
+        try:
+            issued = IssueDropoffCode(
+                CARRIER, "RET-1", site.locker_id, ParcelSpec(Size.S), RECIPIENT, ShipmentKind.RETURN
+            )
+            shipment = await site.run(issue_dropoff_code, issued)
+            async with site.services.uow_factory() as uow:
+                sealed = await uow.outbox.latest_payload(shipment.id, "dropoff_code")
+            assert sealed is not None
+            code = str(unseal(KEYS.derive(SEAL_PURPOSE), sealed)["code"])
+            opened = await site.run(drop_off_parcel, DropOffParcel(site.terminal, site.locker_id, code))
+            await site.door(opened.compartment.number, DoorState.OPEN)
+            assert (await site.door(opened.compartment.number, DoorState.CLOSED)).outcome == "parcel_dropped_off"
+            site.clock.advance(HOUR)
+            await collect(site, "RET-1")
+            await site.run(hand_over_shipment, HandOverShipment(CARRIER, shipment.id))
+            await deliver_all(worker)
+        finally:
+            await worker.stop()
+        delivered = receiver.delivered()
+
+    carrier = "carrier:carrier-1"
+    assert told(delivered, shipment.id) == [
+        (None, "announced", "return announced by carrier", carrier, "L-1"),
+        ("announced", "dropped_off", "door closed on the returned parcel", "terminal", "L-1"),
+        ("dropped_off", "collected", "collected by courier", "terminal", "L-1"),
+        ("collected", "handed_to_carrier", "handed to carrier", carrier, "L-1"),
+    ]
+    assert registered.secret is not None
+    for request in delivered:
+        request.verify_with(registered.secret, now=float(request.headers[TIMESTAMP_HEADER]))
+        assert set(request.event) == DOCUMENT_FIELDS and not any(p in request.body.decode() for p in PERSONAL)
