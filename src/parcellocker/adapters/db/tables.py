@@ -124,7 +124,7 @@ shipments = Table(
     Column("redirect_to_locker_id", String(ID), nullable=True),
     Column("ended_at", UtcDateTime, nullable=True),
     Column("personal_data_erased_at", UtcDateTime, nullable=True),
-    # Sending from a locker and returns (migration 0009): the kind, and the sender's drop-off code (its HMAC, as
+    # Sending from a locker and returns (migration 0008): the kind, and the sender's drop-off code (its HMAC, as
     # pickup codes) with its expiry.
     Column("kind", String(STATE), nullable=False, server_default="delivery"),
     Column("dropoff_code_hash", String(64), nullable=True),
@@ -183,7 +183,7 @@ transitions = Table(
     # What carriers are told (webhooks, the event feed): the event's id, and the carrier of a shipment's change.
     Column("event_id", String(36), nullable=False),
     Column("carrier_id", String(ID), nullable=True),
-    # The writing transaction's id on PostgreSQL (migration 0008 makes it the column's default there), by which the
+    # The writing transaction's id on PostgreSQL (migration 0009 makes it the column's default there), by which the
     # event feed reads in commit order without skipping a change committed late; 0 on SQLite, one writer at a time.
     Column("xact", BigInteger, nullable=False, server_default=text("0")),
     # One subject's history; and (utilisation) a locker's compartments' transitions from a time on.

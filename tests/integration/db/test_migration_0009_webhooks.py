@@ -1,5 +1,5 @@
-"""Migration 0008 on SQLite and PostgreSQL: the transitions already kept get event ids and their carrier and are
-in the feed; new ones are written with the writing transaction's id on PostgreSQL; and it goes back down to 0007
+"""Migration 0009 on SQLite and PostgreSQL: the transitions already kept get event ids and their carrier and are
+in the feed; new ones are written with the writing transaction's id on PostgreSQL; and it goes back down to 0008
 in place, every foreign key still referring to a table."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from parcellocker.adapters.db.types import UtcDateTime
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 
 AT = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-# The tables as revision 0007 holds them, only the columns written here (not the repositories, which know the
+# The tables as revision 0008 holds them, only the columns written here (not the repositories, which know the
 # columns of later revisions).
 _carriers = sa.table("carriers", sa.column("id"), sa.column("name"))
 _lockers = sa.table(
@@ -47,9 +47,9 @@ _transitions = sa.table(
 )
 
 
-async def _fill_at_0007(url: str) -> None:
+async def _fill_at_0008(url: str) -> None:
     """A carrier, a locker, a shipment with two transitions and a message, and a compartment with one transition,
-    as kept at 0007."""
+    as kept at 0008."""
     engine = make_engine(url)
     try:
         async with engine.begin() as connection:
@@ -97,12 +97,12 @@ async def _kept_transitions(url: str) -> list[Any]:
         await engine.dispose()
 
 
-async def test_migration_0008_gives_kept_transitions_their_event_id_and_carrier(
+async def test_migration_0009_gives_kept_transitions_their_event_id_and_carrier(
     fresh_database: Any, database_kind: str
 ) -> None:
     url = await fresh_database(database_kind, migrated=False)
-    upgrade(url, "0007")
-    await _fill_at_0007(url)
+    upgrade(url, "0008")
+    await _fill_at_0008(url)
     upgrade(url)
     assert current(url) == head()
 
@@ -127,13 +127,13 @@ async def test_migration_0008_gives_kept_transitions_their_event_id_and_carrier(
     assert newest[2] == "carrier-1" and (newest[3] > 0) == (database_kind == "postgres")
 
 
-async def test_migration_0008_goes_back_down_to_0007_and_up_again(fresh_database: Any, database_kind: str) -> None:
+async def test_migration_0009_goes_back_down_to_0008_and_up_again(fresh_database: Any, database_kind: str) -> None:
     url = await fresh_database(database_kind, migrated=False)
-    upgrade(url, "0007")
-    await _fill_at_0007(url)
+    upgrade(url, "0008")
+    await _fill_at_0008(url)
     upgrade(url)
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0007")
-    assert current(url) == "0007"
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0008")
+    assert current(url) == "0008"
 
     engine = make_engine(url)
     try:

@@ -4,8 +4,8 @@ Every transition gets an event id (given to those already kept here), the carrie
 from the shipment), and `xact`: on PostgreSQL the id of the transaction that wrote it (its default from now on),
 by which the feed reads in commit order; those already kept get 0, as every row on SQLite does.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-08
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -45,7 +45,7 @@ def upgrade() -> None:
         "WHERE subject = 'shipment'"
     )
     # NOT NULL needs a copy of the table on SQLite (a batch): safe for `transitions` only because no foreign key
-    # points at it (lockers, compartments and shipments are never copied; see 0004-0007).
+    # points at it (lockers, compartments and shipments are never copied; see 0004-0008).
     with op.batch_alter_table("transitions") as batch:
         batch.alter_column("event_id", existing_type=sa.String(36), nullable=False)
     shipment_rows = sa.text("carrier_id IS NOT NULL")
@@ -116,7 +116,7 @@ def downgrade() -> None:
     op.drop_table("carrier_webhooks")
     op.drop_index("ix_transitions_carrier_id_xact_id", table_name="transitions")
     # Dropped in place on both databases (SQLite since 3.35), once the index that names them is gone, like the
-    # columns of 0004-0007: no copy of the table, whatever may point at it.
+    # columns of 0004-0008: no copy of the table, whatever may point at it.
     for column in ("xact", "carrier_id", "event_id"):
         op.execute(f"ALTER TABLE transitions DROP COLUMN {column}")
 

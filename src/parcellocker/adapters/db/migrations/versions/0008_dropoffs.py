@@ -7,8 +7,8 @@ batch copy: `shipments` is the parent of foreign keys (compartments' parcels, no
 copy it back would break them on SQLite. The downgrade refuses while a parcel to send or return has not ended: as a
 delivery it would be open to a courier's deposit.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-14
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -56,7 +56,7 @@ def downgrade() -> None:
     if live:
         raise RuntimeError(
             f"{live} parcels to send or return have not ended; cancel them or let them be handed to their carriers "
-            "before going below revision 0009"
+            "before going below revision 0008"
         )
     op.drop_index(_INDEX, table_name="shipments")
     for column in ("dropoff_code_expires_at", "dropoff_code_hash", "kind"):
