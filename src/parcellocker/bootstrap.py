@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcellocker.adapters.clock import SystemClock
 from parcellocker.adapters.db.engine import make_engine
 from parcellocker.adapters.db.terminal_link import SqlTerminalLinkUnitOfWork
+from parcellocker.adapters.db.webhook_subscribers import WebhookSubscribers
 from parcellocker.adapters.notifications.channels import ChannelNotifier
 from parcellocker.adapters.notifications.library import TemplateLibrary
 from parcellocker.adapters.notifications.mailbox import MailboxNotifier
@@ -34,6 +35,7 @@ class Server:
     settings: Settings
     engine: AsyncEngine
     services: Services
+    webhook_subscribers: WebhookSubscribers = field(default_factory=WebhookSubscribers)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -49,8 +51,9 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Server:
         policy=settings.policy(),
         payments=payment_gateways_from(settings, keys),
     )
-    services = Services(uow_factory=lambda: SqlTerminalLinkUnitOfWork(engine), env=env)
-    return Server(settings, engine, services)
+    subscribers = WebhookSubscribers()
+    services = Services(uow_factory=lambda: SqlTerminalLinkUnitOfWork(engine, webhook_subscribers=subscribers), env=env)
+    return Server(settings, engine, services, subscribers)
 
 
 def payment_gateways_from(settings: Settings, keys: ServerKeys) -> PaymentGateways:

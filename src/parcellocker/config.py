@@ -15,6 +15,7 @@ from parcellocker.adapters.notifications.sms_gateway import DEFAULT_BODY as DEFA
 from parcellocker.adapters.notifications.sms_gateway import SmsBodyTemplate
 from parcellocker.domain.codes import MAX_CODE_LENGTH, MIN_CODE_LENGTH
 from parcellocker.domain.lockout import LockoutPolicy
+from parcellocker.domain.webhooks import RetrySchedule
 from parcellocker.security.keys import ServerKeys, decode_secret, load_or_create_secret
 from parcellocker.service.context import Policy
 
@@ -75,6 +76,11 @@ class Settings(BaseSettings):
     checkout_merchant: str = ""  # this site's merchant id at the provider
     checkout_secret: SecretStr = SecretStr("")  # shared with the provider: signs the links there and its webhook back
     rental_sweep_seconds: float = Field(default=10, gt=0, le=3600)
+    webhook_first_retry_seconds: float = Field(default=5, gt=0)  # then doubling after each failure ...
+    webhook_max_retry_seconds: float = Field(default=3600, gt=0)  # ... up to this
+    webhook_give_up_hours: float = Field(default=72, gt=0)  # no attempt later than this after the change
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=120)  # for a receiver's answer
+    webhook_private_addresses: Literal["allow", "refuse"] | None = None  # default: allow when local, else refuse
 
     @field_validator("database_url")
     @classmethod
@@ -163,6 +169,21 @@ class Settings(BaseSettings):
     def effective_mailbox_dir(self) -> Path:
         return self.mailbox_dir or self.var_dir / "mailbox"
 
+    @property
+    def webhooks_to_private_addresses(self) -> bool:
+        """Whether a carrier's webhook may be on loopback or a private network (the server's own network)."""
+        if self.webhook_private_addresses is None:
+            return self.environment == "local"
+        return self.webhook_private_addresses == "allow"
+
+    def webhook_schedule(self) -> RetrySchedule:
+        first = timedelta(seconds=self.webhook_first_retry_seconds)
+        return RetrySchedule(
+            first_delay=first,
+            max_delay=max(first, timedelta(seconds=self.webhook_max_retry_seconds)),
+            give_up_after=timedelta(hours=self.webhook_give_up_hours),
+        )
+
     def server_keys(self) -> ServerKeys:
         if self.server_key:
             return ServerKeys.from_secret(decode_secret(self.server_key))
@@ -188,4 +209,5 @@ class Settings(BaseSettings):
             personal_data_retention=timedelta(days=self.personal_data_retention_days),
             dropoff_code_validity=timedelta(days=self.dropoff_code_days),
             public_url=self.effective_public_url,
+            webhooks_to_private_addresses=self.webhooks_to_private_addresses,
         )

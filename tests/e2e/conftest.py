@@ -84,7 +84,7 @@ def start_server(
     seeded = _run(_seed(Settings(database_url=url, var_dir=var_dir)))
     port = port or free_port()
     log_path = folder / "server.log"
-    env = {
+    process_env = {
         **os.environ,
         "PARCELLOCKER_DATABASE_URL": url,
         "PARCELLOCKER_VAR_DIR": str(var_dir),
@@ -99,7 +99,7 @@ def start_server(
         *(["--workers", str(workers)] if workers > 1 else []),
     ]  # fmt: skip
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=process_env, stdout=log, stderr=subprocess.STDOUT)
     server = RunningServer(kind, f"http://127.0.0.1:{port}", var_dir, log_path, seeded, process)
     try:
         _wait_until_ready(server)

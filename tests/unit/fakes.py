@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+
+import orjson
 
 from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
 from parcellocker.domain.alarms import Alarm
 from parcellocker.domain.allocation import choose_compartment
 from parcellocker.domain.audit import GENESIS_HASH, AuditEntry, AuditRecord, chain
 from parcellocker.domain.compartment import Compartment, PendingAction
-from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber, LockerFull
+from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber, InvalidInput, LockerFull
 from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
@@ -30,6 +33,7 @@ from parcellocker.domain.rental import Rental
 from parcellocker.domain.rental_terms import RentalTerms
 from parcellocker.domain.shipment import TO_BE_COLLECTED_STATES, Shipment, ShipmentState
 from parcellocker.domain.sizes import Size
+from parcellocker.domain.webhooks import WebhookEndpoint
 from parcellocker.service.ports import (
     AccountRepository,
     AlarmRepository,
@@ -45,12 +49,19 @@ from parcellocker.service.ports import (
     ParcelToCollect,
     PickupPolicyRepository,
     ShipmentCalendar,
+    ShipmentEvent,
+    ShipmentEventLog,
     ShipmentRepository,
     StoredReply,
     TerminalEventLog,
     TransitionHistory,
     UnitOfWork,
+    WebhookBacklog,
+    WebhookDelivery,
+    WebhookDeliveryQueue,
+    WebhookEndpointRepository,
 )
+from parcellocker.service.shipment_events import event_document
 
 START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 Aggregate = TypeVar("Aggregate", Compartment, Shipment, Rental)
@@ -67,6 +78,26 @@ class FakeClock(Clock):
 
     def advance(self, by: timedelta) -> None:
         self._now += by
+
+
+@dataclass
+class FakeWebhookDelivery:
+    """A queued webhook delivery and where it stands (the row of webhook_deliveries)."""
+
+    id: int
+    event_id: str
+    carrier_id: str
+    shipment_id: str
+    order: tuple[int, int]  # the shipment's version after the change, the change's place in it
+    body: str
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = 0
+    claim: str | None = None
+    claimed_until: datetime | None = None
+    last_error: str | None = None
+    done_at: datetime | None = None
+    outcome: str | None = None
 
 
 @dataclass
@@ -96,6 +127,9 @@ class FakeDatabase:
     rental_accounts: dict[str, RentalAccount] = field(default_factory=dict)
     reply_times: dict[tuple[str, str], datetime] = field(default_factory=dict)
     pickup_policies: dict[tuple[PolicySubject, str], PickupPolicy] = field(default_factory=dict)
+    event_ids: list[str] = field(default_factory=list)  # of `transitions`, one for one
+    webhooks: dict[str, tuple[WebhookEndpoint, str]] = field(default_factory=dict)
+    webhook_deliveries: dict[int, FakeWebhookDelivery] = field(default_factory=dict)
 
     def copy(self) -> FakeDatabase:
         """A copy that shares nothing mutable with this one (frozen records are shared; that is safe)."""
@@ -123,6 +157,9 @@ class FakeDatabase:
             rental_accounts=dict(self.rental_accounts),
             reply_times=dict(self.reply_times),
             pickup_policies=dict(self.pickup_policies),
+            event_ids=list(self.event_ids),
+            webhooks=dict(self.webhooks),
+            webhook_deliveries={k: dataclasses.replace(v) for k, v in self.webhook_deliveries.items()},
         )
 
     def publish(self, tables: FakeDatabase) -> None:
@@ -447,6 +484,111 @@ class FakeShipmentCalendar(_Repository, ShipmentCalendar):
         return [copy.deepcopy(s) for s in sorted(ended, key=lambda s: (s.ended_at, s.id))[:limit]]
 
 
+class FakeWebhookEndpoints(_Repository, WebhookEndpointRepository):
+    async def get(self, carrier_id: str) -> tuple[WebhookEndpoint, str] | None:
+        return self._tables.webhooks.get(carrier_id)
+
+    async def put(self, endpoint: WebhookEndpoint, sealed_secret: str) -> None:
+        self._tables.webhooks[endpoint.carrier_id] = (endpoint, sealed_secret)
+
+    async def remove(self, carrier_id: str, at: datetime) -> int:
+        self._tables.webhooks.pop(carrier_id, None)
+        waiting = [d for d in self._tables.webhook_deliveries.values() if d.carrier_id == carrier_id and not d.done_at]
+        for delivery in waiting:
+            delivery.done_at, delivery.outcome, delivery.claim = at, "abandoned", None
+            delivery.last_error = "the webhook was removed"
+        return len(waiting)
+
+    async def carriers(self) -> set[str]:
+        return set(self._tables.webhooks)
+
+
+class FakeWebhookDeliveries(_Repository, WebhookDeliveryQueue):
+    async def claim(self, limit: int, now: datetime, until: datetime, claim: str) -> list[WebhookDelivery]:
+        waiting = [d for d in self._tables.webhook_deliveries.values() if d.done_at is None]
+        due = [
+            d
+            for d in sorted(waiting, key=lambda d: (d.next_attempt_at, d.id))
+            if d.next_attempt_at <= now
+            and (d.claimed_until is None or d.claimed_until <= now)
+            and not any(e.shipment_id == d.shipment_id and e.order < d.order for e in waiting)
+        ][:limit]
+        claimed = []
+        for delivery in due:
+            delivery.claim, delivery.claimed_until = claim, until
+            endpoint, sealed = self._tables.webhooks.get(delivery.carrier_id) or (None, None)
+            url = endpoint.url if endpoint else None
+            d = delivery
+            claimed.append(WebhookDelivery(d.id, d.event_id, d.carrier_id, d.shipment_id, d.body, d.created_at,
+                                           d.attempts, url, sealed))  # fmt: skip
+        return claimed
+
+    async def delivered(self, delivery_id: int, claim: str, at: datetime) -> None:
+        if (delivery := self._claimed(delivery_id, claim)) is not None:
+            delivery.done_at, delivery.outcome, delivery.claim, delivery.claimed_until = at, "delivered", None, None
+
+    async def retry_later(self, delivery_id: int, claim: str, error: str, retry_at: datetime) -> None:
+        if (delivery := self._claimed(delivery_id, claim)) is not None:
+            delivery.attempts += 1
+            delivery.last_error, delivery.next_attempt_at = error, retry_at
+            delivery.claim, delivery.claimed_until = None, None
+
+    async def give_up(self, delivery_id: int, claim: str, error: str, at: datetime, *, attempted: bool) -> None:
+        if (delivery := self._claimed(delivery_id, claim)) is not None:
+            delivery.attempts += int(attempted)
+            delivery.last_error, delivery.done_at, delivery.outcome = error, at, "abandoned"
+            delivery.claim, delivery.claimed_until = None, None
+
+    async def backlog(self, carrier_id: str) -> WebhookBacklog:
+        waiting = [d for d in self._tables.webhook_deliveries.values() if d.carrier_id == carrier_id and not d.done_at]
+        failed = sorted((d for d in waiting if d.last_error), key=lambda d: d.next_attempt_at)
+        oldest = min((d.created_at for d in waiting), default=None)
+        return WebhookBacklog(len(waiting), oldest, failed[-1].last_error if failed else None)
+
+    def _claimed(self, delivery_id: int, claim: str) -> FakeWebhookDelivery | None:
+        delivery = self._tables.webhook_deliveries.get(delivery_id)
+        return delivery if delivery is not None and delivery.claim == claim else None
+
+
+class FakeShipmentEventLog(_Repository, ShipmentEventLog):
+    """Events from the kept transitions; a cursor is the transition's place in the list."""
+
+    async def of_shipment(self, shipment_id: str) -> list[ShipmentEvent]:
+        return [event for event in self._events() if event.shipment_id == shipment_id]
+
+    async def of_carrier(self, carrier_id: str, after: str | None, limit: int) -> list[ShipmentEvent]:
+        if after is not None and not after.isdigit():
+            raise InvalidInput("`after` is not a cursor this feed gave")
+        start = -1 if after is None else int(after)
+        mine = [e for e in self._events() if e.carrier_id == carrier_id and int(e.cursor or 0) > start]
+        return mine[:limit]
+
+    def _events(self) -> list[ShipmentEvent]:
+        tables = self._tables
+        return [
+            shipment_event(transition, tables.event_ids[place], tables.shipments[transition.subject_id], str(place))
+            for place, transition in enumerate(tables.transitions)
+            if transition.subject == "shipment" and transition.subject_id in tables.shipments
+        ]
+
+
+def shipment_event(transition: Transition, event_id: str, shipment: Shipment, cursor: str | None) -> ShipmentEvent:
+    return ShipmentEvent(
+        event_id=event_id,
+        shipment_id=shipment.id,
+        tracking_number=shipment.tracking_number,
+        locker_id=shipment.locker_id,
+        carrier_id=shipment.carrier_id,
+        from_state=None if transition.from_state is None else str(transition.from_state),
+        to_state=str(transition.to_state),
+        at=transition.at,
+        actor=transition.actor,
+        reason=transition.reason,
+        details=dict(transition.details),
+        cursor=cursor,
+    )
+
+
 from .rental_fakes import FakePaymentLedger, FakeRentalRepository, FakeRentalTermsRepository  # noqa: E402
 
 
@@ -473,6 +615,9 @@ class FakeUnitOfWork(UnitOfWork):
         self.rentals = FakeRentalRepository(self)
         self.rental_terms = FakeRentalTermsRepository(self)
         self.payments = FakePaymentLedger(self)
+        self.webhook_endpoints = FakeWebhookEndpoints(self)
+        self.webhook_deliveries = FakeWebhookDeliveries(self)
+        self.shipment_events = FakeShipmentEventLog(self)
         self._begin()
 
     def _begin(self) -> None:
@@ -497,10 +642,25 @@ class FakeUnitOfWork(UnitOfWork):
     def kept(self, record: Compartment | Shipment | Rental | Payment) -> Any:
         """A copy of `record` to keep, its recorded transitions moved to `transitions`, as the SQL adapters do
         (an aggregate is loaded without its history, which is kept once)."""
-        if not isinstance(record, Payment):
-            self.tables.transitions.extend(record.events)
-            record.events.clear()
+        if isinstance(record, Payment):  # payments keep no transitions
+            return copy.deepcopy(record)
+        for position, event in enumerate(record.events):
+            event_id = str(uuid.uuid4())
+            self.tables.transitions.append(event)
+            self.tables.event_ids.append(event_id)
+            if isinstance(record, Shipment) and record.carrier_id in self.tables.webhooks:
+                self._queue_webhook(record, event, event_id, position)
+        record.events.clear()
         return copy.deepcopy(record)
+
+    def _queue_webhook(self, shipment: Shipment, event: Transition, event_id: str, position: int) -> None:
+        """As the SQL unit of work does: a delivery for a change of a shipment whose carrier has a webhook."""
+        deliveries = self.tables.webhook_deliveries
+        number = max(deliveries, default=0) + 1
+        body = orjson.dumps(event_document(shipment_event(event, event_id, shipment, None))).decode()
+        deliveries[number] = FakeWebhookDelivery(
+            number, event_id, shipment.carrier_id, shipment.id, (shipment.version, position), body, event.at, event.at
+        )
 
     def _check_unchanged(self, key: tuple[str, str]) -> None:
         table, record_id = key

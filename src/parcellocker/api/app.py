@@ -13,6 +13,8 @@ from parcellocker.adapters.mqtt.topics import BrokerAddress
 from parcellocker.adapters.notifications.port import Notifier
 from parcellocker.adapters.notifications.worker import OutboxWorker
 from parcellocker.adapters.rentals.sweeper import RentalSweeper
+from parcellocker.adapters.webhooks.sender import HttpWebhookSender, WebhookSender
+from parcellocker.adapters.webhooks.worker import WebhookWorker
 from parcellocker.api.authentication import Authenticator
 from parcellocker.api.errors import install_error_handlers
 from parcellocker.api.metrics import ApiMetrics, RequestMetrics
@@ -27,6 +29,7 @@ from parcellocker.api.routes import (
     deposits,
     door_events,
     dropoffs,
+    events,
     extension_links,
     health,
     locker_dropoffs,
@@ -42,6 +45,7 @@ from parcellocker.api.routes import (
     shipments,
     terminal_link,
     utilisation,
+    webhooks,
 )
 from parcellocker.api.silent_lockers import SilentLockerCheck
 from parcellocker.api.terminal_sightings import TerminalSightings
@@ -64,8 +68,11 @@ Errors are always `{"error": {"code": "...", "message": "..."}}` with the HTTP s
 """
 
 
-def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
-    """The app for `server`; its notifications go to `notifier` (by default the one the settings name)."""
+def create_app(
+    server: Server, notifier: Notifier | None = None, webhook_sender: WebhookSender | None = None
+) -> FastAPI:
+    """The app for `server`; its notifications go to `notifier` (by default the one the settings name), carriers'
+    webhooks through `webhook_sender` (by default over HTTP)."""
     settings = server.settings
     notifier = notifier or notifier_from(settings)
     worker = None
@@ -73,6 +80,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         library, send_timeout = template_library_from(settings), notification_send_timeout(settings)
         worker = OutboxWorker(server.services, notifier, library=library, send_timeout=send_timeout)
     scheduler = _scheduler_from(server, worker)
+    webhook_worker = _webhook_worker_for(server, webhook_sender)
     authenticator = Authenticator(server.services)
     command_bell = terminal_link.CommandBell()
     silent_locker_check = SilentLockerCheck(server.services)
@@ -85,6 +93,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()
+        webhook_worker.start()
         if scheduler is not None:
             scheduler.start()
         if bridge is not None:
@@ -100,6 +109,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
                 await bridge.stop()
             if scheduler is not None:
                 await scheduler.stop()
+            await webhook_worker.stop()
             if worker is not None:
                 await worker.stop()
             await server.close()
@@ -115,6 +125,7 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
     app.state.server = server
     app.state.authenticator = authenticator
     app.state.outbox_worker = worker
+    app.state.webhook_worker = webhook_worker
     app.state.scheduler = scheduler
     app.state.command_bell = command_bell
     app.state.terminal_sightings = TerminalSightings(server.services)
@@ -148,6 +159,8 @@ def create_app(server: Server, notifier: Notifier | None = None) -> FastAPI:
         rental_desk,
         rentals,
         payments,
+        webhooks,
+        events,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
@@ -167,6 +180,14 @@ def _mqtt_bridge_from(server: Server, authenticator: Authenticator) -> TerminalB
     requests = TerminalRequests(server.services, authenticator)
     broker = BrokerAddress.parse(server.settings.mqtt_url)
     return TerminalBridge(server.services, requests, broker, topic_root=server.settings.mqtt_topic_root)
+
+
+def _webhook_worker_for(server: Server, sender: WebhookSender | None) -> WebhookWorker:
+    settings = server.settings
+    sender = sender or HttpWebhookSender(
+        timeout=settings.webhook_timeout_seconds, private_addresses=settings.webhooks_to_private_addresses
+    )
+    return WebhookWorker(server.services, sender, server.webhook_subscribers, schedule=settings.webhook_schedule())
 
 
 def _scheduler_from(server: Server, worker: OutboxWorker | None) -> LifecycleScheduler | None:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from parcellocker.bootstrap import bootstrap
 from parcellocker.cli.console import console, run_or_exit
+from parcellocker.cli.webhooks import webhook_app
 from parcellocker.config import Settings
 from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.carrier_shares import MAX_SHARE, CarrierShare
@@ -37,6 +38,7 @@ locker_app = typer.Typer(
 carrier_app = typer.Typer(help="Carriers: the companies that announce shipments.", no_args_is_help=True)
 courier_app = typer.Typer(help="Couriers: the people who fill and empty lockers.", no_args_is_help=True)
 operator_app = typer.Typer(help="Operators: the people who run the lockers.", no_args_is_help=True)
+carrier_app.add_typer(webhook_app, name="webhook")
 
 
 def run_use_case(use_case: UseCase[C, R], command: C) -> R:

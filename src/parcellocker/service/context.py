@@ -25,6 +25,7 @@ class Policy:
     pickup_lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     pin_lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     session_ttl: timedelta = timedelta(hours=12)
+    webhooks_to_private_addresses: bool = True  # a carrier's webhook may be on loopback or a private network
     link_silence: timedelta = timedelta(seconds=60)
     """A locker on the HTTP link whose terminal was not seen for longer goes offline (3 long polls of 20 s)."""
     extension: timedelta = timedelta(hours=48)

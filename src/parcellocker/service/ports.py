@@ -12,12 +12,13 @@ from parcellocker.domain.accounts import Carrier, Courier, Operator, Principal
 from parcellocker.domain.alarms import Alarm
 from parcellocker.domain.audit import AuditEntry, AuditRecord
 from parcellocker.domain.compartment import Compartment
-from parcellocker.domain.events import Transition
+from parcellocker.domain.events import Actor, Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
 from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
 from parcellocker.domain.shipment import Shipment
 from parcellocker.domain.sizes import Dimensions, Size
+from parcellocker.domain.webhooks import WebhookEndpoint
 from parcellocker.service.rental_ports import PaymentLedger, RentalRepository, RentalTermsRepository
 
 
@@ -318,6 +319,105 @@ class ShipmentCalendar(abc.ABC):
         """Shipments that ended (`ended_at`) before `cutoff` and still hold their recipient's personal data."""
 
 
+class WebhookEndpointRepository(abc.ABC):
+    """Carriers' webhooks (one per carrier), each with its signing secret sealed under a server key."""
+
+    @abc.abstractmethod
+    async def get(self, carrier_id: str) -> tuple[WebhookEndpoint, str] | None:
+        """The carrier's webhook and its sealed secret, or None if it has none."""
+
+    @abc.abstractmethod
+    async def put(self, endpoint: WebhookEndpoint, sealed_secret: str) -> None:
+        """Add the carrier's webhook, or replace it: deliveries not yet made go to the new one."""
+
+    @abc.abstractmethod
+    async def remove(self, carrier_id: str, at: datetime) -> int:
+        """Remove the carrier's webhook and give up its deliveries not yet made; returns how many."""
+
+    @abc.abstractmethod
+    async def carriers(self) -> set[str]:
+        """The carriers that have a webhook."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookBacklog:
+    """A carrier's deliveries not yet made, and why the last attempt failed."""
+
+    waiting: int
+    oldest_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDelivery:
+    """One event on its way to a carrier's webhook, claimed by a sender."""
+
+    id: int
+    event_id: str
+    carrier_id: str
+    shipment_id: str
+    body: str  # the JSON, exactly as it is signed and sent each time
+    created_at: datetime
+    attempts: int  # failed attempts so far
+    url: str | None  # the carrier's webhook now; None when it was removed meanwhile
+    sealed_secret: str | None
+
+
+class WebhookDeliveryQueue(abc.ABC):
+    """The webhook outbox. Deliveries are queued by the unit of work itself, in the transaction that records the
+    shipment's change (for a carrier with a webhook); senders claim, attempt and settle them."""
+
+    @abc.abstractmethod
+    async def claim(self, limit: int, now: datetime, until: datetime, claim: str) -> list[WebhookDelivery]:
+        """Up to `limit` deliveries due at `now`, each the first of its shipment not yet made (so a shipment's
+        events go out in order, one at a time), none claimed by another sender; they are marked with `claim`
+        until `until`, when another sender may take them over. PostgreSQL: FOR UPDATE SKIP LOCKED."""
+
+    @abc.abstractmethod
+    async def delivered(self, delivery_id: int, claim: str, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    async def retry_later(self, delivery_id: int, claim: str, error: str, retry_at: datetime) -> None:
+        """Count one more failed attempt, keep `error` (it holds no secret) and offer it again from `retry_at`."""
+
+    @abc.abstractmethod
+    async def give_up(self, delivery_id: int, claim: str, error: str, at: datetime, *, attempted: bool) -> None:
+        """Never try it again (too old, or the webhook was removed); `attempted`: after one more failed attempt."""
+
+    @abc.abstractmethod
+    async def backlog(self, carrier_id: str) -> WebhookBacklog: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentEvent:
+    """A recorded change of a shipment as its carrier is told of it (by webhook, or in the event feed)."""
+
+    event_id: str
+    shipment_id: str
+    tracking_number: str
+    locker_id: str
+    carrier_id: str
+    from_state: str | None
+    to_state: str
+    at: datetime
+    actor: Actor
+    reason: str
+    details: Mapping[str, str]
+    cursor: str | None = None  # in the feed: where a read resumes after this event
+
+
+class ShipmentEventLog(abc.ABC):
+    @abc.abstractmethod
+    async def of_shipment(self, shipment_id: str) -> list[ShipmentEvent]:
+        """Every change of one shipment, oldest first."""
+
+    @abc.abstractmethod
+    async def of_carrier(self, carrier_id: str, after: str | None, limit: int) -> list[ShipmentEvent]:
+        """Up to `limit` changes of the carrier's shipments after the cursor `after` (from the first without it),
+        in the order they were committed; a change is listed once the transactions before it are settled, so
+        reading on from the last cursor never skips one. Raises InvalidInput for a cursor it did not give."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction over every repository. Nothing is written unless `commit` is called.
 
@@ -340,6 +440,9 @@ class UnitOfWork(abc.ABC):
     rentals: RentalRepository
     rental_terms: RentalTermsRepository
     payments: PaymentLedger
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_deliveries: WebhookDeliveryQueue
+    shipment_events: ShipmentEventLog
 
     async def __aenter__(self) -> UnitOfWork:
         return self

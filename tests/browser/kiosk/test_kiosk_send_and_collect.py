@@ -1,19 +1,24 @@
 """Sending a parcel and collecting at the kiosk's touch screen in Chromium, against a real server and a terminal
 process on an emulated bus: a sender types the drop-off code the carrier had e-mailed them, the parcel does not fit
 the first compartment and goes in the next size up; then a courier signs in and collects, with one scan each, the
-parcel just sent and a parcel that expired; the summary counts both, and the carrier confirms it has the sent one."""
+parcel just sent and a parcel that expired; the summary counts both, and the carrier confirms it has the sent one.
+A return (a customer sending a parcel back) takes the same way. The carrier's webhook receiver gets every change
+of the parcel, signed, in order."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
+import pytest
 from kiosk_rigs import KIOSK_VIEWPORT, Kiosk, ready, scan, sign_in_courier, store_a_parcel_nobody_collects
 from playwright.async_api import expect
 from terminal_rigs import eventually
 
+from webhook_receiver import WebhookReceiver
 
-async def issue_dropoff(kiosk: Kiosk) -> dict[str, Any]:
+
+async def issue_dropoff(kiosk: Kiosk, kind: str = "send") -> dict[str, Any]:
     """The carrier has a drop-off code issued for an S parcel at the kiosk's locker (sent to the sender's e-mail)."""
     rig = kiosk.rig
     body = {
@@ -21,6 +26,7 @@ async def issue_dropoff(kiosk: Kiosk) -> dict[str, Any]:
         "locker_id": rig.locker_id,
         "size": "S",
         "sender": {"email": f"{uuid.uuid4().hex[:12]}@sender.example", "language": "en"},
+        "kind": kind,
     }
     async with rig.lms.api(rig.lms.carrier_key) as carrier:
         reply = await carrier.post("/dropoffs", json=body)
@@ -29,13 +35,39 @@ async def issue_dropoff(kiosk: Kiosk) -> dict[str, Any]:
     return shipment
 
 
+async def register_webhook(kiosk: Kiosk, carrier_id: str, receiver: WebhookReceiver) -> str:
+    """The kiosk's carrier has its webhook point at `receiver`, with a new secret (the server is shared by the tests of
+    this module, and a secret is shown only when it is made); returns it."""
+    async with kiosk.rig.lms.api(kiosk.rig.lms.carrier_key) as carrier:
+        reply = await carrier.put(f"/carriers/{carrier_id}/webhook", json={"url": receiver.url(), "new_secret": True})
+    assert reply.status_code == 200, reply.text
+    secret: str = reply.json()["secret"]
+    return secret
+
+
+@pytest.mark.parametrize("kind", ["send", "return"])
 async def test_a_sender_drops_a_parcel_off_and_a_courier_collects_it_and_an_expired_one_with_one_scan_each(
-    start_kiosk: Any, new_page: Any, screenshot: Any
+    start_kiosk: Any, new_page: Any, screenshot: Any, kind: str
 ) -> None:
     kiosk: Kiosk = await start_kiosk()
     rig = kiosk.rig
     expired, expired_in = await store_a_parcel_nobody_collects(rig)  # the server's scheduler expires it
-    sent = await issue_dropoff(kiosk)
+    async with WebhookReceiver() as receiver:
+        await _send_and_collect(kiosk, new_page, screenshot, kind, receiver, expired, expired_in)
+
+
+async def _send_and_collect(
+    kiosk: Kiosk,
+    new_page: Any,
+    screenshot: Any,
+    kind: str,
+    receiver: WebhookReceiver,
+    expired: dict[str, Any],
+    expired_in: int,
+) -> None:
+    rig = kiosk.rig
+    secret = await register_webhook(kiosk, expired["carrier_id"], receiver)
+    sent = await issue_dropoff(kiosk, kind)
     code = (await rig.message(sent))["code"]  # the sender's e-mail (the shipment's contact is the sender)
     page = await new_page(KIOSK_VIEWPORT)
     await page.goto(kiosk.url)
@@ -80,9 +112,9 @@ async def test_a_sender_drops_a_parcel_off_and_a_courier_collects_it_and_an_expi
     sent_item = page.locator(f'[data-testid="collection-item"][data-tracking="{sent["tracking_number"]}"]')
     expired_item = page.locator(f'[data-testid="collection-item"][data-tracking="{expired["tracking_number"]}"]')
     await expect(sent_item).to_have_attribute("data-state", "dropped_off")
-    await expect(sent_item).to_have_attribute("data-kind", "send")
+    await expect(sent_item).to_have_attribute("data-kind", kind)
     await expect(sent_item).to_have_attribute("data-compartment", str(used))
-    await expect(sent_item).to_contain_text("to send since")
+    await expect(sent_item).to_contain_text({"send": "to send since", "return": "returned"}[kind])
     await expect(expired_item).to_have_attribute("data-state", "expired")
     await expect(page.get_by_test_id("collections-note")).to_contain_text("Scan a parcel of this list")
 
@@ -122,6 +154,15 @@ async def test_a_sender_drops_a_parcel_off_and_a_courier_collects_it_and_an_expi
     async with rig.lms.api(rig.lms.carrier_key) as carrier:
         handed = await carrier.post(f"/shipments/{sent['id']}/handover")
     assert handed.status_code == 200 and handed.json()["state"] == "handed_to_carrier"
+
+    # The carrier was told of every change of the parcel, signed with its secret, in order.
+    def changes(receiver: WebhookReceiver) -> list[str]:
+        return [r.event["to_state"] for r in receiver.delivered() if r.event["shipment_id"] == sent["id"]]
+
+    states = ["announced", "dropped_off", "collected", "handed_to_carrier"]
+    await receiver.wait_for(lambda receiver: changes(receiver) == states, within=20)
+    for received in receiver.delivered():
+        received.verify_with(secret)
     alarms = await rig.alarms()
     assert [alarm for alarm in alarms if alarm["kind"] == "forced_door"] == []
 

@@ -1,4 +1,4 @@
-"""Migration 0009 (rentals) on both databases: up over a database in use, down again keeping what was there
+"""Migration 0010 (rentals) on both databases: up over a database in use, down again keeping what was there
 (compartments changed in place, the notifications' partial index made again), and up once more."""
 
 from __future__ import annotations
@@ -65,11 +65,11 @@ async def _due_index(url: str, kind: str) -> str:
     return str(definition)
 
 
-async def test_migration_0009_goes_up_over_a_locker_in_use_down_again_and_up(
+async def test_migration_0010_goes_up_over_a_locker_in_use_down_again_and_up(
     fresh_database: Any, database_kind: str
 ) -> None:
     url = await fresh_database(database_kind, migrated=False)
-    upgrade(url, "0008")
+    upgrade(url, "0009")
     dims = {"S": [80, 380, 640]}
     await _execute(
         url,
@@ -95,7 +95,7 @@ async def test_migration_0009_goes_up_over_a_locker_in_use_down_again_and_up(
         ),
     )
     upgrade(url)
-    assert current(url) == "0009"
+    assert current(url) == "0010"
     assert await _read(url, sa.text("SELECT number, use, rental_id FROM compartments ORDER BY number")) == [
         (1, "delivery", None),
         (2, "delivery", None),
@@ -116,8 +116,8 @@ async def test_migration_0009_goes_up_over_a_locker_in_use_down_again_and_up(
     )
     assert "WHERE" in (await _due_index(url, database_kind)).upper()
 
-    await asyncio.to_thread(command.downgrade, alembic_config(url), "0008")
-    assert current(url) == "0008"
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0009")
+    assert current(url) == "0009"
     assert not {"use", "rental_id"} & await _columns(url, "compartments")
     assert "rental_id" not in await _columns(url, "notifications")
     assert await _read(url, sa.text("SELECT count(*) FROM compartments")) == [(2,)]
@@ -125,5 +125,5 @@ async def test_migration_0009_goes_up_over_a_locker_in_use_down_again_and_up(
     assert "WHERE" in (await _due_index(url, database_kind)).upper()
 
     upgrade(url)
-    assert current(url) == "0009"
+    assert current(url) == "0010"
     assert "WHERE" in (await _due_index(url, database_kind)).upper()

@@ -17,9 +17,10 @@ SELECT 'L-' || l, 'Locker ' || l, '', 'UTC', 'online', '{}' FROM generate_series
 INSERT INTO compartments (id, locker_id, number, size, size_rank, board, channel, state, door, version)
 SELECT 'L-' || l || '/' || n, 'L-' || l, n, 'S', 0, 0, n, 'free', 'closed', 0
 FROM generate_series(1, 10) l, generate_series(1, 20) n;
-INSERT INTO transitions (subject, subject_id, from_state, to_state, at, actor, reason, details)
+INSERT INTO transitions (subject, subject_id, from_state, to_state, at, actor, reason, details, event_id)
 SELECT 'compartment', 'L-' || l || '/' || n, 'free', 'occupied',
-       now() - interval '90 days' + k * interval '6 hours' + n * interval '1 minute', 'terminal:t', 'r', '{}'
+       now() - interval '90 days' + k * interval '6 hours' + n * interval '1 minute', 'terminal:t', 'r', '{}',
+       gen_random_uuid()::text
 FROM generate_series(1, 10) l, generate_series(1, 20) n, generate_series(0, 359) k;
 ANALYZE;
 """

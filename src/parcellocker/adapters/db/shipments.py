@@ -139,7 +139,7 @@ class SqlShipmentRepository(ShipmentRepository):
         self._preloaded.forget(shipment.id)
         values = {"id": shipment.id, "version": shipment.version, **_values(shipment)}
         await self._tx.write(Write(_ADD, values, row=("shipments", shipment.id), duplicate=duplicate))
-        self._transitions.take(shipment.events)
+        self._transitions.take(shipment.events, shipment)
 
     async def get(self, shipment_id: str) -> Shipment | None:
         preloaded = self._preloaded.take(shipment_id)
@@ -185,7 +185,7 @@ class SqlShipmentRepository(ShipmentRepository):
         stale = ConcurrencyConflict(f"shipment {shipment.tracking_number} was changed meanwhile; try again")
         await self._tx.write(Write(_SAVE, parameters, row=("shipments", shipment.id), stale=stale))
         shipment.version += 1
-        self._transitions.take(shipment.events)
+        self._transitions.take(shipment.events, shipment)
 
     async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
         rows = await self._tx.execute(_TRACKING_NUMBERS_IN, {"locker_id": locker_id})

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 
 from parcellocker.adapters.db.types import UtcDateTime
@@ -183,8 +184,23 @@ transitions = Table(
     Column("actor", String(160), nullable=False),
     Column("reason", Text, nullable=False),
     Column("details", JSON, nullable=False),
+    # What carriers are told (webhooks, the event feed): the event's id, and the carrier of a shipment's change.
+    Column("event_id", String(36), nullable=False),
+    Column("carrier_id", String(ID), nullable=True),
+    # The writing transaction's id on PostgreSQL (migration 0009 makes it the column's default there), by which the
+    # event feed reads in commit order without skipping a change committed late; 0 on SQLite, one writer at a time.
+    Column("xact", BigInteger, nullable=False, server_default=text("0")),
     # One subject's history; and (utilisation) a locker's compartments' transitions from a time on.
     Index(None, "subject", "subject_id", "at"),
+)
+# The event feed: a carrier's shipment changes in (xact, id) order.
+Index(
+    "ix_transitions_carrier_id_xact_id",
+    transitions.c.carrier_id,
+    transitions.c.xact,
+    transitions.c.id,
+    postgresql_where=transitions.c.carrier_id.is_not(None),
+    sqlite_where=transitions.c.carrier_id.is_not(None),
 )
 
 couriers = Table(
@@ -441,4 +457,54 @@ rental_vouchers = Table(
     Column("expires_at", UtcDateTime, nullable=True),
     Column("redeemed_at", UtcDateTime, nullable=True),
     Column("payment_id", String(ID), nullable=True),
+)
+
+# A carrier's webhook: where its shipments' changes are POSTed, and the secret they are signed with (sealed).
+carrier_webhooks = Table(
+    "carrier_webhooks",
+    metadata,
+    Column("carrier_id", String(ID), ForeignKey("carriers.id"), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("sealed_secret", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# The webhook outbox: one row per shipment change to tell a carrier, written in the change's own transaction.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False),
+    Column("carrier_id", String(ID), ForeignKey("carriers.id"), nullable=False),
+    Column("shipment_id", String(ID), ForeignKey("shipments.id"), nullable=False),
+    # The shipment's order of changes: its version after the change, then the change's place within it.
+    Column("shipment_version", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("body", Text, nullable=False),  # the JSON sent, byte for byte the same at every attempt
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),  # failed attempts
+    Column("claim", String(36), nullable=True),  # the sender attempting it now ...
+    Column("claimed_until", UtcDateTime, nullable=True),  # ... until then, when another may take it over
+    Column("last_error", Text, nullable=True),
+    Column("done_at", UtcDateTime, nullable=True),
+    Column("outcome", String(STATE), nullable=True),  # delivered | abandoned
+)
+# What the senders search: the deliveries not yet made, in the order they are due ...
+Index(
+    "ix_webhook_deliveries_due",
+    webhook_deliveries.c.next_attempt_at,
+    webhook_deliveries.c.id,
+    postgresql_where=webhook_deliveries.c.done_at.is_(None),
+    sqlite_where=webhook_deliveries.c.done_at.is_(None),
+)
+# ... and, per shipment, whether an earlier one is still waiting (a shipment's events go out in order).
+Index(
+    "ix_webhook_deliveries_waiting_shipment",
+    webhook_deliveries.c.shipment_id,
+    webhook_deliveries.c.shipment_version,
+    webhook_deliveries.c.position,
+    postgresql_where=webhook_deliveries.c.done_at.is_(None),
+    sqlite_where=webhook_deliveries.c.done_at.is_(None),
 )

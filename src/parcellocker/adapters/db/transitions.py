@@ -1,7 +1,8 @@
-"""Keeping every recorded transition of shipments and compartments."""
+"""Keeping every recorded transition of shipments and compartments, and queueing the webhooks of shipments'."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -9,8 +10,10 @@ from sqlalchemy import bindparam, insert, select
 
 from parcellocker.adapters.db.tables import compartments, transitions
 from parcellocker.adapters.db.transaction import Transaction
+from parcellocker.adapters.db.webhook_deliveries import WebhookDeliveryWriter
 from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.events import Actor, Transition
+from parcellocker.domain.shipment import Shipment
 from parcellocker.service.ports import TransitionHistory
 
 _ADD = insert(transitions)
@@ -40,24 +43,39 @@ _OF_LOCKER_COMPARTMENTS_SINCE = (
 
 
 class TransitionLog:
-    """Transitions taken from saved aggregates, written in one statement when the unit of work commits."""
+    """Transitions taken from saved aggregates, written in one statement when the unit of work commits; with
+    `deliveries`, a shipment's transitions queue its carrier's webhooks too, written in that same statement."""
 
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, deliveries: WebhookDeliveryWriter | None = None) -> None:
         self._tx = tx
+        self._deliveries = deliveries
         self._queued: list[dict[str, Any]] = []
 
-    def take(self, events: list[Transition]) -> None:
-        """Queue the transitions an aggregate recorded and clear its list, so each is kept exactly once."""
-        self._queued.extend(_values(event) for event in events)
+    def take(self, events: list[Transition], shipment: Shipment | None = None) -> None:
+        """Queue the transitions an aggregate recorded and clear its list, so each is kept exactly once. A
+        shipment's are told to its carrier: pass the shipment, as saved (its version moved on)."""
+        carrier_id = shipment.carrier_id if shipment is not None else None
+        deliveries = self._deliveries
+        tell = shipment is not None and deliveries is not None and deliveries.wanted_for(shipment.carrier_id)
+        for position, event in enumerate(events):
+            event_id = str(uuid.uuid4())
+            self._queued.append(_values(event, event_id, carrier_id))
+            if tell:
+                assert shipment is not None and deliveries is not None
+                deliveries.queue(shipment, event, event_id, position)
         events.clear()
 
-    async def write_queued(self) -> None:
+    async def write_queued(self) -> int:
+        """Write the queued transitions, then their webhook deliveries; returns how many deliveries were offered."""
         if self._queued:
             await self._tx.write(Write(_ADD, self._queued))
             self._queued = []
+        return await self._deliveries.write_queued() if self._deliveries is not None else 0
 
     def discard_queued(self) -> None:
         self._queued = []
+        if self._deliveries is not None:
+            self._deliveries.discard_queued()
 
 
 class SqlTransitionHistory(TransitionHistory):
@@ -95,8 +113,10 @@ def _transition(row: Any) -> Transition:
     )
 
 
-def _values(event: Transition) -> dict[str, Any]:
+def _values(event: Transition, event_id: str, carrier_id: str | None) -> dict[str, Any]:
     return {
+        "event_id": event_id,
+        "carrier_id": carrier_id,
         "subject": event.subject,
         "subject_id": event.subject_id,
         "from_state": None if event.from_state is None else str(event.from_state),

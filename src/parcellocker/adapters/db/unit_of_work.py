@@ -29,10 +29,14 @@ from parcellocker.adapters.db.payments import SqlPaymentLedger, SqlRentalTermsRe
 from parcellocker.adapters.db.pickup_policies import SqlPickupPolicyRepository
 from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.rentals import SqlRentalRepository
+from parcellocker.adapters.db.shipment_events import SqlShipmentEventLog
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
 from parcellocker.adapters.db.transaction import Transaction, lost_race
 from parcellocker.adapters.db.transitions import SqlTransitionHistory, TransitionLog
+from parcellocker.adapters.db.webhook_deliveries import SqlWebhookDeliveries, WebhookDeliveryWriter
+from parcellocker.adapters.db.webhook_endpoints import SqlWebhookEndpoints
+from parcellocker.adapters.db.webhook_subscribers import WebhookSubscribers
 from parcellocker.service.ports import UnitOfWork
 
 
@@ -43,15 +47,23 @@ class SqlUnitOfWork(UnitOfWork):
     other writers of this process. `read_only=True` skips both: the transaction reads a snapshot and never
     waits for a writer (a write inside it may then fail with ConcurrencyConflict). Transitions and audit records
     are written at commit; on PostgreSQL audit records are chained just after it (see audit.py).
+
+    A shipment's transitions queue webhook deliveries for its carrier, written with them at commit (see
+    webhook_deliveries.py); `webhook_subscribers` tells which carriers have a webhook, so that no delivery is
+    even offered for the others (without it, one is offered for every carrier and written only for those).
     """
 
     audit: SqlAuditLog
+    webhook_endpoints: SqlWebhookEndpoints
     _transitions: TransitionLog
     _tx: Transaction
 
-    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, read_only: bool = False, webhook_subscribers: WebhookSubscribers | None = None
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._webhook_subscribers = webhook_subscribers
         self._connection: DriverConnection | Connection | None = None
         self._gate: asyncio.Semaphore | None = None
 
@@ -66,7 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
             self._release_gate()
             raise
         tx = self._tx = Transaction(self._connection)
-        self._transitions = TransitionLog(tx)
+        self._transitions = TransitionLog(tx, WebhookDeliveryWriter(tx, self._webhook_subscribers))
         self.lockers = SqlLockerRepository(tx, self._transitions)
         preloaded = PreloadedShipments()
         self.compartments = SqlCompartmentRepository(tx, self._transitions, preloaded)
@@ -84,6 +96,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.rentals = SqlRentalRepository(tx, self._transitions)
         self.rental_terms = SqlRentalTermsRepository(tx)
         self.payments = SqlPaymentLedger(tx)
+        self.webhook_endpoints = SqlWebhookEndpoints(tx)
+        self.webhook_deliveries = SqlWebhookDeliveries(tx)
+        self.shipment_events = SqlShipmentEventLog(tx)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -108,11 +123,14 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         self._open()
-        await self._transitions.write_queued()
+        deliveries = await self._transitions.write_queued()
         queued_audit = await self.audit.write_queued()
         await self._tx.commit()
         if queued_audit and self.audit.chainer is not None:
             self.audit.chainer.nudge()  # chain what was just committed (PostgreSQL; see audit.py)
+        if self._webhook_subscribers is not None and (deliveries or self.webhook_endpoints.changed):
+            self._webhook_subscribers.committed(self.webhook_endpoints.changed, deliveries)
+            self.webhook_endpoints.changed = {}
 
     async def rollback(self) -> None:
         """Undo everything not committed; does nothing after a commit."""
