@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from parcellocker.adapters.db.engine import make_engine
+from parcellocker.adapters.db.tables import notifications
 from parcellocker.adapters.notifications.mailbox import mailbox_file
 from parcellocker.config import Settings
 from parcellocker.server_process import ServerProcess
@@ -54,6 +57,9 @@ async def test_a_message_committed_but_not_sent_when_the_server_is_killed_is_sen
         number = opened.json()["compartment"]["number"]
         assert site.door(locker, number, "closed")["outcome"] == "parcel_stored"  # committed with its message
         _wait_for_log(first, "could not be sent (attempt 1")
+        # The worker logs a failed attempt before it records it; a kill between the two would leave the message
+        # claimed until its claim lapses (minutes), so the kill waits until the attempt is on record.
+        await _wait_for_recorded_attempt(url, shipment["id"])
         assert first.process is not None
         first.process.send_signal(signal.SIGKILL)
         assert first.process.wait(timeout=10) == -signal.SIGKILL
@@ -73,6 +79,25 @@ async def test_a_message_committed_but_not_sent_when_the_server_is_killed_is_sen
             assert picked.status_code == 200, picked.text
         finally:
             site.close()
+
+
+async def _wait_for_recorded_attempt(url: str, shipment_id: str, within: float = 15) -> None:
+    engine = make_engine(url)
+    try:
+        deadline = time.monotonic() + within
+        while True:
+            async with engine.connect() as connection:
+                attempts = (
+                    await connection.execute(
+                        sa.select(notifications.c.attempts).where(notifications.c.shipment_id == shipment_id)
+                    )
+                ).scalar()
+            if attempts:
+                return
+            assert time.monotonic() < deadline, "the failed attempt was never recorded"
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.dispose()
 
 
 def _wait_for_log(server: ServerProcess, text: str, within: float = 15) -> None:
