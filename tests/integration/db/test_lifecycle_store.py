@@ -114,6 +114,34 @@ async def test_pickup_policies_are_kept_replaced_and_read_for_a_parcel_in_one_lo
         assert await uow.pickup_policies.get(PolicySubject.LOCKER, "L-2") is None
 
 
+async def test_a_door_events_compartment_comes_with_the_pickup_policies_of_its_parcel(engine: AsyncEngine) -> None:
+    """The door event's read of the compartment brings the locker's and the carrier's policies (preloaded.py): the
+    same as reading them on their own, and a policy saved in between in the same unit of work is not hidden."""
+    site = await lifecycle_site(engine)
+    shipment_id, _ = await site.store("TN-1")
+    locker_policy = PickupPolicy(pickup_window=48 * HOUR, reminder_before=12 * HOUR)
+    async with SqlUnitOfWork(engine) as uow:
+        shipment = await uow.shipments.get(shipment_id)
+        assert shipment is not None and shipment.compartment_id is not None
+        compartment = await uow.compartments.get(shipment.compartment_id)
+        assert compartment is not None
+        await uow.pickup_policies.save(PolicySubject.LOCKER, shipment.locker_id, locker_policy, START)
+        await uow.pickup_policies.save(PolicySubject.LOCKER, shipment.carrier_id, PickupPolicy(extension=HOUR), START)
+        await uow.commit()
+    locker_id, carrier_id, number = shipment.locker_id, shipment.carrier_id, compartment.number
+
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.compartments.by_number(locker_id, number) is not None
+        assert await uow.pickup_policies.for_parcel(locker_id, carrier_id) == (locker_policy, None)
+        assert await uow.pickup_policies.for_parcel(locker_id, carrier_id) == (locker_policy, None)  # read again
+
+    carrier_policy = PickupPolicy(extension=24 * HOUR)
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.compartments.by_number(locker_id, number) is not None
+        await uow.pickup_policies.save(PolicySubject.CARRIER, carrier_id, carrier_policy, START)
+        assert await uow.pickup_policies.for_parcel(locker_id, carrier_id) == (locker_policy, carrier_policy)
+
+
 async def test_the_outbox_gives_the_newest_payload_and_forgets_a_shipments_addresses(engine: AsyncEngine) -> None:
     site = await lifecycle_site(engine)
     shipment_id, _ = await site.store("TN-1")

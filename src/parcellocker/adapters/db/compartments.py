@@ -9,16 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, or_, select, update
+from sqlalchemy import Select, and_, bindparam, or_, select, update
 
+from parcellocker.adapters.db.pickup_policies import policy_from_joined
 from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.shipments import SHIPMENT_COLUMNS, shipment_from_row
-from parcellocker.adapters.db.tables import compartments, shipments
+from parcellocker.adapters.db.tables import compartments, pickup_policies, shipments
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
 from parcellocker.domain.compartment import Compartment, CompartmentState, CompartmentUse, DoorState, PendingAction
 from parcellocker.domain.errors import ConcurrencyConflict
+from parcellocker.domain.pickup_policy import PolicySubject
 from parcellocker.domain.sizes import Size
 from parcellocker.service.ports import CompartmentRepository
 
@@ -49,13 +51,44 @@ _PENDING = {action.value: action for action in PendingAction}
 _USES = {use.value: use for use in CompartmentUse}
 
 _BY_ID = select(*COMPARTMENT_COLUMNS).where(c.id == bindparam("compartment_id"))
-# With the shipment in it, if any (see preloaded.py): whoever asks for a compartment by number, a door event, goes
-# on to its shipment.
+# With the shipment in it, if any, and the pickup policies of the locker and of that shipment's carrier (see
+# preloaded.py): whoever asks for a compartment by number, a door event, goes on to its shipment, and a parcel
+# stored there takes its deadline from those policies. Both policies are looked up by their primary key.
+_LOCKER_POLICY = pickup_policies.alias("locker_policy")
+_CARRIER_POLICY = pickup_policies.alias("carrier_policy")
+_POLICY_COLUMNS = tuple(
+    column
+    for policy in (_LOCKER_POLICY, _CARRIER_POLICY)
+    for column in (
+        policy.c.subject,
+        policy.c.pickup_window_seconds,
+        policy.c.extension_seconds,
+        policy.c.reminder_before_seconds,
+    )
+)
 _BY_NUMBER = (
-    select(*COMPARTMENT_COLUMNS, *SHIPMENT_COLUMNS)
-    .select_from(compartments.outerjoin(shipments, shipments.c.id == c.shipment_id))
+    select(*COMPARTMENT_COLUMNS, *SHIPMENT_COLUMNS, *_POLICY_COLUMNS)
+    .select_from(
+        compartments.outerjoin(shipments, shipments.c.id == c.shipment_id)
+        .outerjoin(
+            _LOCKER_POLICY,
+            and_(
+                _LOCKER_POLICY.c.subject == PolicySubject.LOCKER.value,
+                _LOCKER_POLICY.c.subject_id == c.locker_id,
+                shipments.c.id.is_not(None),
+            ),
+        )
+        .outerjoin(
+            _CARRIER_POLICY,
+            and_(
+                _CARRIER_POLICY.c.subject == PolicySubject.CARRIER.value,
+                _CARRIER_POLICY.c.subject_id == shipments.c.carrier_id,
+            ),
+        )
+    )
     .where(c.locker_id == bindparam("locker_id"), c.number == bindparam("number"))
 )
+_SHIPMENT_END = len(COMPARTMENT_COLUMNS) + len(SHIPMENT_COLUMNS)
 # The free compartment of the given sizes, in the carrier's share or the pool (never another carrier's share), that
 # comes first in domain.allocation.allocation_order: the carrier's share before the pool (the only non-NULL
 # `reserved_for_carrier_id` left is the carrier's own, so NULLS LAST puts it first), smallest size first, out of
@@ -97,9 +130,14 @@ class SqlCompartmentRepository(CompartmentRepository):
         row = (await self._tx.execute(_BY_NUMBER, {"locker_id": locker_id, "number": number})).first()
         if row is None:
             return None
-        shipment_columns = row[len(COMPARTMENT_COLUMNS) :]
+        shipment_columns = row[len(COMPARTMENT_COLUMNS) : _SHIPMENT_END]
         if shipment_columns[0] is not None:
-            self._preloaded.keep(shipment_from_row(shipment_columns))
+            shipment = shipment_from_row(shipment_columns)
+            self._preloaded.keep(shipment)
+            policies = row[_SHIPMENT_END:]
+            self._preloaded.keep_policies(
+                locker_id, shipment.carrier_id, (policy_from_joined(*policies[:4]), policy_from_joined(*policies[4:]))
+            )
         return compartment_from_row(row)
 
     async def claim_free(

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, or_, select
 
+from parcellocker.adapters.db.preloaded import ParcelPolicies, PreloadedShipments
 from parcellocker.adapters.db.tables import pickup_policies
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
@@ -27,8 +28,9 @@ _ADD = insert(pickup_policies)
 
 
 class SqlPickupPolicyRepository(PickupPolicyRepository):
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, preloaded: PreloadedShipments | None = None) -> None:
         self._tx = tx
+        self._preloaded = preloaded if preloaded is not None else PreloadedShipments()
 
     async def get(self, subject: PolicySubject, subject_id: str) -> PickupPolicy | None:
         row = (await self._tx.execute(_ONE, {"subject": subject.value, "subject_id": subject_id})).first()
@@ -37,6 +39,7 @@ class SqlPickupPolicyRepository(PickupPolicyRepository):
     async def save(self, subject: PolicySubject, subject_id: str, policy: PickupPolicy, at: datetime) -> None:
         """Replaces the row (delete, then insert, in the unit of work's transaction): the same on both databases."""
         key = {"subject": subject.value, "subject_id": subject_id}
+        self._preloaded.forget_policies()
         await self._tx.execute(_REMOVE, key)
         await self._tx.execute(
             _ADD,
@@ -49,7 +52,11 @@ class SqlPickupPolicyRepository(PickupPolicyRepository):
             },
         )
 
-    async def for_parcel(self, locker_id: str, carrier_id: str) -> tuple[PickupPolicy | None, PickupPolicy | None]:
+    async def for_parcel(self, locker_id: str, carrier_id: str) -> ParcelPolicies:
+        """As read with the door event's compartment when that statement read them (compartments.py), else read."""
+        preloaded = self._preloaded.take_policies(locker_id, carrier_id)
+        if preloaded is not None:
+            return preloaded
         found = {
             row[0]: _policy(row)
             for row in await self._tx.execute(_FOR_PARCEL, {"locker_id": locker_id, "carrier_id": carrier_id})
@@ -60,6 +67,13 @@ class SqlPickupPolicyRepository(PickupPolicyRepository):
 def _policy(row: Sequence[Any]) -> PickupPolicy:
     _, window, extension, reminder = row
     return PickupPolicy(_duration(window), _duration(extension), _duration(reminder))
+
+
+def policy_from_joined(
+    subject: str | None, window: int | None, extension: int | None, reminder: int | None
+) -> PickupPolicy | None:
+    """A policy read through an outer join (compartments.py): None when the joined row is missing."""
+    return None if subject is None else _policy((subject, window, extension, reminder))
 
 
 def _seconds(value: timedelta | None) -> int | None:

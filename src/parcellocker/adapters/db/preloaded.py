@@ -1,19 +1,25 @@
-"""Shipments read alongside something else in the same statement, kept for the unit of work to take once.
+"""Rows read alongside something else in the same statement, kept for the unit of work to take once.
 
-A door event reads the compartment and then the shipment in it; the outbox reads a notification and then its
-shipment. Reading the shipment in the first statement (a join) saves the second round trip: the repository that
-owns shipments hands the preloaded one out the first time it is asked for, as read in that statement, and
-forgets it when the unit of work writes that shipment.
+A door event reads the compartment and then the shipment in it, and when it stores a parcel, the pickup policies of
+the locker and of the shipment's carrier; the outbox reads a notification and then its shipment. Reading those in
+the first statement (joins) saves the later round trips: the repository that owns them hands the preloaded ones out
+the first time it is asked for them, as read in that statement (same transaction, so the same snapshot), and
+forgets a shipment when the unit of work writes it.
 """
 
 from __future__ import annotations
 
+from parcellocker.domain.pickup_policy import PickupPolicy
 from parcellocker.domain.shipment import Shipment
+
+ParcelPolicies = tuple[PickupPolicy | None, PickupPolicy | None]
+"""The locker's and the carrier's pickup policy (None: that one sets none)."""
 
 
 class PreloadedShipments:
     def __init__(self) -> None:
         self._kept: dict[str, Shipment] = {}
+        self._policies: dict[tuple[str, str], ParcelPolicies] = {}
 
     def keep(self, shipment: Shipment) -> None:
         self._kept[shipment.id] = shipment
@@ -23,3 +29,12 @@ class PreloadedShipments:
 
     def forget(self, shipment_id: str) -> None:
         self._kept.pop(shipment_id, None)
+
+    def keep_policies(self, locker_id: str, carrier_id: str, policies: ParcelPolicies) -> None:
+        self._policies[(locker_id, carrier_id)] = policies
+
+    def take_policies(self, locker_id: str, carrier_id: str) -> ParcelPolicies | None:
+        return self._policies.pop((locker_id, carrier_id), None)
+
+    def forget_policies(self) -> None:
+        self._policies.clear()

@@ -90,7 +90,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.idempotency = SqlIdempotencyStore(tx)
         self.terminal_events = SqlTerminalEventLog(tx)
         self.outbox = SqlNotificationOutbox(tx, preloaded)
-        self.pickup_policies = SqlPickupPolicyRepository(tx)
+        self.pickup_policies = SqlPickupPolicyRepository(tx, preloaded)
         self.calendar = SqlShipmentCalendar(tx)
         self.history = SqlTransitionHistory(tx)
         self.rentals = SqlRentalRepository(tx, self._transitions)
