@@ -44,12 +44,8 @@
   }
 
   /* Sign-in. */
-  document.querySelector('.keypad[data-target="courier-pin"]').addEventListener("click", function (event) {
-    var key = event.target.closest("button[data-key]");
-    if (!key) return;
-    if (key.dataset.key === "clear") pinField.value = "";
-    else if (key.dataset.key === "back") pinField.value = pinField.value.slice(0, -1);
-    else pinField.value += key.dataset.key;
+  K.onKeypad(document.querySelector('.keypad[data-target="courier-pin"]'), function (key) {
+    pinField.value = K.keyed(pinField.value, key);
   });
 
   document.getElementById("sign-in-form").addEventListener("submit", async function (event) {

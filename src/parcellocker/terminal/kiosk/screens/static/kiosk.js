@@ -259,6 +259,92 @@
     setInterval(refreshDoors, 1000);
   }
 
+  /* The on-screen keypad: `pressed(key)` for each key touched ("clear", "back" or a digit). */
+  function onKeypad(keypad, pressed) {
+    keypad.addEventListener("click", function (event) {
+      var key = event.target.closest("button[data-key]");
+      if (key) pressed(key.dataset.key);
+    });
+  }
+
+  /* What a keypad key makes of the text typed so far (at most `max` characters when given). */
+  function keyed(text, key, max) {
+    if (key === "clear") return "";
+    if (key === "back") return text.slice(0, -1);
+    return max && text.length >= max ? text : text + key;
+  }
+
+  /* A code typed on a keypad and shown on a display, with a submit button that stays disabled while the code is empty
+     or the locker is locked out; a lockout counts down in the screen's "lockout-countdown". */
+  function codeEntry(options) {
+    var code = "";
+    var lockedUntil = 0;
+    function lockedOut() { return Date.now() < lockedUntil; }
+    function render() {
+      options.display.textContent = code;
+      options.display.dataset.length = String(code.length);
+      options.submit.disabled = code.length === 0 || lockedOut();
+    }
+    onKeypad(options.keypad, function (key) {
+      if (lockedOut()) return;
+      code = keyed(code, key, options.maxDigits);
+      render();
+    });
+    function lockOut(seconds) {
+      lockedUntil = Date.now() + seconds * 1000;
+      var countdown = byTestId("lockout-countdown");
+      var tick = function () {
+        var left = Math.ceil((lockedUntil - Date.now()) / 1000);
+        if (left <= 0) { countdown.hidden = true; lockedUntil = 0; render(); return; }
+        countdown.textContent = t("locked_out", { seconds: left });
+        countdown.dataset.seconds = String(left);
+        countdown.hidden = false;
+        setTimeout(tick, 250);
+      };
+      tick();
+      render();
+    }
+    render();
+    return {
+      value: function () { return code; },
+      set: function (text) { code = text; render(); },
+      clear: function () { code = ""; render(); },
+      render: render,
+      lockOut: lockOut,
+    };
+  }
+
+  /* The panels of a screen: the one shown takes the trouble message, the others are hidden. */
+  function panels(list) {
+    return function show(panel, keepTrouble) {
+      list.forEach(function (each) { each.hidden = each !== panel; });
+      if (!keepTrouble) trouble.mount(panel);
+    };
+  }
+
+  /* A code the server did not find: the screen's text, and how many tries remain when the server says. */
+  function wrongCode(textKey, error) {
+    var text = t(textKey);
+    if (error.remaining_tries !== undefined && error.remaining_tries !== null) {
+      text += " " + t("tries_left", { tries: error.remaining_tries });
+    }
+    trouble.show(text, error.code);
+    byTestId("error-message").dataset.remainingTries = String(error.remaining_tries);
+  }
+
+  /* The lock stayed shut: the first time, one more try is offered; after that, the help line. */
+  function doorDidNotOpen(failures, error) {
+    if (failures === 1) {
+      trouble.show(t("door_did_not_open"), error.code);
+      byTestId("door-trouble").hidden = false;
+      byTestId("retry-door").hidden = false;
+    } else {
+      trouble.show(t("door_did_not_open_again"), error.code);
+      byTestId("retry-door").hidden = true;
+      trouble.help();
+    }
+  }
+
   /* Every script of the page has run: the page takes touches (tests wait for this). */
   document.addEventListener("DOMContentLoaded", function () { document.body.dataset.ready = "true"; });
 
@@ -277,5 +363,11 @@
     lightDoor: lightDoor,
     doorOf: doorOf,
     closedAfter: closedAfter,
+    onKeypad: onKeypad,
+    keyed: keyed,
+    codeEntry: codeEntry,
+    panels: panels,
+    wrongCode: wrongCode,
+    doorDidNotOpen: doorDidNotOpen,
   };
 })();

@@ -9,41 +9,27 @@
   var entry = document.getElementById("pickup-entry");
   var busy = document.getElementById("pickup-busy");
   var open = document.getElementById("pickup-open");
-  var display = K.byTestId("code-display");
-  var submit = K.byTestId("key-ok");
   var reopenButton = K.byTestId("reopen-button");
   var doorState = K.byTestId("door-state");
   var heading = K.byTestId("compartment-open");
 
-  var code = "";
+  var submit = K.byTestId("key-ok");
+  var code = K.codeEntry({
+    keypad: document.querySelector('.keypad[data-target="code"]'),
+    display: K.byTestId("code-display"),
+    submit: submit,
+    maxDigits: MAX_DIGITS,
+  });
+  var panels = K.panels([entry, busy, open]);
   var lastRequest = null;
   var doorFailures = 0;
-  var lockedUntil = 0;
   var opened = null;
   var watching = null;
 
-  function show(panel) {
-    [entry, busy, open].forEach(function (each) { each.hidden = each !== panel; });
-    if (panel !== busy) K.trouble.mount(panel);
-  }
-
-  function render() {
-    display.textContent = code;
-    display.dataset.length = String(code.length);
-    submit.disabled = code.length === 0 || Date.now() < lockedUntil;
-  }
-
-  document.querySelector('.keypad[data-target="code"]').addEventListener("click", function (event) {
-    var key = event.target.closest("button[data-key]");
-    if (!key || Date.now() < lockedUntil) return;
-    if (key.dataset.key === "clear") code = "";
-    else if (key.dataset.key === "back") code = code.slice(0, -1);
-    else if (code.length < MAX_DIGITS) code += key.dataset.key;
-    render();
-  });
+  function show(panel) { panels(panel, panel === busy); }
 
   submit.addEventListener("click", function () {
-    if (code) pickUp({ code: code });
+    if (code.value()) pickUp({ code: code.value() });
   });
 
   K.byTestId("retry-door").addEventListener("click", function () {
@@ -59,8 +45,7 @@
     show(busy);
     var reply = await K.api("POST", "/pickup", request);
     if (reply.ok) {
-      code = "";
-      render();
+      code.clear();
       showOpen(reply.data);
       return;
     }
@@ -70,51 +55,18 @@
 
   function refused(error) {
     if (error.code === "locked_out") {
-      code = "";
-      lockOut(Number(error.retry_after_seconds) || 1);
+      code.clear();
+      code.lockOut(Number(error.retry_after_seconds) || 1);
     } else if (error.code === "door_did_not_open") {
       doorFailures += 1;
-      if (doorFailures === 1) {
-        K.trouble.show(K.t("door_did_not_open"), error.code);
-        K.byTestId("door-trouble").hidden = false;
-        K.byTestId("retry-door").hidden = false;
-      } else {
-        K.trouble.show(K.t("door_did_not_open_again"), error.code);
-        K.byTestId("retry-door").hidden = true;
-        K.trouble.help();
-      }
+      K.doorDidNotOpen(doorFailures, error);
     } else if (error.code === "pickup_code_not_found") {
-      code = "";
-      var text = K.t("wrong_code");
-      if (error.remaining_tries !== undefined && error.remaining_tries !== null) {
-        text += " " + K.t("tries_left", { tries: error.remaining_tries });
-      }
-      K.trouble.show(text, error.code);
-      K.byTestId("error-message").dataset.remainingTries = String(error.remaining_tries);
+      code.clear();
+      K.wrongCode("wrong_code", error);
     } else {
       K.trouble.show(K.errorText(error), error.code);
     }
-    render();
-  }
-
-  function lockOut(seconds) {
-    lockedUntil = Date.now() + seconds * 1000;
-    var countdown = K.byTestId("lockout-countdown");
-    var tick = function () {
-      var left = Math.ceil((lockedUntil - Date.now()) / 1000);
-      if (left <= 0) {
-        countdown.hidden = true;
-        lockedUntil = 0;
-        render();
-        return;
-      }
-      countdown.textContent = K.t("locked_out", { seconds: left });
-      countdown.dataset.seconds = String(left);
-      countdown.hidden = false;
-      setTimeout(tick, 250);
-    };
-    tick();
-    render();
+    code.render();
   }
 
   function showOpen(answer) {
@@ -176,7 +128,6 @@
     K.byTestId("retry-door").hidden = true;
   });
 
-  render();
   var scanned = K.takePendingScan();
   if (scanned) pickUp({ qr_token: scanned });
 })();

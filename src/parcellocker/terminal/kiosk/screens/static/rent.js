@@ -82,21 +82,15 @@
   }
 
   /* The keypad: the rental's code, or the voucher field of the panel it sits in. */
-  keypad.addEventListener("click", function (event) {
-    var key = event.target.closest("button[data-key]");
-    if (!key) return;
+  K.onKeypad(keypad, function (key) {
     var target = keypad.dataset.target;
     if (target === "code") {
-      if (key.dataset.key === "clear") code = "";
-      else if (key.dataset.key === "back") code = code.slice(0, -1);
-      else if (code.length < CODE_DIGITS) code += key.dataset.key;
+      code = K.keyed(code, key, CODE_DIGITS);
       renderCode();
       return;
     }
     var field = document.getElementById(target);
-    if (key.dataset.key === "clear") field.value = "";
-    else if (key.dataset.key === "back") field.value = field.value.slice(0, -1);
-    else field.value += key.dataset.key;
+    field.value = K.keyed(field.value, key);
   });
 
   function renderCode() {

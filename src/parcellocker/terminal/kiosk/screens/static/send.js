@@ -11,50 +11,35 @@
   var entry = document.getElementById("send-entry");
   var busy = document.getElementById("send-busy");
   var open = document.getElementById("send-open");
-  var display = K.byTestId("dropoff-code-display");
   var submit = K.byTestId("dropoff-submit");
   var heading = K.byTestId("dropoff-open");
   var state = K.byTestId("dropoff-state");
   var problems = K.byTestId("dropoff-problems");
   var done = K.byTestId("done");
 
-  var code = "";
+  var code = K.codeEntry({
+    keypad: document.querySelector('.keypad[data-target="dropoff-code"]'),
+    display: K.byTestId("dropoff-code-display"),
+    submit: submit,
+    maxDigits: MAX_DIGITS,
+  });
+  var panels = K.panels([entry, busy, open]);
   var sentCode = null;  /* the code the open compartment is for: problems are reported with it */
-  var lockedUntil = 0;
   var doorFailures = 0;
   var opened = null;
   var asked = 0;  /* when the compartment now open was asked for */
   var watching = null;
 
-  function show(panel) {
-    [entry, busy, open].forEach(function (each) { each.hidden = each !== panel; });
-    if (panel !== busy) K.trouble.mount(panel);
-  }
+  function show(panel) { panels(panel, panel === busy); }
 
-  function render() {
-    display.textContent = code;
-    display.dataset.length = String(code.length);
-    submit.disabled = code.length === 0 || Date.now() < lockedUntil;
-  }
-
-  document.querySelector('.keypad[data-target="dropoff-code"]').addEventListener("click", function (event) {
-    var key = event.target.closest("button[data-key]");
-    if (!key || Date.now() < lockedUntil) return;
-    if (key.dataset.key === "clear") code = "";
-    else if (key.dataset.key === "back") code = code.slice(0, -1);
-    else if (code.length < MAX_DIGITS) code += key.dataset.key;
-    render();
-  });
-
-  submit.addEventListener("click", function () { if (code) send(code); });
+  submit.addEventListener("click", function () { if (code.value()) send(code.value()); });
 
   /* A scanned drop-off code (digits from a message's barcode) is taken as typed. */
   K.scanHandlers.other = function (text) {
     var digits = text.replace(/[\s-]/g, "");
     if (!/^\d{6,8}$/.test(digits) || entry.hidden) { K.toast(K.t("scan_not_dropoff")); return; }
-    code = digits;
-    render();
-    send(code);
+    code.set(digits);
+    send(digits);
   };
 
   async function send(typed) {
@@ -63,8 +48,7 @@
     show(busy);
     asked = Date.now();
     var reply = await K.api("POST", "/dropoff", { code: typed, reachable: Boolean(K.settings.accessible) });
-    code = "";
-    render();
+    code.clear();
     if (reply.ok) { sentCode = typed; showOpen(reply.data); return; }
     show(entry);
     refused(reply.error);
@@ -87,47 +71,19 @@
 
   function refused(error) {
     if (error.code === "locked_out") {
-      lockOut(Number(error.retry_after_seconds) || 1);
+      code.lockOut(Number(error.retry_after_seconds) || 1);
     } else if (error.code === "dropoff_code_not_found") {
-      var text = K.t("dropoff_wrong_code");
-      if (error.remaining_tries !== undefined && error.remaining_tries !== null) {
-        text += " " + K.t("tries_left", { tries: error.remaining_tries });
-      }
-      K.trouble.show(text, error.code);
-      K.byTestId("error-message").dataset.remainingTries = String(error.remaining_tries);
+      K.wrongCode("dropoff_wrong_code", error);
     } else if (error.code === "door_did_not_open") {
       /* The lock stayed shut: the sender may ask for another compartment once, then for help. */
       doorFailures += 1;
       show(open);
       problems.hidden = true;
-      if (doorFailures === 1) {
-        K.trouble.show(K.t("door_did_not_open"), error.code);
-        K.byTestId("door-trouble").hidden = false;
-        K.byTestId("retry-door").hidden = false;
-      } else {
-        K.trouble.show(K.t("door_did_not_open_again"), error.code);
-        K.byTestId("retry-door").hidden = true;
-        K.trouble.help();
-      }
+      K.doorDidNotOpen(doorFailures, error);
     } else {
       K.trouble.show(K.errorText(error), error.code);
     }
-    render();
-  }
-
-  function lockOut(seconds) {
-    lockedUntil = Date.now() + seconds * 1000;
-    var countdown = K.byTestId("lockout-countdown");
-    var tick = function () {
-      var left = Math.ceil((lockedUntil - Date.now()) / 1000);
-      if (left <= 0) { countdown.hidden = true; lockedUntil = 0; render(); return; }
-      countdown.textContent = K.t("locked_out", { seconds: left });
-      countdown.dataset.seconds = String(left);
-      countdown.hidden = false;
-      setTimeout(tick, 250);
-    };
-    tick();
-    render();
+    code.render();
   }
 
   function showOpen(answer) {
@@ -165,5 +121,4 @@
     look();
   }
 
-  render();
 })();
