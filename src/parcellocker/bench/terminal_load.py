@@ -89,9 +89,10 @@ class UnlockClock(KerongEmulator):
         return next((at for at, b, n in self.unlocks if at >= moment and (b, n) == (board, lock)), None)
 
 
-def lock_of(number: int) -> tuple[int, int]:
-    board, offset = divmod(number - 1, LOCKS_PER_BOARD)
-    return BOARDS[board], offset + 1
+def lock_of(number: int, locks_per_board: int = LOCKS_PER_BOARD) -> tuple[int, int]:
+    """The (board, lock) of compartment `number`, wired `locks_per_board` to a board from board 0."""
+    board, offset = divmod(number - 1, locks_per_board)
+    return board, offset + 1
 
 
 async def run_terminal_bench(plan: TerminalBenchPlan, progress: Callable[[str], None]) -> TerminalBenchOutcome:
@@ -122,7 +123,7 @@ async def run_terminal_bench(plan: TerminalBenchPlan, progress: Callable[[str], 
             pty = await emulator.serve_pty()
             progress(f"starting the server, its MQTT bridge on {broker}, and the terminal")
             server = await stack.enter_async_context(ServerProcess(env))
-            terminal = _Terminal(folder, site, server.base_url, pty, (broker, root), plan.poll_interval)
+            terminal = BenchTerminal(folder, site, server.base_url, pty, (broker, root), plan.poll_interval)
             await terminal.start()
             try:
                 bench = _Bench(plan, site, server, terminal, emulator, clock, settings.effective_mailbox_dir)
@@ -131,13 +132,21 @@ async def run_terminal_bench(plan: TerminalBenchPlan, progress: Callable[[str], 
                 await terminal.stop()
 
 
-class _Terminal:
-    """`parcellocker terminal` for the seeded locker, on transport "mqtt"."""
+class BenchTerminal:
+    """`parcellocker terminal` for the seeded locker, on transport "mqtt", as a process of its own."""
 
     def __init__(
-        self, folder: Path, site: SampleSite, server_url: str, pty: str, link: tuple[str, str], poll_interval: float
+        self,
+        folder: Path,
+        site: SampleSite,
+        server_url: str,
+        pty: str,
+        link: tuple[str, str],
+        poll_interval: float,
+        layout: str = LAYOUT,
+        locks_per_board: int = LOCKS_PER_BOARD,
     ) -> None:
-        """`link`: the broker's URL and the topic root."""
+        """`link`: the broker's URL and the topic root; `layout` as the server's locker was added with."""
         broker, root = link
         self.folder = folder
         self.locker = site.lockers[0]
@@ -167,7 +176,8 @@ retry_max = 0.5
 url = "{pty}"
 protocol = "kerong"
 [wiring]
-layout = "{LAYOUT}"
+layout = "{layout}"
+locks_per_board = {locks_per_board}
 [doors]
 poll_interval = {poll_interval}
 [kiosk]
@@ -182,6 +192,12 @@ port = {self.kiosk_url.rsplit(":", 1)[1]}
                 sys.executable, *command, stdout=log, stderr=subprocess.STDOUT
             )
         await self.until(lambda status: status["ready"], "the terminal did not start")
+
+    @property
+    def pid(self) -> int:
+        if self.process is None:
+            raise RuntimeError("the terminal was not started")
+        return self.process.pid
 
     async def stop(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -236,7 +252,7 @@ class _Bench:
         plan: TerminalBenchPlan,
         site: SampleSite,
         server: ServerProcess,
-        terminal: _Terminal,
+        terminal: BenchTerminal,
         emulator: BoardEmulator[Any],
         clock: UnlockClock,
         mailbox: Path,

@@ -11,6 +11,7 @@ from rich.table import Table
 from parcellocker.bench.api_load import LoadOutcome, LoadPlan, run_api_load
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.latency import summarise
+from parcellocker.bench.terminal_footprint import TARGET_RSS_MB, FootprintOutcome, FootprintPlan, run_terminal_footprint
 from parcellocker.bench.terminal_load import TARGETS_MS, TerminalBenchOutcome, TerminalBenchPlan, run_terminal_bench
 from parcellocker.cli.console import console
 
@@ -54,6 +55,40 @@ def bench_terminal(
     plan = TerminalBenchPlan(pickups, broker, poll_interval)
     outcome = asyncio.run(run_terminal_bench(plan, lambda line: console.print(f"[dim]… {line}[/]")))
     _report_terminal(outcome)
+
+
+@bench_app.command("terminal-idle")
+def bench_terminal_idle(
+    boards: Annotated[int, typer.Option(min=1, max=32, help="Emulated Kerong boards on the terminal's bus.")] = 10,
+    locks: Annotated[int, typer.Option(min=1, max=16, help="Locks on each board (one compartment each).")] = 16,
+    poll_interval: Annotated[float, typer.Option(min=0.01, max=5, help="The terminal's door polling (s).")] = 0.2,
+    seconds: Annotated[float, typer.Option(min=2, max=3600, help="Length of each phase, idle and trickle.")] = 60,
+    parcel_pause: Annotated[float, typer.Option(min=0, max=600, help="Pause between parcels in the trickle (s).")] = 2,
+    broker: Annotated[
+        str | None,
+        typer.Option(help="An MQTT broker for the server and the terminal (default: a Mosquitto of the run's own)."),
+    ] = None,
+) -> None:
+    """CPU and memory of the terminal process for a locker of boards × locks compartments: idle, then under a
+    trickle of deposits and pickups; the server over MQTT, the boards emulated on a pty."""
+    plan = FootprintPlan(boards, locks, poll_interval, seconds, parcel_pause, broker)
+    outcome = asyncio.run(run_terminal_footprint(plan, lambda line: console.print(f"[dim]… {line}[/]")))
+    _report_footprint(outcome)
+
+
+def _report_footprint(outcome: FootprintOutcome) -> None:
+    plan = outcome.plan
+    shape = f"{plan.boards} boards × {plan.locks} locks ({plan.compartments} compartments)"
+    table = Table(title=f"bench terminal-idle: {shape}, doors polled every {plan.poll_interval:g} s, over MQTT")
+    for column in ("phase", "seconds", "parcels", "CPU % of a core", "RSS mean MB", "RSS max MB", "peak RSS MB",
+                   f"RSS < {TARGET_RSS_MB:.0f} MB"):  # fmt: skip
+        table.add_column(column, justify="left" if column == "phase" else "right")
+    for phase in (outcome.started, *outcome.phases):
+        verdict = "[green]met[/]" if phase.rss_max_mb < TARGET_RSS_MB else "[red]missed[/]"
+        cpu = f"{phase.cpu_percent:.1f}" if phase.seconds else ""
+        table.add_row(phase.name, f"{phase.seconds:.0f}", str(phase.lifecycles), cpu, f"{phase.rss_mean_mb:.1f}",
+                      f"{phase.rss_max_mb:.1f}", f"{phase.peak_rss_mb:.1f}", verdict)  # fmt: skip
+    console.print(table)
 
 
 def _report_terminal(outcome: TerminalBenchOutcome) -> None:
