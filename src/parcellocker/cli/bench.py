@@ -13,6 +13,8 @@ from parcellocker.bench.api_load import LoadOutcome, LoadPlan, run_api_load
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.latency import summarise
 from parcellocker.bench.scaling import ScalingPlan, run_scaling
+from parcellocker.bench.sweep import run_sweep
+from parcellocker.bench.sweep_report import draw_chart, sweep_table, write_between_markers
 from parcellocker.bench.terminal_load import TARGETS_MS, TerminalBenchOutcome, TerminalBenchPlan, run_terminal_bench
 from parcellocker.cli.console import console
 
@@ -83,6 +85,37 @@ def _numbers(text: str, option: str) -> list[int]:
     if not numbers or min(numbers) < 0:
         raise typer.BadParameter("one or more whole numbers from 0", param_hint=option)
     return numbers
+
+
+@bench_app.command("sweep")
+def bench_sweep(
+    db: Annotated[str, typer.Option(help="Databases, comma-separated.")] = "sqlite,postgres",
+    clients: Annotated[str, typer.Option(help="Numbers of clients, comma-separated.")] = "10,100,500",
+    seconds: Annotated[float, typer.Option(min=1, max=3600, help="Measured duration of each run.")] = 20,
+    warmup: Annotated[float, typer.Option(min=0, max=600, help="Unmeasured warm-up of each run.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Markdown file whose sweep table (between markers) is replaced.")] = (
+        None
+    ),
+    chart: Annotated[Path | None, typer.Option(help="PNG chart of throughput and latency against clients.")] = None,
+    postgres_admin_url: Annotated[str, typer.Option(help="Where to create the scratch databases.")] = (
+        DEFAULT_POSTGRES_ADMIN
+    ),
+) -> None:
+    """`bench api` for each database and number of clients: a table of the results, and a chart."""
+    kinds = [kind.strip() for kind in db.split(",") if kind.strip()]
+    if not kinds or any(kind not in ("sqlite", "postgres") for kind in kinds):
+        raise typer.BadParameter("sqlite and/or postgres, comma-separated", param_hint="--db")
+    plans = [LoadPlan(kind, n, seconds, warmup, workers, postgres_admin_url)
+             for kind in kinds for n in _numbers(clients, "--clients")]  # fmt: skip
+    if any(plan.clients < 1 for plan in plans):
+        raise typer.BadParameter("at least one client", param_hint="--clients")
+    rows = asyncio.run(run_sweep(plans, lambda line: console.print(f"[dim]… {line}[/]")))
+    console.print(sweep_table(rows))
+    if out is not None:
+        write_between_markers(out, sweep_table(rows))
+    if chart is not None:
+        draw_chart(rows, chart)
 
 
 @bench_app.command("terminal")

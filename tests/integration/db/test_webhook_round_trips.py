@@ -147,7 +147,7 @@ async def test_a_carrier_with_a_webhook_costs_no_round_trip_more_per_operation(
     with_webhook = await lifecycle(services, round_trips, "hooked", "L-HOOKED")
 
     assert without == with_webhook
-    # docs/performance.md: 2 + 6 + 4 + 4 + 3, and since the lifecycle one read more when the door closes on a deposit
+    # docs/PERFORMANCE.md: 2 + 6 + 4 + 4 + 3, and since the lifecycle one read more when the door closes on a deposit
     # (the locker's and the carrier's pickup policies, for the deadline): 2 + 6 + 5 + 4 + 3.
     assert sum(without) <= 20
     assert not any("webhook_deliveries" in sql for sql in plain_statements)  # nothing even offered
