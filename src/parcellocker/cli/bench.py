@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +12,13 @@ from rich.table import Table
 from parcellocker.bench.api_load import LoadOutcome, LoadPlan, run_api_load
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.latency import summarise
+<<<<<<< HEAD
 from parcellocker.bench.terminal_footprint import TARGET_RSS_MB, FootprintOutcome, FootprintPlan, run_terminal_footprint
+=======
+from parcellocker.bench.scaling import ScalingPlan, run_scaling
+from parcellocker.bench.sweep import run_sweep
+from parcellocker.bench.sweep_report import draw_chart, sweep_table, write_between_markers
+>>>>>>> scaling
 from parcellocker.bench.terminal_load import TARGETS_MS, TerminalBenchOutcome, TerminalBenchPlan, run_terminal_bench
 from parcellocker.cli.console import console
 
@@ -39,6 +46,80 @@ def bench_api(
     plan = LoadPlan(db, clients, seconds, warmup, workers, postgres_admin_url, rate)
     outcome = asyncio.run(run_api_load(plan, lambda line: console.print(f"[dim]… {line}[/]")))
     _report(outcome)
+
+
+@bench_app.command("scaling")
+def bench_scaling(
+    db: Annotated[str, typer.Option(help="sqlite or postgres.")] = "postgres",
+    lockers: Annotated[str, typer.Option(help="Numbers of lockers (of 50 compartments), comma-separated.")] = (
+        "1,10,100,1000"
+    ),
+    history: Annotated[str, typer.Option(help="Parcels ever stored, comma-separated (added in steps).")] = (
+        "0,100000,1000000"
+    ),
+    repetitions: Annotated[int, typer.Option(min=1, max=100000, help="Runs of each query per size.")] = 50,
+    plans: Annotated[Path | None, typer.Option(help="Folder for the query plans (one file per size).")] = None,
+    revision: Annotated[str, typer.Option(help="Schema revision to measure (an older one: before an index).")] = (
+        "head"
+    ),
+    postgres_admin_url: Annotated[str, typer.Option(help="Where to create the scratch database.")] = (
+        DEFAULT_POSTGRES_ADMIN
+    ),
+) -> None:
+    """How the allocation, pickup, door event, dashboard, search and utilisation queries cost with more lockers
+    and more parcels ever stored: median and p99 of each, and the plans the database chose."""
+    if db not in ("sqlite", "postgres"):
+        raise typer.BadParameter("use sqlite or postgres", param_hint="--db")
+    plan = ScalingPlan(db, _numbers(lockers, "--lockers"), _numbers(history, "--history"), repetitions, plans,
+                       revision, postgres_admin_url)  # fmt: skip
+    outcome = asyncio.run(run_scaling(plan, lambda line: console.print(f"[dim]… {line}[/]")))
+    table = Table(title=f"bench scaling: {db}, schema {revision}, {repetitions} runs of each query")
+    for column in ("lockers", "history", "query", "p50 ms", "p99 ms"):
+        table.add_column(column, justify="left" if column == "query" else "right")
+    for r in outcome.results:
+        table.add_row(f"{r.lockers:,}", f"{r.history:,}", r.probe, f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}")
+    console.print(table)
+
+
+def _numbers(text: str, option: str) -> list[int]:
+    try:
+        numbers = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise typer.BadParameter("whole numbers separated by commas", param_hint=option) from None
+    if not numbers or min(numbers) < 0:
+        raise typer.BadParameter("one or more whole numbers from 0", param_hint=option)
+    return numbers
+
+
+@bench_app.command("sweep")
+def bench_sweep(
+    db: Annotated[str, typer.Option(help="Databases, comma-separated.")] = "sqlite,postgres",
+    clients: Annotated[str, typer.Option(help="Numbers of clients, comma-separated.")] = "10,100,500",
+    seconds: Annotated[float, typer.Option(min=1, max=3600, help="Measured duration of each run.")] = 20,
+    warmup: Annotated[float, typer.Option(min=0, max=600, help="Unmeasured warm-up of each run.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Markdown file whose sweep table (between markers) is replaced.")] = (
+        None
+    ),
+    chart: Annotated[Path | None, typer.Option(help="PNG chart of throughput and latency against clients.")] = None,
+    postgres_admin_url: Annotated[str, typer.Option(help="Where to create the scratch databases.")] = (
+        DEFAULT_POSTGRES_ADMIN
+    ),
+) -> None:
+    """`bench api` for each database and number of clients: a table of the results, and a chart."""
+    kinds = [kind.strip() for kind in db.split(",") if kind.strip()]
+    if not kinds or any(kind not in ("sqlite", "postgres") for kind in kinds):
+        raise typer.BadParameter("sqlite and/or postgres, comma-separated", param_hint="--db")
+    plans = [LoadPlan(kind, n, seconds, warmup, workers, postgres_admin_url)
+             for kind in kinds for n in _numbers(clients, "--clients")]  # fmt: skip
+    if any(plan.clients < 1 for plan in plans):
+        raise typer.BadParameter("at least one client", param_hint="--clients")
+    rows = asyncio.run(run_sweep(plans, lambda line: console.print(f"[dim]… {line}[/]")))
+    console.print(sweep_table(rows))
+    if out is not None:
+        write_between_markers(out, sweep_table(rows))
+    if chart is not None:
+        draw_chart(rows, chart)
 
 
 @bench_app.command("terminal")

@@ -94,7 +94,7 @@ async def test_migration_0010_goes_up_over_a_locker_in_use_down_again_and_up(
             ]
         ),
     )
-    upgrade(url)
+    upgrade(url, "0010")  # this migration's own revision, whatever comes after it
     assert current(url) == "0010"
     assert await _read(url, sa.text("SELECT number, use, rental_id FROM compartments ORDER BY number")) == [
         (1, "delivery", None),
@@ -124,6 +124,6 @@ async def test_migration_0010_goes_up_over_a_locker_in_use_down_again_and_up(
     assert await _read(url, sa.text("SELECT count(*) FROM notifications")) == [(0,)]
     assert "WHERE" in (await _due_index(url, database_kind)).upper()
 
-    upgrade(url)
+    upgrade(url, "0010")  # this migration's own revision, whatever comes after it
     assert current(url) == "0010"
     assert "WHERE" in (await _due_index(url, database_kind)).upper()

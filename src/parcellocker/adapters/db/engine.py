@@ -34,7 +34,7 @@ SQLITE_BEGIN = "parcellocker_sqlite_begin"
 
 
 # PostgreSQL connections a server process keeps open (and units of work it runs at once). Measured on 2 cores,
-# 2 server processes, 100 clients (docs/performance.md): 10 -> ~850 operations/s, 20 -> ~910, 30 -> ~850.
+# 2 server processes, 100 clients (docs/PERFORMANCE.md): 10 -> ~850 operations/s, 20 -> ~910, 30 -> ~850.
 DEFAULT_POOL_SIZE = 20
 
 

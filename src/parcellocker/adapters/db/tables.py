@@ -138,6 +138,8 @@ shipments = Table(
     UniqueConstraint("locker_id", "pickup_code_hash"),
     # What the scheduler searches (adapters/db/calendar.py): parcels whose deadline passed, by state then deadline.
     Index(None, "state", "pickup_deadline"),
+    # The operator's search by tracking number, of any carrier (migration 0011; the constraint above needs the carrier).
+    Index(None, "tracking_number"),
 )
 # The scheduler's other searches: reminders due (only stored parcels have a remind_at), and ended shipments whose
 # personal data is still kept.
@@ -256,6 +258,8 @@ alarms = Table(
     Column("acknowledged_at", UtcDateTime, nullable=True),
     Column("acknowledged_by", String(160), nullable=True),
     Index(None, "locker_id", "at"),
+    # The dashboard's feed: the newest alarms first (migration 0011).
+    Index(None, "at", "id"),
 )
 
 audit_log = Table(
