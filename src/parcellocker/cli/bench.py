@@ -12,13 +12,10 @@ from rich.table import Table
 from parcellocker.bench.api_load import LoadOutcome, LoadPlan, run_api_load
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.latency import summarise
-<<<<<<< HEAD
-from parcellocker.bench.terminal_footprint import TARGET_RSS_MB, FootprintOutcome, FootprintPlan, run_terminal_footprint
-=======
 from parcellocker.bench.scaling import ScalingPlan, run_scaling
 from parcellocker.bench.sweep import run_sweep
 from parcellocker.bench.sweep_report import draw_chart, sweep_table, write_between_markers
->>>>>>> scaling
+from parcellocker.bench.terminal_footprint import TARGET_RSS_MB, FootprintOutcome, FootprintPlan, run_terminal_footprint
 from parcellocker.bench.terminal_load import TARGETS_MS, TerminalBenchOutcome, TerminalBenchPlan, run_terminal_bench
 from parcellocker.cli.console import console
 
