@@ -104,7 +104,7 @@ class CommandRunner:
                 self.apply_settings(settings)
                 self._store.settings.save(settings)
                 return "done", None
-        except (DoorControlError, LinkError, KeyError, TypeError, ValueError) as error:
+        except (DoorControlError, LinkError, KeyError, TypeError, ValueError, OverflowError) as error:
             return "failed", f"{type(error).__name__}: {error}"
         return "failed", f"this terminal does not know the command {command.kind!r}"
 
