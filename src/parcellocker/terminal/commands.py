@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import math
 from datetime import UTC, datetime
 
 from parcellocker.terminal.code_sync import CodeSync
@@ -101,6 +102,8 @@ class CommandRunner:
                 return "done", f"{len(sheet.codes)} live codes"
             if command.kind == "set_config":
                 settings = {str(name): float(value) for name, value in dict(command.body["settings"]).items()}
+                if not all(0 < value < math.inf for value in settings.values()):  # NaN or inf would stop a loop
+                    raise ValueError(f"settings are seconds above 0 and finite, not {settings}")
                 self.apply_settings(settings)
                 self._store.settings.save(settings)
                 return "done", None

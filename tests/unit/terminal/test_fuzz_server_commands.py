@@ -88,3 +88,17 @@ async def test_number_past_what_python_converts_fails_the_command_instead_of_the
     finally:
         store.close()
 
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -1.0, 0.0])
+async def test_set_config_with_a_time_that_would_stop_a_loop_fails_and_changes_nothing(
+    value: float, tmp_path: Path
+) -> None:
+    store = open_store(tmp_path)
+    try:
+        rig = await rig_on(store)
+        before = rig.coordinator.settings
+        await rig.runner.handle(Command(10, "set_config", {"settings": {"poll_interval": value}}))
+        assert rig.link.acknowledged[0][:2] == (10, "failed")  # NaN was taken: `NaN <= 0` is false
+        assert rig.coordinator.settings == before and rig.code_sync.interval == 300
+    finally:
+        store.close()
