@@ -25,6 +25,8 @@ pytestmark = pytest.mark.chaos
 FULL = os.environ.get("PARCELLOCKER_CHAOS", "short") == "full"
 ROUNDS = 4 if FULL else 1
 """How often each fault is injected and cleared in one test."""
+PROBE = 16
+"""An M compartment on board 0 that the round's S parcels never need: free unless its board is silent."""
 
 
 async def sign_in(rig: TerminalRig) -> str:
@@ -107,8 +109,10 @@ def door_events_since(rig: TerminalRig, seq: int) -> list[dict[str, Any]]:
     return [json.loads(body) for (body,) in rows]
 
 
-async def board_alarms(rig: TerminalRig) -> list[dict[str, Any]]:
-    return [a for a in await rig.alarms() if a["compartment"] is None and "board" in a["message"]]
+async def board_alarms(rig: TerminalRig, board: int) -> list[dict[str, Any]]:
+    """The alarms of `board` not answering properly (on a loaded machine another board may time out now and then,
+    and is rightly reported too: it is not counted here)."""
+    return [a for a in await rig.alarms() if a["compartment"] is None and a["message"].startswith(f"board {board}:")]
 
 
 async def test_board_answering_garbage_is_faulted_and_the_garbage_changes_no_door_then_the_round_continues(
@@ -130,9 +134,8 @@ async def test_board_answering_garbage_is_faulted_and_the_garbage_changes_no_doo
         for number, before in compartments_before.items():
             after = await rig.compartment(number)
             assert (after["state"], after["door"]) == (before["state"], before["door"])
-        assert len(
-            await eventually(lambda: board_alarms(rig), lambda found, n=2 * (round_ + 1): len(found) == n)
-        ) == 2 * (round_ + 1)
+        for board in (0, 1):
+            await eventually(lambda board=board: board_alarms(rig, board), lambda found, n=round_ + 1: len(found) >= n)
         rig.emulator.clear_faults()
         await eventually(rig.status, lambda status: board_condition(0)(status) == "healthy")
         await eventually(rig.status, lambda status: board_condition(1)(status) == "healthy")
@@ -153,8 +156,8 @@ async def test_silent_board_raises_an_alarm_its_compartments_are_not_offered_and
     for round_ in range(ROUNDS):
         rig.emulator.inject(Fault.NO_ANSWER, 0)
         await eventually(rig.status, lambda status: board_condition(0)(status) == "faulted")
-        await eventually(lambda: board_alarms(rig), lambda found, n=round_ + 1: len(found) == n)
-        await eventually(lambda: rig.compartment(2), lambda found: found["state"] == "out_of_order")
+        await eventually(lambda: board_alarms(rig, 0), lambda found, n=round_ + 1: len(found) >= n)
+        await eventually(lambda: rig.compartment(PROBE), lambda found: found["state"] == "out_of_order")
         shipment = await rig.announce("S")  # every S compartment is on board 0: only board 1's may be offered
         answer = await try_deposit(rig, token, shipment)
         if answer.status_code == 200:
@@ -171,7 +174,7 @@ async def test_silent_board_raises_an_alarm_its_compartments_are_not_offered_and
             assert (await rig.compartment(number))["state"] == "occupied"
         rig.emulator.clear_faults()
         await eventually(rig.status, lambda status: board_condition(0)(status) == "healthy")
-        await eventually(lambda: rig.compartment(2), lambda found: found["state"] == "free")
+        await eventually(lambda: rig.compartment(PROBE), lambda found: found["state"] == "free")
         stored.append(await deposit_and_close(rig, token))  # the round continues on board 0
         assert rig.lock_of(stored[-1][1])[0] == 0
     assert len({number for _, number in stored}) == len(stored)
