@@ -25,6 +25,7 @@ from parcellocker.domain.compartment import Compartment, CompartmentState, DoorS
 from parcellocker.domain.errors import InvalidInput, NotFound
 from parcellocker.domain.locker import LockerStatus
 from parcellocker.domain.shipment import ShipmentState
+from parcellocker.service import board_faults
 from parcellocker.service.context import Env
 from parcellocker.service.door_events import MAX_SEQ, ReportDoor, report_door
 from parcellocker.service.permissions import require_terminal_of
@@ -209,6 +210,10 @@ class TerminalAlarm(StrEnum):
     DOOR_LEFT_OPEN = "door_left_open"
     LOCK_DID_NOT_OPEN = "lock_did_not_open"
     LOCKOUT = "lockout"
+    BOARD_FAULTED = "board_faulted"
+    """A board stopped answering (or answers garbage): its free compartments are not offered (board_faults.py)."""
+    BOARD_RECOVERED = "board_recovered"
+    """It answers again: those compartments are offered again. Raises no alarm."""
 
 
 _ALARM_KINDS = {
@@ -216,6 +221,7 @@ _ALARM_KINDS = {
     TerminalAlarm.DOOR_LEFT_OPEN: AlarmKind.DOOR_LEFT_OPEN,
     TerminalAlarm.LOCK_DID_NOT_OPEN: AlarmKind.OUT_OF_ORDER,
     TerminalAlarm.LOCKOUT: AlarmKind.LOCKOUT,
+    TerminalAlarm.BOARD_FAULTED: AlarmKind.OUT_OF_ORDER,
 }
 
 
@@ -225,7 +231,7 @@ class ApplyTerminalEvent:
     door: compartment, state ("open"/"closed");
     pickup_offline: compartment, shipment_id, via ("code"/"qr");
     alarm: alarm (TerminalAlarm), compartment (or None), message, door_seq (forced_door: the seq of the door
-    opening it goes with, whose own forced-door alarm it does not repeat)."""
+    opening it goes with, whose own forced-door alarm it does not repeat), board (board_faulted/board_recovered)."""
 
     by: Principal
     locker_id: str
@@ -283,6 +289,8 @@ async def _apply_alarm(uow: UnitOfWork, env: Env, cmd: ApplyTerminalEvent) -> st
         alarm = TerminalAlarm(str(cmd.body.get("alarm")))
     except ValueError:
         raise InvalidInput(f"alarm must be one of {', '.join(a.value for a in TerminalAlarm)}") from None
+    if alarm in (TerminalAlarm.BOARD_FAULTED, TerminalAlarm.BOARD_RECOVERED):
+        return await _apply_board_alarm(uow, env, cmd, alarm)
     number = cmd.body.get("compartment")
     compartment = None if number is None else await _compartment(uow, cmd.locker_id, _number(cmd.body))
     if alarm is TerminalAlarm.FORCED_DOOR and await _already_alarmed(uow, cmd, compartment):
@@ -296,6 +304,16 @@ async def _apply_alarm(uow: UnitOfWork, env: Env, cmd: ApplyTerminalEvent) -> st
     await uow.audit.append(AuditRecord(env.clock.now(), str(cmd.by.actor), f"alarm.{alarm.value}", subject, details))
     if alarm is TerminalAlarm.LOCK_DID_NOT_OPEN and compartment is not None:
         await _keep_out_of_allocation(uow, env, cmd, compartment)
+    return "alarm_raised"
+
+
+async def _apply_board_alarm(uow: UnitOfWork, env: Env, cmd: ApplyTerminalEvent, alarm: TerminalAlarm) -> str:
+    board, now, actor = board_faults.board_of(cmd.body), env.clock.now(), cmd.by.actor
+    if alarm is TerminalAlarm.BOARD_RECOVERED:
+        await board_faults.board_recovered(uow, cmd.locker_id, board, cmd.at, now, actor)
+        return "board_recovered"
+    message = str(cmd.body.get("message") or board_faults.silent_board_reason(board))
+    await board_faults.board_faulted(uow, cmd.locker_id, board, cmd.at, now, actor, message)
     return "alarm_raised"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import math
 from datetime import UTC, datetime
 
 from parcellocker.terminal.code_sync import CodeSync
@@ -101,10 +102,12 @@ class CommandRunner:
                 return "done", f"{len(sheet.codes)} live codes"
             if command.kind == "set_config":
                 settings = {str(name): float(value) for name, value in dict(command.body["settings"]).items()}
+                if not all(0 < value < math.inf for value in settings.values()):  # NaN or inf would stop a loop
+                    raise ValueError(f"settings are seconds above 0 and finite, not {settings}")
                 self.apply_settings(settings)
                 self._store.settings.save(settings)
                 return "done", None
-        except (DoorControlError, LinkError, KeyError, TypeError, ValueError) as error:
+        except (DoorControlError, LinkError, KeyError, TypeError, ValueError, OverflowError) as error:
             return "failed", f"{type(error).__name__}: {error}"
         return "failed", f"this terminal does not know the command {command.kind!r}"
 

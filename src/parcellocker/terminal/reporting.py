@@ -9,6 +9,8 @@ from typing import Any
 
 from parcellocker.domain.compartment import DoorState
 from parcellocker.terminal.doors import (
+    BoardFaulted,
+    BoardRecovered,
     DoorClosed,
     DoorCoordinator,
     DoorEvent,
@@ -72,6 +74,13 @@ class DoorReporter:
             self._alarm(event, "door_left_open", event.compartment, f"open for {event.seconds:.0f} s")
         elif isinstance(event, LockDidNotOpen):
             self._alarm(event, "lock_did_not_open", event.compartment, "the lock did not open")
+        elif isinstance(event, BoardFaulted):  # the server stops offering its compartments until it recovers
+            message = f"board {event.board}: {event.reason}"[:500]
+            body = {"alarm": "board_faulted", "board": event.board, "message": message}
+            self._store.outbox.append(EventKind.ALARM, event.at, body)
+        elif isinstance(event, BoardRecovered):
+            body = {"alarm": "board_recovered", "board": event.board, "message": f"board {event.board} answers again"}
+            self._store.outbox.append(EventKind.ALARM, event.at, body)
         else:
             log.info("board event, not reported: %s", event)
 

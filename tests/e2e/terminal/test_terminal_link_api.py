@@ -110,6 +110,28 @@ def test_alarms_of_the_terminal_are_recorded_for_operators(site: Site) -> None:
     assert compartment(site, locker, 3)["state"] == "out_of_order"
 
 
+def test_silent_board_takes_its_free_compartments_out_of_allocation_until_it_answers_again(site: Site) -> None:
+    locker = site.new_locker("S:10,M:6,L:2")  # 1-16 on board 0, 17-18 on board 1
+    event(site, locker, "alarm", alarm="lock_did_not_open", compartment=3)
+
+    faulted = event(site, locker, "alarm", alarm="board_faulted", board=0, message="board 0: no answer")
+
+    assert faulted["outcome"] == "alarm_raised"
+    states = {number: compartment(site, locker, number)["state"] for number in range(1, 19)}
+    assert states == {**dict.fromkeys(range(1, 17), "out_of_order"), 17: "free", 18: "free"}
+    assert ("out_of_order", None, "board 0: no answer") in {
+        (a["kind"], a["compartment"], a["message"]) for a in alarms(site, locker)
+    }
+
+    recovered = event(site, locker, "alarm", alarm="board_recovered", board=0)
+
+    assert recovered["outcome"] == "board_recovered"
+    states = {number: compartment(site, locker, number)["state"] for number in range(1, 19)}
+    assert states == {**dict.fromkeys(range(1, 19), "free"), 3: "out_of_order"}  # its own lock is still broken
+    body = {"seq": site.next_seq(), "kind": "alarm", "at": now(), "alarm": "board_faulted", "board": 256}
+    assert locker.terminal.post(f"/lockers/{locker.id}/events", json=body).status_code == 422
+
+
 def test_forced_door_alarm_of_the_terminal_is_not_repeated_when_the_door_event_raised_it(site: Site) -> None:
     locker = site.new_locker()
     opened = site.door(locker, 4, "open")

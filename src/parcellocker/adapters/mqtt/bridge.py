@@ -197,6 +197,6 @@ async def _publish(client: aiomqtt.Client, topic: str, body: Any) -> None:
 def _json_object(payload: bytes) -> dict[str, Any] | None:
     try:
         found = json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past Python's recursion limit
         return None
     return found if isinstance(found, dict) else None

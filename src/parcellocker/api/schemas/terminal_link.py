@@ -84,9 +84,10 @@ class TerminalEventCreate(BaseModel):
     alarm: TerminalAlarm | None = Field(default=None, description="alarm: which one.")
     message: str | None = Field(default=None, max_length=500, description="alarm: what the terminal saw.")
     door_seq: int | None = Field(default=None, ge=0, description="forced_door: the seq of the door opening.")
+    board: int | None = Field(default=None, ge=0, le=255, description="board_faulted/board_recovered: its address.")
 
     def body(self) -> dict[str, Any]:
-        fields = ("compartment", "state", "shipment_id", "via", "alarm", "message", "door_seq")
+        fields = ("compartment", "state", "shipment_id", "via", "alarm", "message", "door_seq", "board")
         return {name: value for name in fields if (value := getattr(self, name)) is not None}
 
 

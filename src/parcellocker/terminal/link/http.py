@@ -49,7 +49,7 @@ class HttpLink(HttpRentalCalls, Link):
         )
 
     async def greet(self) -> Greeting:
-        return bodies.greeting(await self._call("GET", f"{self._locker}/link"))
+        return bodies.read(bodies.greeting, await self._call("GET", f"{self._locker}/link"))
 
     async def send_event(self, event: OutboxEvent) -> EventReceipt:
         if event.kind is EventKind.DOOR:
@@ -58,10 +58,10 @@ class HttpLink(HttpRentalCalls, Link):
         else:
             payload = {"seq": event.seq, "kind": event.kind.value, "at": event.at.isoformat(), **event.body}
             body = await self._call("POST", f"{self._locker}/events", json=payload)
-        return EventReceipt(body["seq"], body["outcome"], body["replayed"])
+        return bodies.read(bodies.receipt, body)
 
     async def fetch_code_sheet(self) -> CodeSheet:
-        return bodies.code_sheet(await self._call("GET", f"{self._locker}/codes"))
+        return bodies.read(bodies.code_sheet, await self._call("GET", f"{self._locker}/codes"))
 
     async def next_commands(self, after: int, wait: float) -> list[Command]:
         body = await self._call(
@@ -70,7 +70,7 @@ class HttpLink(HttpRentalCalls, Link):
             params={"after": after, "wait": wait},
             wait=wait + self._timeout,
         )
-        return bodies.commands(body)
+        return bodies.read(bodies.commands, body)
 
     async def acknowledge_command(self, command_id: int, outcome: str, detail: str | None) -> None:
         payload = {"outcome": outcome, "detail": None if detail is None else detail[:500]}
@@ -79,48 +79,50 @@ class HttpLink(HttpRentalCalls, Link):
     async def pick_up(self, *, code: str | None = None, qr_token: str | None = None) -> CompartmentToOpen:
         payload = {"code": code} if code is not None else {"qr_token": qr_token}
         body = await self._call("POST", f"{self._locker}/pickups", json=payload, wait=self._pickup_timeout)
-        return bodies.compartment_to_open(body)
+        return bodies.read(bodies.compartment_to_open, body)
 
     async def sign_in_courier(self, courier_id: str, pin: str) -> str:
         body = await self._call("POST", "/sessions/courier", json={"courier_id": courier_id, "pin": pin})
-        token: str = body["token"]
-        return token
+        return bodies.read(bodies.token, body)
 
     async def deposit(self, courier_token: str, tracking_number: str, reachable: bool = False) -> CompartmentToOpen:
         payload: dict[str, Any] = {"tracking_number": tracking_number}
         if reachable:
             payload["reachable"] = True
         body = await self._call("POST", f"{self._locker}/deposits", json=payload, bearer=courier_token)
-        return bodies.compartment_to_open(body)
+        return bodies.read(bodies.compartment_to_open, body)
 
     async def report_deposit_problem(self, courier_token: str, tracking_number: str, problem: str) -> CompartmentToOpen:
         payload = {"tracking_number": tracking_number, "problem": problem}
         url = f"{self._locker}/deposits/problems"
-        return bodies.compartment_to_open(await self._call("POST", url, json=payload, bearer=courier_token))
+        answer = await self._call("POST", url, json=payload, bearer=courier_token)
+        return bodies.read(bodies.compartment_to_open, answer)
 
     async def reopen_after_pickup(self, shipment_id: str, compartment: int) -> None:
         payload = {"shipment_id": shipment_id, "compartment": compartment}
         await self._call("POST", f"{self._locker}/pickups/reopen", json=payload, wait=self._pickup_timeout)
 
     async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
-        return bodies.parcels_to_collect(await self._call("GET", f"{self._locker}/collections", bearer=courier_token))
+        answer = await self._call("GET", f"{self._locker}/collections", bearer=courier_token)
+        return bodies.read(bodies.parcels_to_collect, answer)
 
     async def collect(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
         payload = {"tracking_number": tracking_number}
         url = f"{self._locker}/collections"
-        return bodies.compartment_to_open(await self._call("POST", url, json=payload, bearer=courier_token))
+        answer = await self._call("POST", url, json=payload, bearer=courier_token)
+        return bodies.read(bodies.compartment_to_open, answer)
 
     async def drop_off(self, code: str, reachable: bool = False) -> CompartmentToOpen:
         payload: dict[str, Any] = {"code": code}
         if reachable:
             payload["reachable"] = True
         body = await self._call("POST", f"{self._locker}/dropoffs", json=payload, wait=self._pickup_timeout)
-        return bodies.compartment_to_open(body)
+        return bodies.read(bodies.compartment_to_open, body)
 
     async def report_dropoff_problem(self, code: str, problem: str) -> CompartmentToOpen:
         payload = {"code": code, "problem": problem}
         body = await self._call("POST", f"{self._locker}/dropoffs/problems", json=payload, wait=self._pickup_timeout)
-        return bodies.compartment_to_open(body)
+        return bodies.read(bodies.compartment_to_open, body)
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -151,12 +153,12 @@ class HttpLink(HttpRentalCalls, Link):
             raise _refused(reply)
         try:
             return reply.json()
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, or nested past the recursion limit
             raise LinkDown(f"{method} {url}: the answer is not JSON") from error
 
 
 def _refused(reply: httpx.Response) -> LinkRefused:
     try:
         return bodies.refused(reply.status_code, reply.json()["error"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return LinkRefused(reply.status_code, "error", reply.text[:200])

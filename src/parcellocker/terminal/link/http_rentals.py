@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from typing import Any
 
-from parcellocker.terminal.link import rental_bodies
+from parcellocker.terminal.link import bodies, rental_bodies
 from parcellocker.terminal.link.rental_port import RentalDoor, RentalLink, RentalOffer, WalkUpRental
 
 
@@ -13,7 +13,7 @@ class HttpRentalCalls(RentalLink):
     _locker: str
 
     async def rental_offer(self) -> RentalOffer:
-        return rental_bodies.offer(await self._call("GET", f"{self._locker}/rental-offer"))
+        return bodies.read(rental_bodies.offer, await self._call("GET", f"{self._locker}/rental-offer"))
 
     async def rent(
         self,
@@ -33,21 +33,23 @@ class HttpRentalCalls(RentalLink):
             "voucher_code": voucher_code,
             "renter": {"email": email, "phone": phone, "language": language},
         }
-        return rental_bodies.walk_up(await self._call("POST", f"{self._locker}/walk-up-rentals", json=payload))
+        answer = await self._call("POST", f"{self._locker}/walk-up-rentals", json=payload)
+        return bodies.read(rental_bodies.walk_up, answer)
 
     async def complete_walk_up(self, rental_id: str) -> WalkUpRental:
         url = f"{self._locker}/walk-up-rentals/{rental_id}/complete"
-        return rental_bodies.walk_up(await self._call("POST", url))
+        return bodies.read(rental_bodies.walk_up, await self._call("POST", url))
 
     async def open_rental(self, code: str) -> RentalDoor:
         body = await self._call("POST", f"{self._locker}/rental-openings", json={"code": code})
-        return rental_bodies.door(body)
+        return bodies.read(rental_bodies.door, body)
 
     async def open_rental_last(
         self, code: str, payment_method: str | None = None, voucher_code: str | None = None
     ) -> RentalDoor:
         payload = {"code": code, "payment_method": payment_method, "voucher_code": voucher_code}
-        return rental_bodies.door(await self._call("POST", f"{self._locker}/rental-openings/last", json=payload))
+        answer = await self._call("POST", f"{self._locker}/rental-openings/last", json=payload)
+        return bodies.read(rental_bodies.door, answer)
 
     @abc.abstractmethod
     async def _call(

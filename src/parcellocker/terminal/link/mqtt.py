@@ -22,7 +22,6 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import aiomqtt
@@ -89,7 +88,7 @@ class MqttLink(MqttRentalCalls, Link):
     # The Link port.
 
     async def greet(self) -> Greeting:
-        return _read(bodies.greeting, await self._request("hello", {}))
+        return bodies.read(bodies.greeting, await self._request("hello", {}))
 
     async def send_event(self, event: OutboxEvent) -> EventReceipt:
         payload = {"seq": event.seq, "kind": event.kind.value, "at": event.at.isoformat(), **event.body}
@@ -109,10 +108,10 @@ class MqttLink(MqttRentalCalls, Link):
                 del self._acks[event.seq]
         if "error" in ack:
             raise _refused_or_down(ack["error"])
-        return _read(lambda ack: EventReceipt(int(ack["seq"]), str(ack["outcome"]), bool(ack["replayed"])), ack)
+        return bodies.read(bodies.receipt, ack)
 
     async def fetch_code_sheet(self) -> CodeSheet:
-        return _read(bodies.code_sheet, await self._request("code_sheet", {}))
+        return bodies.read(bodies.code_sheet, await self._request("code_sheet", {}))
 
     async def next_commands(self, after: int, wait: float) -> list[Command]:
         await self._connection(self._timeout)
@@ -136,42 +135,44 @@ class MqttLink(MqttRentalCalls, Link):
 
     async def pick_up(self, *, code: str | None = None, qr_token: str | None = None) -> CompartmentToOpen:
         body = {"code": code} if code is not None else {"qr_token": qr_token}
-        return _read(bodies.compartment_to_open, await self._request("pickup", body, self._pickup_timeout))
+        return bodies.read(bodies.compartment_to_open, await self._request("pickup", body, self._pickup_timeout))
 
     async def sign_in_courier(self, courier_id: str, pin: str) -> str:
         body = await self._request("courier_sign_in", {"courier_id": courier_id, "pin": pin})
-        return _read(lambda body: str(body["token"]), body)
+        return bodies.read(bodies.token, body)
 
     async def deposit(self, courier_token: str, tracking_number: str, reachable: bool = False) -> CompartmentToOpen:
         body: dict[str, Any] = {"courier_token": courier_token, "tracking_number": tracking_number}
         if reachable:
             body["reachable"] = True
-        return _read(bodies.compartment_to_open, await self._request("deposit", body))
+        return bodies.read(bodies.compartment_to_open, await self._request("deposit", body))
 
     async def report_deposit_problem(self, courier_token: str, tracking_number: str, problem: str) -> CompartmentToOpen:
         body = {"courier_token": courier_token, "tracking_number": tracking_number, "problem": problem}
-        return _read(bodies.compartment_to_open, await self._request("deposit_problem", body))
+        return bodies.read(bodies.compartment_to_open, await self._request("deposit_problem", body))
 
     async def reopen_after_pickup(self, shipment_id: str, compartment: int) -> None:
         body = {"shipment_id": shipment_id, "compartment": compartment}
         await self._request("pickup_reopen", body, self._pickup_timeout)
 
     async def parcels_to_collect(self, courier_token: str) -> list[ParcelToCollect]:
-        return _read(bodies.parcels_to_collect, await self._request("collections", {"courier_token": courier_token}))
+        answer = await self._request("collections", {"courier_token": courier_token})
+        return bodies.read(bodies.parcels_to_collect, answer)
 
     async def collect(self, courier_token: str, tracking_number: str) -> CompartmentToOpen:
         body = {"courier_token": courier_token, "tracking_number": tracking_number}
-        return _read(bodies.compartment_to_open, await self._request("collect", body))
+        return bodies.read(bodies.compartment_to_open, await self._request("collect", body))
 
     async def drop_off(self, code: str, reachable: bool = False) -> CompartmentToOpen:
         body: dict[str, Any] = {"code": code}
         if reachable:
             body["reachable"] = True
-        return _read(bodies.compartment_to_open, await self._request("dropoff", body, self._pickup_timeout))
+        return bodies.read(bodies.compartment_to_open, await self._request("dropoff", body, self._pickup_timeout))
 
     async def report_dropoff_problem(self, code: str, problem: str) -> CompartmentToOpen:
         body = {"code": code, "problem": problem}
-        return _read(bodies.compartment_to_open, await self._request("dropoff_problem", body, self._pickup_timeout))
+        answer = await self._request("dropoff_problem", body, self._pickup_timeout)
+        return bodies.read(bodies.compartment_to_open, answer)
 
     async def close(self) -> None:
         """Say `offline` (a stop is no crash, but the locker is offline all the same) and disconnect."""
@@ -250,7 +251,7 @@ class MqttLink(MqttRentalCalls, Link):
         topic, payload = message.topic.value, message.payload
         try:
             body = json.loads(payload) if isinstance(payload, bytes | bytearray) else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past Python's recursion limit
             body = None
         if not isinstance(body, dict):
             log.warning("ignored a message on %s: not a JSON object", topic)
@@ -264,7 +265,7 @@ class MqttLink(MqttRentalCalls, Link):
         elif topic == self._topic[topics.COMMANDS]:
             try:
                 command = bodies.command(body)
-            except (KeyError, TypeError, ValueError):
+            except bodies.UNREADABLE:
                 log.warning("ignored a command that could not be read: %s", str(body)[:200])
                 return
             self._commands[command.id] = command
@@ -296,7 +297,7 @@ class MqttLink(MqttRentalCalls, Link):
 
     async def _pull_commands(self, after: int) -> None:
         try:
-            pending = _read(bodies.commands, await self._request("commands", {"after": after}))
+            pending = bodies.read(bodies.commands, await self._request("commands", {"after": after}))
         except LinkDown:
             self._ask_for_commands = True
             raise
@@ -307,15 +308,6 @@ class MqttLink(MqttRentalCalls, Link):
         return [command for command in self._commands.values() if command.id > after]
 
 
-def _read(parse: Callable[[Any], T], body: Any) -> T:
-    """What `parse` reads from the server's answer; LinkDown when it cannot be read (anyone may publish on an
-    anonymous broker: a malformed answer is a failed exchange, never a crash of the terminal)."""
-    try:
-        return parse(body)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise LinkDown(f"the server's answer could not be read: {type(error).__name__}: {error}") from None
-
-
 def _resolve(waiting: asyncio.Future[dict[str, Any]] | None, body: dict[str, Any]) -> None:
     if waiting is not None and not waiting.done():
         waiting.set_result(body)
@@ -323,7 +315,7 @@ def _resolve(waiting: asyncio.Future[dict[str, Any]] | None, body: dict[str, Any
 
 def _refused_or_down(error: Any) -> LinkDown | Exception:
     status = error.get("status") if isinstance(error, dict) else None
-    if not isinstance(status, int) or status >= 500:
+    if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status < 500:
         return LinkDown(f"the server failed: {error}")
     return bodies.refused(status, error)
 

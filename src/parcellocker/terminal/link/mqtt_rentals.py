@@ -4,11 +4,9 @@ on `replies` (the server's `adapters/mqtt/rental_requests.py` answers them with 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-from parcellocker.terminal.link import rental_bodies
-from parcellocker.terminal.link.port import LinkDown
+from parcellocker.terminal.link import bodies, rental_bodies
 from parcellocker.terminal.link.rental_port import RentalDoor, RentalLink, RentalOffer, WalkUpRental
 
 T = TypeVar("T")
@@ -16,7 +14,7 @@ T = TypeVar("T")
 
 class MqttRentalCalls(RentalLink):
     async def rental_offer(self) -> RentalOffer:
-        return _read(rental_bodies.offer, await self._request("rental_offer", {}))
+        return bodies.read(rental_bodies.offer, await self._request("rental_offer", {}))
 
     async def rent(
         self,
@@ -36,27 +34,19 @@ class MqttRentalCalls(RentalLink):
             "voucher_code": voucher_code,
             "renter": {"email": email, "phone": phone, "language": language},
         }
-        return _read(rental_bodies.walk_up, await self._request("rental_walk_up", body))
+        return bodies.read(rental_bodies.walk_up, await self._request("rental_walk_up", body))
 
     async def complete_walk_up(self, rental_id: str) -> WalkUpRental:
-        return _read(rental_bodies.walk_up, await self._request("rental_complete", {"rental_id": rental_id}))
+        return bodies.read(rental_bodies.walk_up, await self._request("rental_complete", {"rental_id": rental_id}))
 
     async def open_rental(self, code: str) -> RentalDoor:
-        return _read(rental_bodies.door, await self._request("rental_open", {"code": code}))
+        return bodies.read(rental_bodies.door, await self._request("rental_open", {"code": code}))
 
     async def open_rental_last(
         self, code: str, payment_method: str | None = None, voucher_code: str | None = None
     ) -> RentalDoor:
         body = {"code": code, "payment_method": payment_method, "voucher_code": voucher_code}
-        return _read(rental_bodies.door, await self._request("rental_open_last", body))
+        return bodies.read(rental_bodies.door, await self._request("rental_open_last", body))
 
     @abc.abstractmethod
     async def _request(self, op: str, body: dict[str, Any], within: float | None = None) -> Any: ...
-
-
-def _read(parse: Callable[[Any], T], body: Any) -> T:
-    """What `parse` reads from the answer; LinkDown when it cannot be read (as the MQTT link reads the others)."""
-    try:
-        return parse(body)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise LinkDown(f"the server's answer could not be read: {type(error).__name__}: {error}") from None

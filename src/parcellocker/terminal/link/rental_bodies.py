@@ -1,10 +1,19 @@
-"""The server's JSON answers about rentals, read the same way whichever transport carried them."""
+"""The server's JSON answers about rentals, read the same way whichever transport carried them; every field is
+checked for its type (`answer_fields`), and `bodies.read` turns an answer that cannot be read into LinkDown."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from parcellocker.terminal.link.answer_fields import (
+    array,
+    flag,
+    integer,
+    mapping,
+    moment,
+    optional_text,
+    text,
+)
 from parcellocker.terminal.link.rental_port import (
     OfferedDuration,
     OfferedSize,
@@ -17,32 +26,35 @@ from parcellocker.terminal.link.rental_port import (
 
 def offer(body: Any) -> RentalOffer:
     return RentalOffer(
-        str(body["currency"]),
-        [str(method) for method in body["walk_up_methods"]],
-        str(body["overdue"]),
+        text(body["currency"]),
+        [text(method) for method in array(body["walk_up_methods"])],
+        text(body["overdue"]),
         [
             OfferedSize(
-                str(size["size"]),
-                int(size["free"]),
-                int(size["height_mm"]),
-                int(size["width_mm"]),
-                int(size["depth_mm"]),
-                [OfferedDuration(int(d["minutes"]), int(d["price"])) for d in size["durations"]],
+                text(size["size"]),
+                integer(size["free"], low=0),
+                integer(size["height_mm"], low=0),
+                integer(size["width_mm"], low=0),
+                integer(size["depth_mm"], low=0),
+                [
+                    OfferedDuration(integer(d["minutes"], low=1), integer(d["price"], low=0))
+                    for d in array(size["durations"])
+                ],
             )
-            for size in body["sizes"]
+            for size in array(body["sizes"])
         ],
     )
 
 
 def walk_up(body: Any) -> WalkUpRental:
-    rental = body["rental"]
+    rental = mapping(body["rental"])
     return WalkUpRental(
-        str(rental["id"]),
-        int(body["compartment"]["number"]),
-        datetime.fromisoformat(rental["ends_at"]),
-        int(rental["price"]),
-        str(rental["currency"]),
-        None if body["code"] is None else str(body["code"]),
+        text(rental["id"]),
+        integer(mapping(body["compartment"])["number"], low=1),
+        moment(rental["ends_at"]),
+        integer(rental["price"], low=0),
+        text(rental["currency"]),
+        optional_text(body["code"]),
         _pending(body["payment"]),
     )
 
@@ -50,15 +62,20 @@ def walk_up(body: Any) -> WalkUpRental:
 def door(body: Any) -> RentalDoor:
     compartment = body["compartment"]
     return RentalDoor(
-        str(body["rental_id"]),
-        None if compartment is None else int(compartment["number"]),
-        datetime.fromisoformat(body["ends_at"]),
-        bool(body["last"]),
+        text(body["rental_id"]),
+        None if compartment is None else integer(mapping(compartment)["number"], low=1),
+        moment(body["ends_at"]),
+        flag(body["last"]),
         None if body["payment"] is None else _pending(body["payment"]),
     )
 
 
 def _pending(payment: Any) -> PendingPayment | None:
-    if payment["state"] != "pending":
+    if mapping(payment)["state"] != "pending":
         return None
-    return PendingPayment(str(payment["id"]), int(payment["amount"]), str(payment["currency"]), payment["checkout_url"])
+    return PendingPayment(
+        text(payment["id"]),
+        integer(payment["amount"], low=0),
+        text(payment["currency"]),
+        optional_text(payment["checkout_url"]),
+    )
