@@ -3,7 +3,8 @@ processes (transport "mqtt", the rig of `parcellocker bench terminal`) in front 
 deposits and pickups through the terminals' kiosk API, door events from the boards. Whichever process the shared
 subscription hands an event or a request to, each compartment is given to one parcel, each terminal event
 (locker, seq) is applied once and none is lost, the terminals' outboxes drain; a terminal killed with SIGKILL takes
-its locker offline with one alarm (both processes hear its last will), and back online once."""
+its locker offline with one alarm (both processes hear its last will), and back online once, where it carries out
+an operator's command queued meanwhile once."""
 
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ LAYOUT = f"S:{COMPARTMENTS}"
 """Compartments 1-8 on locks 1-8 of board 0."""
 PARCELS = 6
 """Per locker, deposited and picked up at once."""
+STARTING = 60.0
+"""Seconds a terminal may take to start and reach the broker, on a loaded machine."""
 Body = dict[str, Any]
 
 
@@ -85,7 +88,8 @@ class Locker:
         await process.wait()
 
     async def link_up(self) -> None:
-        await self.terminal.until(lambda status: status["link"]["up"] is True, "the terminal's link did not come up")
+        up = "the terminal's link did not come up"
+        await self.terminal.until(lambda status: status["link"]["up"] is True, up, STARTING)
 
 
 @dataclass
@@ -119,9 +123,9 @@ async def fleet(start_fleet: StartFleet, tmp_path: Path, topic_root: str) -> Asy
             link = ("mqtt://{}:{}".format(*BROKER), topic_root)
             own_site = dataclasses.replace(site, lockers=[locker])
             terminal = BenchTerminal(folder, own_site, nowhere, await boards.serve_pty(), link, 0.05, layout=LAYOUT)
-            await terminal.start()
             stack.push_async_callback(terminal.stop)
             lockers.append(Locker(locker, terminal, boards))
+        await asyncio.gather(*(locker.terminal.start(within=STARTING) for locker in lockers))
         for locker in lockers:
             await locker.link_up()
         async with httpx.AsyncClient(base_url=servers.base_urls[0] + "/api/v1", timeout=30) as anonymous:
@@ -221,7 +225,7 @@ async def test_real_terminals_deposit_and_hand_out_through_two_server_processes_
     # process), each opening its own compartment once.
     await until(lambda: _unnotified(fleet, everything), lambda missing: not missing, "not every recipient notified")
     for locker in fleet.lockers:
-        await locker.terminal.until(lambda status: status["outbox_pending"] == 0, "the outbox did not drain")
+        await locker.terminal.until(lambda status: status["outbox_pending"] == 0, "the outbox did not drain", STARTING)
     pickups = [(locker, parcel) for locker in fleet.lockers for parcel in parcels[locker.locker.id]]
     opened = await asyncio.gather(
         *(locker.kiosk("/pickup", {"code": _code(fleet, parcel)}) for locker, parcel in pickups)
@@ -237,7 +241,7 @@ async def test_real_terminals_deposit_and_hand_out_through_two_server_processes_
 
     # Each terminal's outbox drains, and every event it gave a seq was applied once: (locker, seq) 1..last, no gap.
     for locker in fleet.lockers:
-        await locker.terminal.until(lambda status: status["outbox_pending"] == 0, "the outbox did not drain")
+        await locker.terminal.until(lambda status: status["outbox_pending"] == 0, "the outbox did not drain", STARTING)
         last = locker.last_seq()
         assert last >= 4 * PARCELS  # at least: deposit open and close, pickup open and close
         assert await _applied_seqs(fleet, locker) == list(range(1, last + 1))
@@ -263,6 +267,13 @@ async def _offline_alarms(fleet: Fleet, locker_id: str) -> int:
         select(alarms.c.id).where(alarms.c.locker_id == locker_id, alarms.c.kind == "locker_offline")
     )
     return len(rows)
+
+
+async def _command_outcome(fleet: Fleet, path: str) -> str | None:
+    reply = await fleet.operator.next().get(path)
+    assert reply.status_code == 200, reply.text
+    outcome: str | None = reply.json()["outcome"]
+    return outcome
 
 
 async def _status(fleet: Fleet, locker_id: str) -> str:
@@ -299,12 +310,23 @@ async def test_a_terminal_killed_takes_its_locker_offline_once_with_one_alarm_an
                 "locker.offline"], "the audit log does not tell online then offline once")  # fmt: skip
     assert await _status(fleet, other.locker.id) == "online"
 
+    # An operator's command queued meanwhile: when the locker comes back, every process that hears it online
+    # publishes its pending commands; the terminal carries it out once.
+    spare = next(number for number in range(1, COMPARTMENTS + 1) if number not in (stored_first, stored_second))
+    queued = await fleet.operator.next().post(
+        f"/lockers/{killed.locker.id}/commands", json={"kind": "open_compartment", "compartment": spare}
+    )
+    assert queued.status_code == 201, queued.text
+    command = f"/lockers/{killed.locker.id}/commands/{queued.json()['id']}"
+
     # Back: online once, its outbox resent (to either process) and drained, the second parcel stored once.
-    await killed.terminal.start()
+    await killed.terminal.start(within=STARTING)
     await killed.link_up()
     await until(lambda: _status(fleet, killed.locker.id), lambda status: status == "online", "not back online")
-    await killed.terminal.until(lambda status: status["outbox_pending"] == 0, "the outbox did not drain")
+    await killed.terminal.until(lambda status: status["outbox_pending"] == 0, "the outbox did not drain", STARTING)
     await until(lambda: _states(fleet, [second]), lambda states: states == {"stored"}, "the second parcel not stored")
+    outcome = await until(lambda: _command_outcome(fleet, command), lambda outcome: outcome is not None, "no ack")
+    assert outcome == "done"
     back = ["locker.online", "locker.offline", "locker.online"]
     await until(lambda: _presence_audit(fleet, killed.locker.id), lambda found: found == back, "not online once")
     await asyncio.sleep(3)  # the other process has had the same online message in the meantime
@@ -315,6 +337,7 @@ async def test_a_terminal_killed_takes_its_locker_offline_once_with_one_alarm_an
     assert await _applied_seqs(fleet, killed) == list(range(1, killed.last_seq() + 1))
     changes = await _changes(fleet, [first, second])
     assert changes[(first["id"], "stored")] == changes[(second["id"], "stored")] == 1, changes
+    assert killed.unlocks().get(spare) == 1, killed.unlocks()
     offline_lines = fleet.servers.logs(tail=10**9).count(f"locker {killed.locker.id} is offline")
     assert offline_lines == 1, "the offline status was recorded by more than one process"
     assert "Traceback" not in fleet.servers.logs(tail=10**9)
