@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # The HTTP balancers whose X-Forwarded-Proto/-For `serve` believes (comma-separated addresses or networks, "*"
+    # for any): behind a balancer terminating TLS on another machine, its address, or the dashboard's cookies lose
+    # their Secure flag. A peer not in the list has those headers ignored.
+    forwarded_allow_ips: str = "127.0.0.1"
     log_format: Literal["text", "json"] = "text"
     log_level: str = "INFO"
     code_length: int = Field(default=6, ge=MIN_CODE_LENGTH, le=MAX_CODE_LENGTH)

@@ -185,13 +185,14 @@ port = {self.kiosk_url.rsplit(":", 1)[1]}
 """
         )
 
-    async def start(self) -> None:
+    async def start(self, within: float = SOON) -> None:
+        """Start the terminal and wait (up to `within` seconds) until it serves the kiosk."""
         command = ["-m", "parcellocker.cli.main", "terminal", "--config", str(self.folder / "locker.toml")]
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, *command, stdout=log, stderr=subprocess.STDOUT
             )
-        await self.until(lambda status: status["ready"], "the terminal did not start")
+        await self.until(lambda status: status["ready"], "the terminal did not start", within)
 
     @property
     def pid(self) -> int:

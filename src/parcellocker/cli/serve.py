@@ -34,6 +34,8 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

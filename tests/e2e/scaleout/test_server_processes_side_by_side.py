@@ -10,122 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiomqtt
-import httpx
 import pytest
+from scaleout_rigs import BROKER, COURIER_PIN, OPERATOR_PASSWORD, PROCESSES, RoundRobin, ServeProcesses, StartFleet
 
 from parcellocker.adapters.mqtt import topics
 from parcellocker.adapters.notifications.mailbox import mailbox_file
-from parcellocker.bootstrap import bootstrap
-from parcellocker.config import Settings
-from parcellocker.sample_site import SampleSite, seed_sample_site
-from parcellocker.server_process import free_port
-
-if TYPE_CHECKING:
-    from tests.conftest import FreshDatabase
+from parcellocker.sample_site import SampleSite
 
 pytestmark = pytest.mark.postgres
 
-BROKER = ("127.0.0.1", 1883)
-PROCESSES = 2
 COMPARTMENTS = 6
 PARCELS_PER_LOCKER = 8  # two more than fit: those must be refused, not squeezed in
-COURIER_PIN = "73519"
-OPERATOR_PASSWORD = "scale-out-operator"
 Body = dict[str, Any]
-
-
-def _broker_reachable() -> None:
-    try:
-        socket.create_connection(BROKER, timeout=1).close()
-    except OSError:
-        message = "Mosquitto is not reachable at 127.0.0.1:1883"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI=true: the MQTT tests must run)")
-        pytest.skip(message)
-
-
-class ServeProcesses:
-    """`parcellocker serve` started `PROCESSES` times, each on a port of its own, sharing the same settings."""
-
-    def __init__(self, env: dict[str, str], folder: Path) -> None:
-        self.env = {**os.environ, **env}
-        self.folder = folder
-        self.ports = [free_port() for _ in range(PROCESSES)]
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    @property
-    def base_urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{port}" for port in self.ports]
-
-    def start(self) -> None:
-        for port in self.ports:
-            with (self.folder / f"server-{port}.log").open("wb") as log:
-                command = [sys.executable, "-m", "parcellocker.cli.main", "serve", "--port", str(port),
-                           "--workers", "1", "--no-upgrade-db"]  # fmt: skip
-                env = {**self.env, "PARCELLOCKER_PORT": str(port)}
-                self.processes.append(subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT))
-
-    def logs(self, tail: int = 3000) -> str:
-        return "\n".join(path.read_text(errors="replace")[-tail:] for path in sorted(self.folder.glob("server-*.log")))
-
-    async def until_ready(self, within: float = 60) -> None:
-        deadline = time.monotonic() + within
-        async with httpx.AsyncClient(timeout=2) as client:
-            for url in self.base_urls:
-                while True:
-                    if any(process.poll() is not None for process in self.processes):
-                        raise RuntimeError(f"a server exited at start-up:\n{self.logs()}")
-                    try:
-                        if (await client.get(url + "/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"{url} did not answer within {within:.0f} s:\n{self.logs()}")
-                    await asyncio.sleep(0.1)
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-class RoundRobin:
-    """One HTTP client per server process; each request goes to the next process in turn."""
-
-    def __init__(self, base_urls: list[str], credential: str | None = None) -> None:
-        headers = {"Authorization": f"Bearer {credential}"} if credential else {}
-        self.clients = [httpx.AsyncClient(base_url=url + "/api/v1", headers=headers, timeout=30) for url in base_urls]
-        self.turn = 0
-        self.served = Counter[int]()
-
-    def next(self) -> httpx.AsyncClient:
-        self.turn = (self.turn + 1) % len(self.clients)
-        self.served[self.turn] += 1
-        return self.clients[self.turn]
-
-    async def aclose(self) -> None:
-        for client in self.clients:
-            await client.aclose()
 
 
 class StandInTerminal:
@@ -183,46 +88,9 @@ class StandInTerminal:
         assert not [ack for ack in self.acks if "error" in ack], self.acks
 
 
-async def _seed(url: str, folder: Path, server_key: str) -> SampleSite:
-    seeded = bootstrap(Settings(database_url=url, var_dir=folder / "var", server_key=server_key))
-    try:
-        layout = f"S:{COMPARTMENTS}"
-        return await seed_sample_site(
-            seeded.services, lockers=2, layout=layout, courier_pin=COURIER_PIN, operator_password=OPERATOR_PASSWORD
-        )
-    finally:
-        await seeded.close()
-
-
 @pytest.fixture
-def topic_root() -> str:
-    return f"parcellocker-scaleout-{secrets.token_hex(4)}/v1"
-
-
-@pytest.fixture
-async def fleet(
-    fresh_database: FreshDatabase, tmp_path: Path, topic_root: str
-) -> AsyncIterator[tuple[ServeProcesses, SampleSite]]:
-    _broker_reachable()
-    url = await fresh_database("postgres")
-    server_key = secrets.token_urlsafe(32)  # one key for all processes: a token one signs, the others accept
-    site = await _seed(url, tmp_path, server_key)
-    env = {
-        "PARCELLOCKER_DATABASE_URL": url,
-        "PARCELLOCKER_VAR_DIR": str(tmp_path / "var"),
-        "PARCELLOCKER_SERVER_KEY": server_key,
-        "PARCELLOCKER_MQTT_URL": "mqtt://{}:{}".format(*BROKER),
-        "PARCELLOCKER_MQTT_TOPIC_ROOT": topic_root,
-        "PARCELLOCKER_LOG_LEVEL": "INFO",
-        "PARCELLOCKER_LOG_FORMAT": "text",
-    }
-    servers = ServeProcesses(env, tmp_path)
-    servers.start()
-    try:
-        await servers.until_ready()
-        yield servers, site
-    finally:
-        servers.stop()
+async def fleet(start_fleet: StartFleet) -> tuple[ServeProcesses, SampleSite]:
+    return await start_fleet(lockers=2, layout=f"S:{COMPARTMENTS}")
 
 
 @pytest.fixture
