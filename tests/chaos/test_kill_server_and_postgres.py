@@ -115,7 +115,8 @@ async def test_every_parcel_ends_consistent_after_kill_9_of_the_server_and_postg
         f"seed {plan.seed}: {len(run.kills)} kills {run.kills}, {len(finished)} parcels picked up, "
         f"{report.transitions} transitions, {report.terminal_events} terminal events, 0 inconsistencies, "
         f"{twice} message(s) delivered twice, {run.counts.retries} retries "
-        f"({run.counts.connection_errors} connection errors, {run.counts.server_errors} 5xx), "
+        f"({run.counts.connection_errors} connection errors, {run.counts.server_errors} 5xx; statuses "
+        f"{sorted(run.counts.statuses.items())}), "
         f"{time.monotonic() - started:.1f} s"
     )
 
