@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit integration e2e browser browser-tests bench catalogues clean
+.PHONY: demo test lint typecheck unit integration e2e browser browser-tests bench chaos catalogues clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parcellocker needs Python 3.11 or newer")'
@@ -45,6 +45,11 @@ e2e: $(INSTALLED)
 
 browser-tests: $(INSTALLED) browser
 	$(BIN)/pytest -q tests/browser
+
+# Issue 8's fault runs at full size (make test runs each of them short): kill -9 of the server, the terminal, the
+# broker and PostgreSQL under load, and the other engineers' fault runs (docs/RELIABILITY.md).
+chaos: $(INSTALLED)
+	PARCELLOCKER_CHAOS=full $(BIN)/pytest -q -m chaos tests
 
 # The kiosk's gettext catalogues: every text of its templates added to each language's .po (then translate them).
 catalogues: $(INSTALLED)
