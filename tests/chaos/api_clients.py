@@ -49,22 +49,25 @@ class RetryingApi:
         key = str(uuid.uuid4())
         headers = {"Authorization": f"Bearer {self.bearer}", "Idempotency-Key": key}
         deadline = time.monotonic() + RECOVERY
+        last = "no answer"
         for attempt in itertools.count():
             if attempt:
                 self.counts.retries += 1
                 await asyncio.sleep(min(0.1 * attempt, 1.0))
             if time.monotonic() > deadline:
-                raise TimeoutError(f"POST {path} got no definite answer within {RECOVERY:.0f} s")
+                raise TimeoutError(f"POST {path} got no definite answer within {RECOVERY:.0f} s; last: {last}")
             try:
                 async with self.http.post(path, json=body, headers=headers) as response:
                     text = await response.text()
                     status = response.status
-            except (aiohttp.ClientError, TimeoutError):
+            except (aiohttp.ClientError, TimeoutError) as error:
                 self.counts.connection_errors += 1
+                last = repr(error)
                 continue
             self.counts.statuses[status] = self.counts.statuses.get(status, 0) + 1
             if status == expect:
                 return json.loads(text)
+            last = f"{status} {text[:200]}"
             if status >= 500 or status == 429:
                 self.counts.server_errors += 1
                 continue

@@ -92,7 +92,8 @@ class KillPlan:
 class PrivatePostgres:
     """A PostgreSQL cluster of the test's own; `url` is the SQLAlchemy URL of its database `parcellocker`."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_dir: Path | None = None) -> None:
+        """`log_dir`: where its log is kept (after the cluster is removed); by default inside the cluster's folder."""
         for program in ("initdb", "postgres"):
             if not (POSTGRES_BIN / program).exists():
                 unavailable(f"{POSTGRES_BIN / program} is missing: no private PostgreSQL for the kill -9 run")
@@ -103,10 +104,7 @@ class PrivatePostgres:
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.kills = 0
-
-    @property
-    def log_path(self) -> Path:
-        return self.folder / "postgres.log"
+        self.log_path = (log_dir or self.folder) / "postgres.log"
 
     def url(self, database: str = "parcellocker") -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"

@@ -22,7 +22,7 @@ from parcellocker.server_process import ServerProcess
 
 
 async def test_a_killed_database_gets_503_and_the_retried_request_is_done_once_when_it_is_back(tmp_path: Path) -> None:
-    postgres = PrivatePostgres()
+    postgres = PrivatePostgres(tmp_path)
     try:
         await asyncio.to_thread(postgres.init)
         await postgres.start()

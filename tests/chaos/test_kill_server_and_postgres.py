@@ -54,12 +54,12 @@ class Run:
     mailbox: Path
     counts: Counts = field(default_factory=Counts)
     lifecycles: list[Lifecycle] = field(default_factory=list)
-    kills: list[tuple[float, str]] = field(default_factory=list)
+    kills: list[tuple[float, str, str]] = field(default_factory=list)
 
 
 @pytest.fixture
 async def run(tmp_path: Path) -> AsyncIterator[Run]:
-    postgres = PrivatePostgres()
+    postgres = PrivatePostgres(tmp_path)
     try:
         await asyncio.to_thread(postgres.init)
         await postgres.start()
@@ -97,9 +97,9 @@ async def test_every_parcel_ends_consistent_after_kill_9_of_the_server_and_postg
         sequences = {locker.id: itertools.count(1) for locker in run.site.lockers}
         clients = [_client(number, http, run, courier_token, sequences, load_over) for number in range(CLIENTS)]
         results = await asyncio.gather(*clients, return_exceptions=True)
-    await killer
-    failures = [repr(result) for result in results if isinstance(result, BaseException)]
-    assert not failures, f"seed {plan.seed}: clients failed: {failures}\n{run.server.log_tail()}"
+    await asyncio.wait([killer])
+    failures = [repr(result) for result in [*results, killer.exception()] if isinstance(result, BaseException)]
+    assert not failures, f"seed {plan.seed}: kills {run.kills}: {failures}\n{_log_lines(run)}"
 
     report = await settled(run.postgres.url())
     assert report.consistent, f"seed {plan.seed}: {describe(report)}"
@@ -119,6 +119,13 @@ async def test_every_parcel_ends_consistent_after_kill_9_of_the_server_and_postg
         f"{sorted(run.counts.statuses.items())}), "
         f"{time.monotonic() - started:.1f} s"
     )
+
+
+def _log_lines(run: Run) -> str:
+    """The server's and PostgreSQL's own log lines (no tracebacks), the last ones, and where the whole logs are."""
+    server = [line for line in run.server.log_tail(5000).splitlines() if line[:4].isdigit()][-30:]
+    return "\n".join([f"server log {run.server.log_path}:", *server, f"postgres log {run.postgres.log_path}:",
+                      run.postgres.log_tail(15)])  # fmt: skip
 
 
 async def _client(
@@ -184,7 +191,7 @@ async def _kill_on_schedule(run: Run, plan: KillPlan, load_over: asyncio.Event) 
 async def _kill_and_restart(run: Run, plan: KillPlan, started: float, at: float, victim: str) -> None:
     await asyncio.sleep(max(0.0, started + at - time.monotonic()))
     down_for = plan.rng.uniform(0.1, 1.5)
-    run.kills.append((round(time.monotonic() - started, 1), victim))
+    run.kills.append((round(time.monotonic() - started, 1), victim, time.strftime("%H:%M:%S")))
     if victim == "server":
         assert run.server.process is not None
         run.server.process.send_signal(signal.SIGKILL)
