@@ -106,7 +106,7 @@ async def test_every_parcel_ends_consistent_after_kill_9_of_the_server_and_postg
     assert not any(report.pending.values()), f"seed {plan.seed}: not settled: {report.pending}"
     delivered = await assert_messages_delivered(run.postgres.url(), run.mailbox)
     await assert_acknowledged_operations_kept(run.postgres.url(), run.lifecycles)
-    assert_operator_tools_agree(run.env)
+    await assert_operator_tools_agree(run.env)
     finished = [lifecycle for lifecycle in run.lifecycles if lifecycle.done[-1:] == ["picked_up"]]
     assert len(finished) == len(run.lifecycles) > 0
     assert len(run.kills) == plan.kills_per_victim * len(VICTIMS)

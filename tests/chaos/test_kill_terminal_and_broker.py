@@ -101,7 +101,7 @@ async def test_every_parcel_ends_consistent_after_kill_9_of_the_terminal_and_the
     assert report.terminal_events == run.rig.last_seq()  # every event the terminal numbered, applied once
     delivered = await assert_messages_delivered(url, run.rig.lms.var_dir / "mailbox")
     await assert_acknowledged_operations_kept(url, run.lifecycles)
-    assert_operator_tools_agree(run.rig.lms.env)
+    await assert_operator_tools_agree(run.rig.lms.env)
     finished = [lifecycle for lifecycle in run.lifecycles if lifecycle.done[-1:] == ["picked_up"]]
     assert len(finished) == len(run.lifecycles) > 0
     twice = sum(count - 1 for count in delivered.values())
