@@ -18,7 +18,28 @@ import aiohttp
 from parcellocker.adapters.notifications.mailbox import mailbox_file
 
 RECOVERY = 120.0
-"""Longest a client keeps retrying one operation (a restart of PostgreSQL with crash recovery, on a loaded machine)."""
+"""Longest a client keeps retrying one operation once every victim is back up (a restart of the server or of
+PostgreSQL with crash recovery takes many seconds on a loaded machine)."""
+
+
+@dataclass
+class Faults:
+    """What the killer is doing: victims down now, and when the last one came back. Clients keep trying while a
+    victim is down, and give up only RECOVERY seconds after everything is back: kills close together can keep the
+    system down for longer than RECOVERY, which is the load's bad luck, not a failure of the product."""
+
+    down: int = 0
+    last_back: float = field(default_factory=time.monotonic)
+
+    def went_down(self) -> None:
+        self.down += 1
+
+    def came_back(self) -> None:
+        self.down -= 1
+        self.last_back = time.monotonic()
+
+    def deadline_passed(self, started: float) -> bool:
+        return self.down == 0 and time.monotonic() > max(started, self.last_back) + RECOVERY
 
 
 class Refused(Exception):
@@ -40,22 +61,23 @@ class Counts:
 class RetryingApi:
     """One party's calls (its bearer), each retried under one Idempotency-Key until a definite answer."""
 
-    def __init__(self, http: aiohttp.ClientSession, bearer: str, counts: Counts) -> None:
+    def __init__(self, http: aiohttp.ClientSession, bearer: str, counts: Counts, faults: Faults) -> None:
         self.http = http
         self.bearer = bearer
         self.counts = counts
+        self.faults = faults
 
     async def post(self, path: str, body: dict[str, Any], expect: int = 200) -> Any:
         key = str(uuid.uuid4())
         headers = {"Authorization": f"Bearer {self.bearer}", "Idempotency-Key": key}
-        deadline = time.monotonic() + RECOVERY
+        started = time.monotonic()
         last = "no answer"
         for attempt in itertools.count():
             if attempt:
                 self.counts.retries += 1
                 await asyncio.sleep(min(0.1 * attempt, 1.0))
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"POST {path} got no definite answer within {RECOVERY:.0f} s; last: {last}")
+            if self.faults.deadline_passed(started):
+                raise TimeoutError(f"POST {path}: no definite answer {RECOVERY:.0f} s after the last restart; {last}")
             try:
                 async with self.http.post(path, json=body, headers=headers) as response:
                     text = await response.text()
@@ -89,16 +111,16 @@ class Lifecycle:
     """The operations acknowledged, in order: announce, deposit, stored (door event), pickup, picked_up."""
 
 
-async def pickup_code(mailbox: Path, address: str, within: float = RECOVERY) -> str:
+async def pickup_code(mailbox: Path, address: str, faults: Faults) -> str:
     """The code of the newest message to `address`, waiting for the outbox (which may be down) to send it."""
     path = mailbox_file(mailbox, address)
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+    started = time.monotonic()
+    while not faults.deadline_passed(started):
         if path.exists() and (lines := path.read_text().splitlines()):
             code: str = json.loads(lines[-1])["code"]
             return code
         await asyncio.sleep(0.1)
-    raise TimeoutError(f"no message reached {address} within {within:.0f} s")
+    raise TimeoutError(f"no message reached {address} {RECOVERY:.0f} s after the last restart")
 
 
 def mailbox_deliveries(mailbox: Path) -> list[dict[str, Any]]:

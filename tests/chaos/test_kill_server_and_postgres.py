@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 import pytest
-from api_clients import Counts, Lifecycle, RetryingApi, pickup_code
+from api_clients import Counts, Faults, Lifecycle, RetryingApi, pickup_code
 from chaos_rigs import KillPlan, PrivatePostgres
 from invariants import (
     assert_acknowledged_operations_kept,
@@ -53,6 +53,7 @@ class Run:
     env: dict[str, str]
     mailbox: Path
     counts: Counts = field(default_factory=Counts)
+    faults: Faults = field(default_factory=Faults)
     lifecycles: list[Lifecycle] = field(default_factory=list)
     kills: list[tuple[float, str, str]] = field(default_factory=list)
 
@@ -137,9 +138,9 @@ async def _client(
     load_over: asyncio.Event,
 ) -> None:
     locker = run.site.lockers[number % len(run.site.lockers)]
-    carrier = RetryingApi(http, run.site.carrier_key, run.counts)
-    courier = RetryingApi(http, courier_token, run.counts)
-    terminal = RetryingApi(http, locker.terminal_key, run.counts)
+    carrier = RetryingApi(http, run.site.carrier_key, run.counts, run.faults)
+    courier = RetryingApi(http, courier_token, run.counts, run.faults)
+    terminal = RetryingApi(http, locker.terminal_key, run.counts, run.faults)
     for round_number in itertools.count():
         if load_over.is_set():
             return
@@ -155,7 +156,7 @@ async def _client(
         lifecycle.done.append("deposit")
         await _door_closed(terminal, lifecycle, next(sequences[locker.id]))
         lifecycle.done.append("stored")
-        code = await pickup_code(run.mailbox, lifecycle.email)
+        code = await pickup_code(run.mailbox, lifecycle.email, run.faults)
         await terminal.post(f"/api/v1/lockers/{locker.id}/pickups", {"code": code})
         lifecycle.done.append("pickup")
         await _door_closed(terminal, lifecycle, next(sequences[locker.id]))
@@ -192,6 +193,14 @@ async def _kill_and_restart(run: Run, plan: KillPlan, started: float, at: float,
     await asyncio.sleep(max(0.0, started + at - time.monotonic()))
     down_for = plan.rng.uniform(0.1, 1.5)
     run.kills.append((round(time.monotonic() - started, 1), victim, time.strftime("%H:%M:%S")))
+    run.faults.went_down()
+    try:
+        await _restart_after_kill(run, victim, down_for)
+    finally:
+        run.faults.came_back()
+
+
+async def _restart_after_kill(run: Run, victim: str, down_for: float) -> None:
     if victim == "server":
         assert run.server.process is not None
         run.server.process.send_signal(signal.SIGKILL)
@@ -205,10 +214,15 @@ async def _kill_and_restart(run: Run, plan: KillPlan, started: float, at: float,
         await run.postgres.start()
 
 
-async def _until_healthy(server: ServerProcess, within: float = 60.0) -> None:
+async def _until_healthy(server: ServerProcess, within: float = 120.0) -> None:
+    """Until the restarted server answers /healthz; it must be ours (the port was free while it was down: another
+    process may have taken it, and then ours exits)."""
     deadline = time.monotonic() + within
     async with httpx.AsyncClient(base_url=server.base_url, timeout=2) as client:
         while time.monotonic() < deadline:
+            assert server.process is not None
+            if server.process.poll() is not None:
+                raise AssertionError(f"the restarted server exited:\n{server.log_tail()}")
             try:
                 if (await client.get("/healthz")).status_code == 200:
                     return
