@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from api_clients import RECOVERY, Lifecycle
+from api_clients import RECOVERY, Faults, Lifecycle
 from chaos_rigs import KillPlan, PersistentBroker
 from invariants import (
     assert_acknowledged_operations_kept,
@@ -56,6 +56,7 @@ class Run:
     kills: list[tuple[float, str]] = field(default_factory=list)
     retries: int = 0
     terminal_up: asyncio.Event = field(default_factory=asyncio.Event)
+    faults: Faults = field(default_factory=Faults)
 
 
 @pytest.fixture
@@ -128,25 +129,29 @@ async def _person(number: int, run: Run, load_over: asyncio.Event) -> None:
         lifecycle.compartment = (await _kiosk(run, "/deposit", body))["compartment"]
         lifecycle.done.append("deposit")
         rig.close_door(lifecycle.compartment)
-        await _until_state(rig, lifecycle.shipment_id, "stored")
+        await _until_state(run, lifecycle.shipment_id, "stored")
         lifecycle.done.append("stored")
         code = (await rig.message(shipment))["code"]
         opened = await _kiosk(run, "/pickup", {"code": code}, not_yet={404})
         assert opened["compartment"] == lifecycle.compartment, opened
         lifecycle.done.append("pickup")
         rig.close_door(lifecycle.compartment)
-        await _until_state(rig, lifecycle.shipment_id, "picked_up")
+        await _until_state(run, lifecycle.shipment_id, "picked_up")
         lifecycle.done.append("picked_up")
 
 
-async def _until_state(rig: MqttRig, shipment_id: str, state: str) -> None:
-    await eventually(lambda: rig.shipment_state(shipment_id), state, within=RECOVERY)
+async def _until_state(run: Run, shipment_id: str, state: str) -> None:
+    """Until the server shows the shipment in `state` (the event may wait in the terminal's outbox for a while)."""
+    started = time.monotonic()
+    while (found := await run.rig.shipment_state(shipment_id)) != state:
+        assert not run.faults.deadline_passed(started), f"shipment {shipment_id} still {found}, not {state}"
+        await asyncio.sleep(0.1)
 
 
 async def _kiosk(run: Run, path: str, body: dict[str, Any], not_yet: frozenset[int] | set[int] = frozenset()) -> Any:
     """POST to the kiosk until it answers 200: a dead terminal, an unreachable server and the statuses `not_yet`
     (a code the terminal's sheet does not have yet, while it is offline) are tried again."""
-    deadline = time.monotonic() + RECOVERY
+    started = time.monotonic()
     while True:
         await run.terminal_up.wait()
         try:
@@ -157,10 +162,25 @@ async def _kiosk(run: Run, path: str, body: dict[str, Any], not_yet: frozenset[i
             return reply.json()
         if reply is not None and reply.status_code not in TRANSIENT | not_yet | {429}:
             raise AssertionError(f"kiosk {path}: {reply.status_code} {reply.text}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"kiosk {path}: no success within {RECOVERY:.0f} s, last {reply and reply.text}")
+        if run.faults.deadline_passed(started):
+            raise AssertionError(
+                f"kiosk {path}: no success {RECOVERY:.0f} s after the last restart: {reply and reply.text}"
+            )
         run.retries += 1
         await asyncio.sleep(0.5 if reply is not None and reply.status_code in not_yet | {429} else 0.2)
+
+
+async def _restart_after_kill(run: Run, victim: str, down_for: float) -> None:
+    if victim == "terminal":
+        run.terminal_up.clear()
+        await run.rig.kill()
+        await asyncio.sleep(down_for)
+        await run.rig.start()
+        run.terminal_up.set()
+    else:
+        await asyncio.to_thread(run.broker.kill9)
+        await asyncio.sleep(down_for)
+        await asyncio.to_thread(run.broker.start)
 
 
 async def _kill_on_schedule(run: Run, plan: KillPlan, load_over: asyncio.Event) -> None:
@@ -170,16 +190,11 @@ async def _kill_on_schedule(run: Run, plan: KillPlan, load_over: asyncio.Event) 
             await asyncio.sleep(max(0.0, started + at - time.monotonic()))
             down_for = plan.rng.uniform(0.1, 1.5)
             run.kills.append((round(time.monotonic() - started, 1), victim))
-            if victim == "terminal":
-                run.terminal_up.clear()
-                await run.rig.kill()
-                await asyncio.sleep(down_for)
-                await run.rig.start()
-                run.terminal_up.set()
-            else:
-                await asyncio.to_thread(run.broker.kill9)
-                await asyncio.sleep(down_for)
-                await asyncio.to_thread(run.broker.start)
+            run.faults.went_down()
+            try:
+                await _restart_after_kill(run, victim, down_for)
+            finally:
+                run.faults.came_back()
         await asyncio.sleep(max(2.0, started + plan.load_seconds - time.monotonic()))
     finally:
         run.terminal_up.set()
