@@ -57,6 +57,7 @@ class KillPlan:
     kills_per_victim: int
     load_seconds: float
     seed: int
+    size: str = "short"
     rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
@@ -71,7 +72,7 @@ class KillPlan:
         kills, seconds = full if size == "full" else short
         seed = int(os.environ.get("PARCELLOCKER_CHAOS_SEED") or random.SystemRandom().randrange(1, 10**9))
         print(f"\nkill -9 run: PARCELLOCKER_CHAOS={size} PARCELLOCKER_CHAOS_SEED={seed} (replay with both)")
-        return cls(kills, seconds, seed)
+        return cls(kills, seconds, seed, size)
 
     def moments(self, victims: list[str]) -> list[tuple[float, str]]:
         """When each victim is killed: seconds after the load started, spread at random over the run, never two
