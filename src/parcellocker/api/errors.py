@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from parcellocker.adapters.db.outages import database_unreachable
 from parcellocker.domain.errors import (
     Conflict,
     DomainError,
@@ -112,8 +113,13 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
     return error_response(status, code, message, headers)
 
 
+DATABASE_RETRY_AFTER_SECONDS = 1
+
+
 class UnexpectedErrors:
-    """ASGI middleware: anything no handler knows becomes a logged 500 in the same shape, logged once."""
+    """ASGI middleware: anything no handler knows becomes a logged 500 in the same shape, logged once; a database
+    that cannot be reached (restarting, recovering from a crash) becomes a 503 with Retry-After, logged in one line:
+    the request did nothing, or did it all (then its Idempotency-Key replays the answer), so it may be sent again."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -132,10 +138,22 @@ class UnexpectedErrors:
         try:
             await self.app(scope, receive, send_tracked)
         except Exception as error:
-            log.error("unexpected error in %s %s", scope.get("method"), scope.get("path"), exc_info=error)
+            unreachable = database_unreachable(error)
+            if unreachable:
+                log.warning("the database could not be reached in %s %s: %s", scope.get("method"), scope.get("path"),
+                            f"{type(error).__name__}: {error}")  # fmt: skip
+            else:
+                log.error("unexpected error in %s %s", scope.get("method"), scope.get("path"), exc_info=error)
             if started:
                 raise
-            response = error_response(500, "internal_error", "something went wrong on the server; it has been logged")
+            if unreachable:
+                message = "the server cannot reach its database just now; send the request again shortly"
+                retry = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+                response = error_response(503, "database_unavailable", message, retry)
+            else:
+                response = error_response(
+                    500, "internal_error", "something went wrong on the server; it has been logged"
+                )
             await response(scope, receive, send)
 
 

@@ -13,6 +13,7 @@ from lifecycle_rig import CARRIER, COURIER, KEYS, OPERATOR, RECIPIENT, Lifecycle
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from parcellocker.adapters.db.consistency import Inconsistency, check_consistency
 from parcellocker.adapters.db.tables import webhook_deliveries
 from parcellocker.adapters.webhooks.sender import HttpWebhookSender
 from parcellocker.adapters.webhooks.worker import WebhookWorker
@@ -57,6 +58,12 @@ def told(received: list[Received], shipment_id: str) -> list[tuple[Any, ...]]:
         for r in received
         if r.event["shipment_id"] == shipment_id
     ]
+
+
+async def inconsistencies(engine: AsyncEngine) -> list[Inconsistency]:
+    """What `parcellocker db check` would report."""
+    async with engine.connect() as connection, connection.begin():
+        return (await check_consistency(connection)).inconsistencies
 
 
 async def collect(site: LifecycleSite, tracking_number: str) -> None:
@@ -128,6 +135,7 @@ async def test_the_lifecycles_changes_reach_the_carriers_webhook(engine: AsyncEn
         kept = [row[0] for row in await connection.execute(select(webhook_deliveries.c.body))]
     assert len(kept) == len(delivered) == 11
     assert not [body for body in kept + [r.body.decode() for r in delivered] if any(p in body for p in PERSONAL)]
+    assert await inconsistencies(engine) == []  # parcel db check: these paths are all allowed
 
 
 async def test_a_return_dropped_off_collected_and_handed_over_reaches_the_carriers_webhook(engine: AsyncEngine) -> None:
@@ -166,3 +174,4 @@ async def test_a_return_dropped_off_collected_and_handed_over_reaches_the_carrie
     for request in delivered:
         request.verify_with(registered.secret, now=float(request.headers[TIMESTAMP_HEADER]))
         assert set(request.event) == DOCUMENT_FIELDS and not any(p in request.body.decode() for p in PERSONAL)
+    assert await inconsistencies(engine) == []
