@@ -55,10 +55,6 @@ chaos: $(INSTALLED)
 catalogues: $(INSTALLED)
 	$(BIN)/python -c 'from parcellocker.terminal.kiosk.screens.catalogues import main; main()'
 
-# The full fault runs of issue 8 (a short run of each is part of `make test`).
-chaos: $(INSTALLED)
-	PARCELLOCKER_CHAOS=full $(BIN)/pytest -q -m chaos tests
-
 bench: $(INSTALLED)
 	$(BIN)/parcellocker bench api --db sqlite --clients 50 --seconds 20
 	$(BIN)/parcellocker bench api --db postgres --clients 100 --seconds 20
