@@ -12,9 +12,11 @@ from parcellocker.bench.api_load import LoadOutcome, LoadPlan, run_api_load
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.latency import summarise
 from parcellocker.bench.terminal_load import TARGETS_MS, TerminalBenchOutcome, TerminalBenchPlan, run_terminal_bench
+from parcellocker.cli.bench_codes import bench_codes
 from parcellocker.cli.console import console
 
 bench_app = typer.Typer(help="Benchmarks against real processes on this machine.", no_args_is_help=True)
+bench_app.command("codes")(bench_codes)
 
 
 @bench_app.command("api")
