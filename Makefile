@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit integration e2e browser browser-tests bench catalogues clean
+.PHONY: demo test lint typecheck unit integration e2e browser browser-tests bench catalogues chaos clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "parcellocker needs Python 3.11 or newer")'
@@ -49,6 +49,10 @@ browser-tests: $(INSTALLED) browser
 # The kiosk's gettext catalogues: every text of its templates added to each language's .po (then translate them).
 catalogues: $(INSTALLED)
 	$(BIN)/python -c 'from parcellocker.terminal.kiosk.screens.catalogues import main; main()'
+
+# The full fault runs of issue 8 (a short run of each is part of `make test`).
+chaos: $(INSTALLED)
+	PARCELLOCKER_CHAOS=full $(BIN)/pytest -q -m chaos tests
 
 bench: $(INSTALLED)
 	$(BIN)/parcellocker bench api --db sqlite --clients 50 --seconds 20
