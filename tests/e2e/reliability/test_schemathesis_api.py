@@ -19,7 +19,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_sizes import chaos_size
+from reliability_sizes import chaos_is_full, chaos_size
 from schema_rigs import ROLES, SchemaSample, role_of
 from schemathesis import APIOperation, BaseSchema, Case, GenerationMode
 from schemathesis.checks import load_all_checks
@@ -48,7 +48,8 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-EXAMPLES_PER_OPERATION = chaos_size(short=6, full=300)
+EXAMPLES_PER_OPERATION = chaos_size(short=6, full=100)
+STATEFUL_SCENARIOS = 60  # full run only
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +126,35 @@ def _fuzz(api_schema: BaseSchema, operation: APIOperation, sample: SchemaSample,
         case.call_and_validate(session=http, headers=sample.headers_of(role), checks=CHECKS)
 
     one_request()
+
+
+@pytest.mark.skipif(not chaos_is_full(), reason="sequences of calls run in the full run only (PARCELLOCKER_CHAOS=full)")
+def test_sequences_of_linked_calls_answer_as_the_schema_says(api_schema: BaseSchema, sample: SchemaSample) -> None:
+    """Schemathesis's stateful phase: calls chained by the ids earlier answers gave (links inferred by its
+    dependency analysis, as FastAPI declares none), each with the credential of the operation's own role."""
+    machine = api_schema.as_state_machine()
+    calls: list[str] = []
+
+    class Sequences(machine):  # type: ignore[valid-type,misc]
+        def after_call(self, response: Any, case: Case) -> None:
+            calls.append(f"{case.operation.label} -> {response.status_code}")
+
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+            return {"headers": sample.headers_of(role_of(case.operation.definition.raw.get("summary")))}
+
+        def validate_response(self, response: Any, case: Case, additional_checks: Any = None, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Sequences.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
+    linked = [call for call in calls if "{" in call.split(" -> ")[0]]
+    answered = sum(1 for call in linked if call.endswith(("-> 200", "-> 201")))
+    print(f"{len(calls)} calls, {len(linked)} to an operation with path parameters, {answered} of those 2xx")
+    assert len(calls) >= STATEFUL_SCENARIOS
