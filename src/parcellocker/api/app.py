@@ -18,6 +18,7 @@ from parcellocker.adapters.webhooks.worker import WebhookWorker
 from parcellocker.api.authentication import Authenticator
 from parcellocker.api.errors import install_error_handlers
 from parcellocker.api.metrics import ApiMetrics, RequestMetrics
+from parcellocker.api.openapi import describe_shared_errors
 from parcellocker.api.routes import (
     alarms,
     audit,
@@ -170,6 +171,7 @@ def create_app(
     dashboard = create_dashboard(server.services, authenticator.principal, command_bell.ring)
     metrics.name_routes(DASHBOARD_PREFIX, dashboard_routes())
     app.mount(DASHBOARD_PREFIX, dashboard)
+    describe_shared_errors(app)
     return app
 
 

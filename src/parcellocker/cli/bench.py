@@ -17,9 +17,11 @@ from parcellocker.bench.sweep import run_sweep
 from parcellocker.bench.sweep_report import draw_chart, sweep_table, write_between_markers
 from parcellocker.bench.terminal_footprint import TARGET_RSS_MB, FootprintOutcome, FootprintPlan, run_terminal_footprint
 from parcellocker.bench.terminal_load import TARGETS_MS, TerminalBenchOutcome, TerminalBenchPlan, run_terminal_bench
+from parcellocker.cli.bench_codes import bench_codes
 from parcellocker.cli.console import console
 
 bench_app = typer.Typer(help="Benchmarks against real processes on this machine.", no_args_is_help=True)
+bench_app.command("codes")(bench_codes)
 
 
 @bench_app.command("api")

@@ -50,6 +50,8 @@ async def report_door(cmd: ReportDoor, uow: UnitOfWork, env: Env) -> DoorEventAp
     if not 0 <= cmd.seq < MAX_SEQ:
         raise InvalidInput("seq is a whole number from 0, counted up by the terminal for each event")
     prior: Any = await uow.terminal_events.applied(cmd.locker_id, cmd.seq)
+    if prior is not None and "kind" in prior:  # applied as an offline pickup or an alarm (terminal_sync.py)
+        raise Conflict(f"seq {cmd.seq} was applied before to an event of kind {prior['kind']}, not to a door change")
     if prior is not None:
         return DoorEventApplied(**{**prior, "replayed": True})
     compartment = await uow.compartments.by_number(cmd.locker_id, cmd.compartment_number)

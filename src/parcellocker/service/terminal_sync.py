@@ -253,8 +253,8 @@ async def apply_terminal_event(cmd: ApplyTerminalEvent, uow: UnitOfWork, env: En
     if cmd.at.tzinfo is None:
         raise InvalidInput("the time of an event must say its time zone")
     prior: Any = await uow.terminal_events.applied(cmd.locker_id, cmd.seq)
-    if prior is not None:
-        return {**prior, "replayed": True}
+    if prior is not None:  # a door change's record (door_events.py) names no kind
+        return {"kind": TerminalEventKind.DOOR.value, **prior, "replayed": True}
     if cmd.kind is TerminalEventKind.PICKUP_OFFLINE:
         outcome = await _apply_offline_pickup(uow, env, cmd)
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path as FilePath
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Request
@@ -27,10 +27,19 @@ _pages = Environment(
     loader=FileSystemLoader(FilePath(__file__).parent.parent / "templates" / "recipient"),
     autoescape=select_autoescape(default=True),
 )
+REFUSED_PAGES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The link is not (or no longer) valid: the page says why.", "content": {"text/html": {}}},
+    409: {"description": "Extended already, or past the deadline: the page says so.", "content": {"text/html": {}}},
+}
 Token = Annotated[str, Path(min_length=1, max_length=MAX_TOKEN_LENGTH, description="The token from the link.")]
 
 
-@router.get("/{token}", response_class=HTMLResponse, summary="The extension link's page (recipient)")
+@router.get(
+    "/{token}",
+    response_class=HTMLResponse,
+    responses=REFUSED_PAGES,
+    summary="The extension link's page (recipient)",
+)
 async def read_extension_page(token: Token, request: Request, services: ServicesDep) -> HTMLResponse:
     try:
         offer: ExtensionOffer = await services.read(read_extension_offer, ExtendByLink(token))
@@ -39,7 +48,12 @@ async def read_extension_page(token: Token, request: Request, services: Services
     return _page("offer", offer)
 
 
-@router.post("/{token}", response_class=HTMLResponse, summary="Extend the pickup deadline with the link (recipient)")
+@router.post(
+    "/{token}",
+    response_class=HTMLResponse,
+    responses=REFUSED_PAGES,
+    summary="Extend the pickup deadline with the link (recipient)",
+)
 async def create_extension_by_link(
     token: Token, request: Request, services: ServicesDep, bell: CommandBellDep
 ) -> HTMLResponse:

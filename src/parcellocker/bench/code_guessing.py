@@ -1,0 +1,240 @@
+"""`parcellocker bench codes`: random pickup codes against one locker of a real server process, as fast as the
+client can send them, while another locker serves legitimate pickups of stored parcels at the same time.
+
+Both lockers hold parcels, so a guess could be right: without the lockout, 100,000 random six-digit codes against
+`parcels` stored parcels would open about `codes × parcels / 10⁶` compartments. The run counts how the attacked
+locker answered (opened, "not found", locked out with Retry-After), the lockout alarms the operator got, and each
+legitimate pickup at the other locker with its latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from parcellocker.adapters.db import migrate
+from parcellocker.api_client import LockerApiClient
+from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
+from parcellocker.bootstrap import bootstrap
+from parcellocker.config import Settings
+from parcellocker.domain.codes import generate_pickup_code
+from parcellocker.sample_site import SampleLocker, SampleSite, seed_sample_site
+from parcellocker.server_process import ServerProcess
+from parcellocker.walkthrough import wait_for_pickup_code
+
+LOCKER_LAYOUT = "S:60,M:30,L:10"
+OPERATOR_PASSWORD = "bench-codes-operator"
+BASELINE_PICKUPS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class GuessingPlan:
+    codes: int = 100_000
+    concurrency: int = 50
+    parcels: int = 40  # stored at each of the two lockers (at the other one, BASELINE_PICKUPS more)
+    db: str = "sqlite"
+    postgres_admin_url: str = DEFAULT_POSTGRES_ADMIN
+
+
+@dataclass(slots=True)
+class GuessingOutcome:
+    plan: GuessingPlan
+    seconds: float = 0.0
+    answers: Counter[int] = field(default_factory=Counter)
+    """How the attacked locker answered, by HTTP status."""
+    retry_after_missing: int = 0
+    """429 answers without a Retry-After header."""
+    lockout_alarms: int = 0
+    legitimate_opened: int = 0
+    legitimate_failed: list[str] = field(default_factory=list)
+    legitimate_latencies: list[float] = field(default_factory=list)
+    baseline_latencies: list[float] = field(default_factory=list)
+    """The same legitimate pickups before the attack began."""
+    legitimate_during_attack: int = 0
+    """Legitimate pickups that started while the attack was still running."""
+
+    @property
+    def successes(self) -> int:
+        return self.answers[200]
+
+    @property
+    def codes_per_second(self) -> float:
+        return sum(self.answers.values()) / self.seconds if self.seconds else 0.0
+
+
+async def run_code_guessing(plan: GuessingPlan, progress: Callable[[str], None]) -> GuessingOutcome:
+    with tempfile.TemporaryDirectory(prefix="parcellocker-codes-") as folder:
+        var_dir = Path(folder)
+        async with scratch_database(plan.db, var_dir, plan.postgres_admin_url) as url:
+            server_key = secrets.token_urlsafe(32)
+            progress(f"migrating a fresh {plan.db} database")
+            await asyncio.to_thread(migrate.upgrade, url)
+            settings = Settings(var_dir=var_dir, database_url=url, server_key=server_key)
+            seeded = bootstrap(settings)
+            try:
+                site = await seed_sample_site(
+                    seeded.services, lockers=2, layout=LOCKER_LAYOUT, operator_password=OPERATOR_PASSWORD
+                )
+            finally:
+                await seeded.close()
+            env = {
+                "PARCELLOCKER_DATABASE_URL": url,
+                "PARCELLOCKER_VAR_DIR": str(var_dir),
+                "PARCELLOCKER_SERVER_KEY": server_key,
+                "PARCELLOCKER_LOG_LEVEL": "WARNING",
+            }
+            async with ServerProcess(env) as server:
+                return await _attack_and_serve(plan, server.base_url, site, settings.effective_mailbox_dir, progress)
+
+
+async def _attack_and_serve(
+    plan: GuessingPlan, base_url: str, site: SampleSite, mailbox: Path, progress: Callable[[str], None]
+) -> GuessingOutcome:
+    attacked, other = site.lockers
+    connector = aiohttp.TCPConnector(limit=plan.concurrency + 10)
+    async with aiohttp.ClientSession(base_url, connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
+        anonymous = LockerApiClient(http)
+        parties = _Parties.of(anonymous, await anonymous.sign_in_courier(site.courier_id, site.courier_pin), site)
+        progress(f"storing {plan.parcels} parcels at each of the two lockers")
+        sequences = {locker.id: itertools.count(1) for locker in site.lockers}
+        await _store_parcels(parties, attacked, plan.parcels, mailbox, sequences[attacked.id], "A")
+        stored = await _store_parcels(
+            parties, other, plan.parcels + BASELINE_PICKUPS, mailbox, sequences[other.id], "B"
+        )
+        outcome = GuessingOutcome(plan)
+        before, stored = stored[:BASELINE_PICKUPS], stored[BASELINE_PICKUPS:]
+        for parcel in before:  # the same pickups with no attack going on, to compare with
+            latency = await _pick_up(parties.terminals[other.id], other.id, parcel, sequences[other.id])
+            outcome.baseline_latencies.append(latency)
+        progress(f"sending {plan.codes} random codes to {attacked.id} ({plan.concurrency} at a time)")
+        started = time.monotonic()
+        attack = asyncio.create_task(_guess(http, attacked, plan, outcome))
+        await _pick_up_legitimately(parties, other, stored, sequences[other.id], attack, outcome)
+        await attack
+        outcome.seconds = time.monotonic() - started
+        outcome.lockout_alarms = await _lockout_alarms(anonymous, site, attacked.id)
+        return outcome
+
+
+async def _lockout_alarms(anonymous: LockerApiClient, site: SampleSite, locker_id: str) -> int:
+    """How many lockout alarms the operator has of `locker_id`."""
+    signed_in = await anonymous.post(
+        "/api/v1/sessions/operator", {"operator_id": site.operator_id, "password": OPERATOR_PASSWORD}
+    )
+    headers = {"Authorization": f"Bearer {signed_in['token']}"}
+    async with anonymous.http.get("/api/v1/alarms", params={"locker_id": locker_id}, headers=headers) as reply:
+        alarms = await reply.json()
+    return sum(1 for alarm in alarms if alarm["kind"] == "lockout")
+
+
+@dataclass(frozen=True, slots=True)
+class _Parties:
+    carrier: LockerApiClient
+    courier: LockerApiClient
+    terminals: dict[str, LockerApiClient]
+
+    @classmethod
+    def of(cls, anonymous: LockerApiClient, courier_token: str, site: SampleSite) -> _Parties:
+        terminals = {locker.id: anonymous.as_party(locker.terminal_key) for locker in site.lockers}
+        return cls(anonymous.as_party(site.carrier_key), anonymous.as_party(courier_token), terminals)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    code: str
+    compartment: int
+
+
+async def _store_parcels(
+    parties: _Parties,
+    locker: SampleLocker,
+    count: int,
+    mailbox: Path,
+    sequence: itertools.count[int],
+    tag: str,
+) -> list[_Stored]:
+    """Announce, deposit and close the door on `count` parcels, then wait for their codes (all at once)."""
+    terminal = parties.terminals[locker.id]
+    addresses = []
+    compartments = []
+    for number in range(count):
+        tracking_number = f"GUESS{tag}{number:05d}{secrets.token_hex(3).upper()}"
+        address = f"{tracking_number.lower()}@bench.invalid"
+        await parties.carrier.announce(tracking_number, locker.id, "S", address)
+        opened = await parties.courier.deposit(locker.id, tracking_number)
+        compartment = int(opened["compartment"]["number"])
+        await terminal.door_event(locker.id, compartment, "closed", next(sequence))
+        addresses.append(address)
+        compartments.append(compartment)
+    codes = await asyncio.gather(*(wait_for_pickup_code(mailbox, address, within=60) for address in addresses))
+    return [_Stored(code, compartment) for code, compartment in zip(codes, compartments, strict=True)]
+
+
+async def _guess(
+    http: aiohttp.ClientSession, locker: SampleLocker, plan: GuessingPlan, outcome: GuessingOutcome
+) -> None:
+    """`plan.codes` random codes of the real codes' format, `plan.concurrency` in flight at a time."""
+    remaining = itertools.count()
+    headers = {"Authorization": f"Bearer {locker.terminal_key}"}
+    path = f"/api/v1/lockers/{locker.id}/pickups"
+
+    async def guesser() -> None:
+        while next(remaining) < plan.codes:
+            async with http.post(path, json={"code": generate_pickup_code()}, headers=headers) as reply:
+                await reply.read()
+                outcome.answers[reply.status] += 1
+                if reply.status == 429 and not reply.headers.get("Retry-After", "").isdigit():
+                    outcome.retry_after_missing += 1
+
+    await asyncio.gather(*(guesser() for _ in range(plan.concurrency)))
+
+
+async def _pick_up_legitimately(
+    parties: _Parties,
+    locker: SampleLocker,
+    stored: list[_Stored],
+    sequence: itertools.count[int],
+    attack: asyncio.Task[None],
+    outcome: GuessingOutcome,
+) -> None:
+    """One parcel after another, each code then its door closed, spread evenly over the attack: the i-th recipient
+    comes once the attack has sent i/(n+1) of its codes."""
+    terminal = parties.terminals[locker.id]
+    for number, parcel in enumerate(stored, start=1):
+        due = outcome.plan.codes * number // (len(stored) + 1)
+        await _attack_has_sent(due, outcome, attack)
+        during_attack = not attack.done()
+        try:
+            latency = await _pick_up(terminal, locker.id, parcel, sequence)
+        except Exception as error:  # any failure is counted, and the run goes on to the next recipient
+            outcome.legitimate_failed.append(f"{type(error).__name__}: {error}")
+            continue
+        outcome.legitimate_latencies.append(latency)
+        outcome.legitimate_opened += 1
+        outcome.legitimate_during_attack += during_attack
+
+
+async def _pick_up(terminal: LockerApiClient, locker_id: str, parcel: _Stored, sequence: itertools.count[int]) -> float:
+    """A recipient's pickup: the code (its latency, returned), then the door closed on the emptied compartment."""
+    began = time.monotonic()
+    await terminal.pick_up(locker_id, parcel.code)
+    latency = time.monotonic() - began
+    await terminal.door_event(locker_id, parcel.compartment, "closed", next(sequence))
+    return latency
+
+
+async def _attack_has_sent(codes: int, outcome: GuessingOutcome, attack: asyncio.Task[None]) -> None:
+    """Return once the attack has had `codes` answers, or has ended."""
+    while not attack.done():
+        if sum(outcome.answers.values()) >= codes:
+            return
+        await asyncio.sleep(0.01)
