@@ -6,15 +6,17 @@ import builtins
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import bindparam, exists, insert, select
+from sqlalchemy import bindparam, case, exists, func, insert, or_, select
 
 from parcellocker.adapters.db.compartments import COMPARTMENT_COLUMNS, compartment_from_row, compartment_values
 from parcellocker.adapters.db.tables import compartments, lockers
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
+from parcellocker.domain.compartment import CompartmentState
 from parcellocker.domain.locker import Locker, LockerStatus
+from parcellocker.domain.occupancy import IN_USE, SizeFill
 from parcellocker.domain.sizes import Dimensions, Size
-from parcellocker.service.ports import LockerRepository, LockerSizes
+from parcellocker.service.ports import LockerFill, LockerRepository, LockerSizes
 
 lk = lockers.c
 _LOCKER_COLUMNS = (lk.id, lk.name, lk.address, lk.timezone, lk.latitude, lk.longitude, lk.status, lk.inner_dimensions,
@@ -42,6 +44,28 @@ _SIZES = select(
     ),
 ).where(lk.id == bindparam("locker_id"))
 _LOCKER_ID = len(COMPARTMENT_COLUMNS)  # the position of lockers.id in a joined row
+# The dashboard's list, a page at a time: the page's lockers by primary key from `after` on, then their
+# compartments counted per size (through the index that starts with locker_id), one row per locker and size
+# instead of one per compartment. The states are compared one by one: no expanding IN (asyncpg).
+_PAGE = select(*_LOCKER_COLUMNS).where(lk.id > bindparam("after")).order_by(lk.id).limit(bindparam("limit")).cte("page")
+cp = compartments.c
+_COUNTS = (
+    select(
+        cp.locker_id,
+        cp.size,
+        func.count().label("total"),
+        func.sum(case((or_(*(cp.state == state.value for state in sorted(IN_USE))), 1), else_=0)).label("in_use"),
+        func.sum(case((cp.state == CompartmentState.OUT_OF_ORDER.value, 1), else_=0)).label("out_of_order"),
+    )
+    .where(cp.locker_id.in_(select(_PAGE.c.id)))
+    .group_by(cp.locker_id, cp.size)
+    .subquery("counts")
+)
+_FILL_PAGE = (
+    select(*_PAGE.c, _COUNTS.c.size, _COUNTS.c.total, _COUNTS.c.in_use, _COUNTS.c.out_of_order)
+    .select_from(_PAGE.outerjoin(_COUNTS, _COUNTS.c.locker_id == _PAGE.c.id))
+    .order_by(_PAGE.c.id)
+)
 
 
 class SqlLockerRepository(LockerRepository):
@@ -88,6 +112,16 @@ class SqlLockerRepository(LockerRepository):
 
     async def list(self) -> builtins.list[Locker]:
         return await self._with_compartments(_ALL_WITH_COMPARTMENTS, {})
+
+    async def fill_page(self, after: str, limit: int) -> builtins.list[LockerFill]:
+        page: builtins.list[LockerFill] = []
+        rows = await self._tx.execute(_FILL_PAGE, {"after": after, "limit": limit})
+        for _, group in groupby(rows, key=lambda row: row[0]):
+            locker_rows = builtins.list(group)
+            counted = [SizeFill(Size(row[-4]), row[-3], row[-2], row[-1]) for row in locker_rows if row[-4] is not None]
+            fill = sorted(counted, key=lambda size_fill: size_fill.size.rank)
+            page.append(LockerFill(_locker_from_row(tuple(locker_rows[0][: len(_LOCKER_COLUMNS)])), fill))
+        return page
 
     async def exists(self, locker_id: str) -> bool:
         return (await self._tx.execute(_EXISTS, {"locker_id": locker_id})).first() is not None
