@@ -22,6 +22,7 @@ from parcellocker.adapters.db.engine import make_engine
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
 from parcellocker.bench.latency import percentile
 from parcellocker.bench.parcel_history import add_history, add_lockers
+from parcellocker.bench.parcel_history_postgres import add_history_on_postgres
 from parcellocker.bench.parcel_template import record_parcel_template
 from parcellocker.bench.query_plans import explain
 from parcellocker.bench.scaling_queries import probes, time_probe
@@ -80,7 +81,8 @@ async def _one_site(plan: ScalingPlan, locker_count: int, engine: AsyncEngine, o
     for history in sorted(plan.history):
         if history > stored:
             progress(f"{plan.db}: {locker_count} locker(s): adding parcels {stored:,} to {history:,} to the history")
-            await add_history(engine, template, locker_ids, stored, history, now)
+            fill = add_history_on_postgres if plan.db == "postgres" else add_history
+            await fill(engine, template, locker_ids, stored, history, now)
             stored = history
         if plan.db == "postgres":
             await _analyze(engine)
