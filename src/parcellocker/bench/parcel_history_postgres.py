@@ -49,8 +49,10 @@ FROM generate_series($1::bigint, $2::bigint - 1) AS k
 
 
 def _copy(table: Table, template_rows: str, changed: Mapping[str, str], skipped: Sequence[str] = ()) -> str:
-    """INSERT ... SELECT of `table`: every column of the template row `t` as it is, a time moved by the copy's
-    delta, or as `changed` says (SQL over `t` and the copy `c`)."""
+    """INSERT ... SELECT of `table` for one template row `t` (found by `template_rows`): for each copy, every column
+    as in the template row, a time moved by the copy's delta, or as `changed` says (SQL over `t` and the copy `c`).
+    One template row a statement, in the copies' order: the rows come out without sorting, and each copy's rows of
+    a table are numbered in the template's order, as when built in Python."""
     names, values = [], []
     for column in table.columns:
         if column.name in skipped:
@@ -74,33 +76,27 @@ _SHIPMENTS = _copy(
     "t.id = $1",
     {"id": "c.shipment_id", "tracking_number": "'HIST-' || lpad(c.k::text, 9, '0')", "locker_id": "c.locker_id"},
 )
-_TRANSITIONS = (
-    _copy(
-        transitions,
-        "t.id = ANY($1::bigint[])",
-        {
-            "subject_id": f"CASE WHEN t.subject = 'shipment' THEN c.shipment_id ELSE {_COMPARTMENT} END",
-            "event_id": "gen_random_uuid()::text",
-            "actor": f"replace(t.actor, '{TEMPLATE_LOCKER}', c.locker_id)",
-        },
-        skipped=("id", "xact"),  # numbered by the database, as when written by the code
-    )
-    + ", t.id"
+_TRANSITIONS = _copy(
+    transitions,
+    "t.id = $1",
+    {
+        "subject_id": f"CASE WHEN t.subject = 'shipment' THEN c.shipment_id ELSE {_COMPARTMENT} END",
+        "event_id": "gen_random_uuid()::text",
+        "actor": f"replace(t.actor, '{TEMPLATE_LOCKER}', c.locker_id)",
+    },
+    skipped=("id", "xact"),  # numbered by the database, as when written by the code
 )
-_NOTIFICATIONS = _copy(notifications, "t.id = ANY($1::text[])", {"id": "gen_random_uuid()::text",
+_NOTIFICATIONS = _copy(notifications, "t.id = $1", {"id": "gen_random_uuid()::text",
                                                                "shipment_id": "c.shipment_id"})  # fmt: skip
-_TERMINAL_EVENTS = (
-    _copy(
-        terminal_events_table,
-        f"t.locker_id = '{TEMPLATE_LOCKER}' AND t.seq = ANY($1::bigint[])",
-        {
-            "locker_id": "c.locker_id",
-            "seq": "t.seq + c.seq_offset",
-            "reply": "(t.reply::jsonb || jsonb_build_object('seq', t.seq + c.seq_offset, 'shipment_id', c.shipment_id,"
-            " 'compartment_number', c.number))::json",
-        },
-    )
-    + ", t.seq"
+_TERMINAL_EVENTS = _copy(
+    terminal_events_table,
+    f"t.locker_id = '{TEMPLATE_LOCKER}' AND t.seq = $1",
+    {
+        "locker_id": "c.locker_id",
+        "seq": "t.seq + c.seq_offset",
+        "reply": "(t.reply::jsonb || jsonb_build_object('seq', t.seq + c.seq_offset, 'shipment_id', c.shipment_id,"
+        " 'compartment_number', c.number))::json",
+    },
 )
 _ALARMS = _copy(
     alarms,
@@ -130,9 +126,12 @@ async def add_history_on_postgres(
                 await raw.execute(_NUMBER_COPIES, first, last, list(locker_ids), numbers, len(locker_ids),
                                   len(numbers), newest_delta)  # fmt: skip
                 await raw.execute(_SHIPMENTS, template.shipment["id"])
-                await raw.execute(_TRANSITIONS, transition_ids)
-                await raw.execute(_NOTIFICATIONS, [row["id"] for row in template.notifications])
-                await raw.execute(_TERMINAL_EVENTS, [row["seq"] for row in template.terminal_events])
+                for transition_id in transition_ids:
+                    await raw.execute(_TRANSITIONS, transition_id)
+                for row in template.notifications:
+                    await raw.execute(_NOTIFICATIONS, row["id"])
+                for row in template.terminal_events:
+                    await raw.execute(_TERMINAL_EVENTS, row["seq"])
                 await raw.execute(_ALARMS, template.alarm["id"])
                 deltas: list[timedelta] = [row[0] for row in await raw.fetch(_AUDIT_TIMES)]
                 records = [
