@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -82,7 +83,10 @@ async def _one_site(plan: ScalingPlan, locker_count: int, engine: AsyncEngine, o
         if history > stored:
             progress(f"{plan.db}: {locker_count} locker(s): adding parcels {stored:,} to {history:,} to the history")
             fill = add_history_on_postgres if plan.db == "postgres" else add_history
+            began = time.perf_counter()
             await fill(engine, template, locker_ids, stored, history, now)
+            took = time.perf_counter() - began
+            progress(f"{plan.db}: {locker_count} locker(s): {history - stored:,} parcels added in {took:.1f} s")
             stored = history
         if plan.db == "postgres":
             await _analyze(engine)
