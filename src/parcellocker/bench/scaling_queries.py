@@ -20,6 +20,7 @@ from parcellocker.adapters.db import shipments as shipment_rows
 from parcellocker.adapters.db import terminal_events as terminal_event_rows
 from parcellocker.adapters.db import transitions as transition_rows
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
+from parcellocker.bench import parcel_history
 from parcellocker.bench.parcel_template import CARRIER, OPERATOR
 from parcellocker.domain.sizes import Size
 from parcellocker.service.alarms import ReadAlarmFeed
@@ -73,7 +74,10 @@ def probes(locker_id: str, history_tracking_number: str) -> list[Probe]:
         Probe(
             "dashboard locker list (first page)",
             lambda uow: uow.lockers.fill_page("", PAGE_SIZE + 1),
-            [(locker_rows._FILL_PAGE, {"after": "", "limit": PAGE_SIZE + 1})],  # read_locker_overview asks one more
+            [  # read_locker_overview asks one more than it shows
+                (locker_rows._PAGE, {"after": "", "limit": PAGE_SIZE + 1}),
+                (locker_rows._COUNTS_IN_RANGE, {"after": "", "last": parcel_history.locker_id(PAGE_SIZE)}),
+            ],
         ),
         Probe(
             "locker's live grid",

@@ -44,12 +44,14 @@ _SIZES = select(
     ),
 ).where(lk.id == bindparam("locker_id"))
 _LOCKER_ID = len(COMPARTMENT_COLUMNS)  # the position of lockers.id in a joined row
-# The dashboard's list, a page at a time: the page's lockers by primary key from `after` on, then their
-# compartments counted per size (through the index that starts with locker_id), one row per locker and size
-# instead of one per compartment. The states are compared one by one: no expanding IN (asyncpg).
-_PAGE = select(*_LOCKER_COLUMNS).where(lk.id > bindparam("after")).order_by(lk.id).limit(bindparam("limit")).cte("page")
+# The dashboard's list, a page at a time: the page's lockers by primary key from `after` on, then the compartments
+# of exactly those lockers (ids after `after` up to the page's last: a range of the index that starts with
+# locker_id) counted per size, one row per locker and size instead of one per compartment. The range, not
+# IN (the page), so the planner reads the page's compartments only: with IN it hashed the page and read every
+# compartment (a sequential scan at 1,000 lockers). The states are compared one by one: no expanding IN (asyncpg).
+_PAGE = select(*_LOCKER_COLUMNS).where(lk.id > bindparam("after")).order_by(lk.id).limit(bindparam("limit"))
 cp = compartments.c
-_COUNTS = (
+_COUNTS_IN_RANGE = (
     select(
         cp.locker_id,
         cp.size,
@@ -57,14 +59,8 @@ _COUNTS = (
         func.sum(case((or_(*(cp.state == state.value for state in sorted(IN_USE))), 1), else_=0)).label("in_use"),
         func.sum(case((cp.state == CompartmentState.OUT_OF_ORDER.value, 1), else_=0)).label("out_of_order"),
     )
-    .where(cp.locker_id.in_(select(_PAGE.c.id)))
+    .where(cp.locker_id > bindparam("after"), cp.locker_id <= bindparam("last"))
     .group_by(cp.locker_id, cp.size)
-    .subquery("counts")
-)
-_FILL_PAGE = (
-    select(*_PAGE.c, _COUNTS.c.size, _COUNTS.c.total, _COUNTS.c.in_use, _COUNTS.c.out_of_order)
-    .select_from(_PAGE.outerjoin(_COUNTS, _COUNTS.c.locker_id == _PAGE.c.id))
-    .order_by(_PAGE.c.id)
 )
 
 
@@ -114,14 +110,16 @@ class SqlLockerRepository(LockerRepository):
         return await self._with_compartments(_ALL_WITH_COMPARTMENTS, {})
 
     async def fill_page(self, after: str, limit: int) -> builtins.list[LockerFill]:
-        page: builtins.list[LockerFill] = []
-        rows = await self._tx.execute(_FILL_PAGE, {"after": after, "limit": limit})
-        for _, group in groupby(rows, key=lambda row: row[0]):
-            locker_rows = builtins.list(group)
-            counted = [SizeFill(Size(row[-4]), row[-3], row[-2], row[-1]) for row in locker_rows if row[-4] is not None]
-            fill = sorted(counted, key=lambda size_fill: size_fill.size.rank)
-            page.append(LockerFill(_locker_from_row(tuple(locker_rows[0][: len(_LOCKER_COLUMNS)])), fill))
-        return page
+        page = [_locker_from_row(tuple(row)) for row in await self._tx.execute(_PAGE, {"after": after, "limit": limit})]
+        if not page:
+            return []
+        counted: dict[str, builtins.list[SizeFill]] = {locker.id: [] for locker in page}
+        parameters = {"after": after, "last": page[-1].id}
+        for locker_id, size, total, in_use, out_of_order in await self._tx.execute(_COUNTS_IN_RANGE, parameters):
+            counted[locker_id].append(SizeFill(Size(size), total, in_use, out_of_order))
+        return [
+            LockerFill(locker, sorted(counted[locker.id], key=lambda size_fill: size_fill.size.rank)) for locker in page
+        ]
 
     async def exists(self, locker_id: str) -> bool:
         return (await self._tx.execute(_EXISTS, {"locker_id": locker_id})).first() is not None
