@@ -27,6 +27,7 @@ from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNum
 from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
+from parcellocker.domain.occupancy import fill_by_size
 from parcellocker.domain.payment import Payment, RentalAccount, Voucher
 from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
 from parcellocker.domain.rental import Rental
@@ -41,6 +42,7 @@ from parcellocker.service.ports import (
     Clock,
     CompartmentRepository,
     IdempotencyStore,
+    LockerFill,
     LockerRepository,
     LockerSizes,
     LockoutRepository,
@@ -210,6 +212,11 @@ class FakeLockerRepository(_Repository, LockerRepository):
     async def list(self) -> list[Locker]:
         lockers = [await self.get(locker_id) for locker_id in sorted(self._tables.lockers)]
         return [locker for locker in lockers if locker is not None]
+
+    async def fill_page(self, after: str, limit: int) -> list[LockerFill]:
+        page = [locker for locker in await self.list() if locker.id > after][:limit]
+        return [LockerFill(dataclasses.replace(locker, compartments=[]), fill_by_size(locker.compartments))
+                for locker in page]  # fmt: skip
 
     async def exists(self, locker_id: str) -> bool:
         return locker_id in self._tables.lockers

@@ -38,6 +38,11 @@ from parcellocker.walkthrough import wait_for_pickup_code
 
 CLIENTS_PER_LOCKER = 20
 LOCKER_LAYOUT = "S:10,M:10,L:10"  # more compartments than clients per locker, so none ever waits for one
+CLIENT_KEEPALIVE_SECONDS = 2.0  # below uvicorn's 5 s
+REQUEST_TIMEOUT_SECONDS = 60.0
+CODE_WAIT_SECONDS = 60.0
+"""How long a client waits for its pickup code: with hundreds of clients on a loaded server the outbox may lag
+well behind 10 s. Not timed; a message that never comes is still counted as a failure, after this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +100,11 @@ async def run_api_load(plan: LoadPlan, progress: Callable[[str], None]) -> LoadO
 
 
 async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path) -> LoadOutcome:
-    connector = aiohttp.TCPConnector(limit=plan.clients + 10)
-    timeout = aiohttp.ClientTimeout(total=30)
+    # Idle connections are closed by the client before uvicorn closes them (its keep-alive is 5 s): otherwise a
+    # client waiting for its pickup code longer than that sends its next request on a connection the server has
+    # just closed (ServerDisconnectedError, connection reset), an error of the tool, not of the server.
+    connector = aiohttp.TCPConnector(limit=plan.clients + 10, keepalive_timeout=CLIENT_KEEPALIVE_SECONDS)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
     async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as http:
         anonymous = LockerApiClient(http)
         courier = anonymous.as_party(await anonymous.sign_in_courier(site.courier_id, site.courier_pin))
@@ -150,7 +158,8 @@ async def _one_lifecycle(
     compartment = opened["compartment"]["number"]
     door_closed = parties.terminal.door_event(locker_id, compartment, "closed", next(sequence))
     await lifecycle.time("door closed (deposit)", door_closed)
-    code = await wait_for_pickup_code(mailbox, address)
+    lifecycle.current = "waiting for the pickup code"  # a failure here is not the door event's
+    code = await wait_for_pickup_code(mailbox, address, within=CODE_WAIT_SECONDS)
     lifecycle.pacer.rest()  # the recipient's wait for the message is not the server's delay
     await lifecycle.time("pickup", parties.terminal.pick_up(locker_id, code))
     door_closed = parties.terminal.door_event(locker_id, compartment, "closed", next(sequence))

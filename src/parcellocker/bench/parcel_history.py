@@ -48,13 +48,13 @@ async def add_lockers(engine: AsyncEngine, template: ParcelTemplate, count: int)
     async with engine.begin() as connection:
         for start in range(1, count, 200):
             chunk = ids[start : start + 200]
-            await _insert(connection, lockers, [{**template.locker, "id": ident, "name": ident} for ident in chunk])
+            await insert_rows(connection, lockers, [{**template.locker, "id": ident, "name": ident} for ident in chunk])
             rows = [
                 {**c, "id": f"{ident}/{c['number']}", "locker_id": ident}
                 for ident in chunk
                 for c in template.compartments
             ]
-            await _insert(connection, compartments, rows)
+            await insert_rows(connection, compartments, rows)
     return ids
 
 
@@ -71,7 +71,8 @@ class _Placement:
 async def add_history(
     engine: AsyncEngine, template: ParcelTemplate, locker_ids: Sequence[str], start: int, stop: int, now: datetime
 ) -> None:
-    """Insert copies `start` to `stop` - 1 of the template's parcel (0 the newest), spread over `locker_ids`."""
+    """Insert copies `start` to `stop` - 1 of the template's parcel (0 the newest), spread over `locker_ids`, built
+    in Python (on PostgreSQL, parcel_history_postgres.py has the database build the same copies, much faster)."""
     size = template.shipment["deposited_size"]
     numbers = [c["number"] for c in template.compartments if c["size"] == size]
     per_day = len(numbers)
@@ -123,12 +124,12 @@ async def _insert_copies(
             audit_records.append(
                 AuditRecord(row["at"] + moved, row["actor"], row["action"], row["subject"], dict(row["details"]))
             )
-    await _insert(connection, shipments, shipment_rows)
-    await _insert(connection, transitions, transition_rows)
-    await _insert(connection, notifications, notification_rows)
-    await _insert(connection, terminal_events_table, event_rows)
-    await _insert(connection, alarms, alarm_rows)
-    await _insert(connection, audit_log, await _chained(connection, audit_records))
+    await insert_rows(connection, shipments, shipment_rows)
+    await insert_rows(connection, transitions, transition_rows)
+    await insert_rows(connection, notifications, notification_rows)
+    await insert_rows(connection, terminal_events_table, event_rows)
+    await insert_rows(connection, alarms, alarm_rows)
+    await insert_rows(connection, audit_log, await chained_audit_rows(connection, audit_records))
 
 
 def _moved(row: Row, by: timedelta) -> Row:
@@ -143,12 +144,17 @@ def _transition(row: Row, moved: timedelta, subject_id: str, locker: str) -> Row
     return copied
 
 
-async def _chained(connection: AsyncConnection, records: list[AuditRecord]) -> list[Row]:
+async def chained_audit_rows(connection: AsyncConnection, records: list[AuditRecord]) -> list[Row]:
     """Audit rows after the last one in the log, each holding the hash of the one before."""
     last = (
         await connection.execute(select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1))
     ).first()
-    seq, prev_hash = (last[0], last[1]) if last is not None else (0, GENESIS_HASH)
+    return audit_rows_after((last[0], last[1]) if last is not None else None, records)
+
+
+def audit_rows_after(last: tuple[int, str] | None, records: list[AuditRecord]) -> list[Row]:
+    """Audit rows after the entry `last` (its seq and hash; None: the log is empty), in time order, chained."""
+    seq, prev_hash = last if last is not None else (0, GENESIS_HASH)
     rows = []
     for record in sorted(records, key=lambda r: r.at):
         seq += 1
@@ -160,7 +166,7 @@ async def _chained(connection: AsyncConnection, records: list[AuditRecord]) -> l
     return rows
 
 
-async def _insert(connection: AsyncConnection, table: Table, rows: list[Row]) -> None:
+async def insert_rows(connection: AsyncConnection, table: Table, rows: list[Row]) -> None:
     """Rows in bulk, each value converted by its column's type as SQLAlchemy would: COPY on PostgreSQL, one
     executemany per chunk on SQLite (SQLAlchemy's own executemany spends ~20 times longer per row)."""
     if not rows:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from parcellocker.adapters.db.engine import make_engine
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
 from parcellocker.bench.latency import percentile
 from parcellocker.bench.parcel_history import add_history, add_lockers
+from parcellocker.bench.parcel_history_postgres import add_history_on_postgres
 from parcellocker.bench.parcel_template import record_parcel_template
 from parcellocker.bench.query_plans import explain
 from parcellocker.bench.scaling_queries import probes, time_probe
@@ -80,7 +82,11 @@ async def _one_site(plan: ScalingPlan, locker_count: int, engine: AsyncEngine, o
     for history in sorted(plan.history):
         if history > stored:
             progress(f"{plan.db}: {locker_count} locker(s): adding parcels {stored:,} to {history:,} to the history")
-            await add_history(engine, template, locker_ids, stored, history, now)
+            fill = add_history_on_postgres if plan.db == "postgres" else add_history
+            began = time.perf_counter()
+            await fill(engine, template, locker_ids, stored, history, now)
+            took = time.perf_counter() - began
+            progress(f"{plan.db}: {locker_count} locker(s): {history - stored:,} parcels added in {took:.1f} s")
             stored = history
         if plan.db == "postgres":
             await _analyze(engine)

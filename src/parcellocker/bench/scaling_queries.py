@@ -20,10 +20,12 @@ from parcellocker.adapters.db import shipments as shipment_rows
 from parcellocker.adapters.db import terminal_events as terminal_event_rows
 from parcellocker.adapters.db import transitions as transition_rows
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
+from parcellocker.bench import parcel_history
 from parcellocker.bench.parcel_template import CARRIER, OPERATOR
 from parcellocker.domain.sizes import Size
 from parcellocker.service.alarms import ReadAlarmFeed
 from parcellocker.service.locker_grid import HISTORY_SHOWN
+from parcellocker.service.locker_overview import PAGE_SIZE
 from parcellocker.service.ports import UnitOfWork
 
 UTILISATION_DAYS = 7  # the dashboard's default window
@@ -69,7 +71,14 @@ def probes(locker_id: str, history_tracking_number: str) -> list[Probe]:
                 (compartment_rows._BY_NUMBER, {"locker_id": locker_id, "number": 1}),
             ],
         ),
-        Probe("dashboard locker list", lambda uow: uow.lockers.list(), [(locker_rows._ALL_WITH_COMPARTMENTS, {})]),
+        Probe(
+            "dashboard locker list (first page)",
+            lambda uow: uow.lockers.fill_page("", PAGE_SIZE + 1),
+            [  # read_locker_overview asks one more than it shows
+                (locker_rows._PAGE, {"after": "", "limit": PAGE_SIZE + 1}),
+                (locker_rows._COUNTS_IN_RANGE, {"after": "", "last": parcel_history.locker_id(PAGE_SIZE)}),
+            ],
+        ),
         Probe(
             "locker's live grid",
             lambda uow: _grid(uow, locker_id),

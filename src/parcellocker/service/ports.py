@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.events import Actor, Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
+from parcellocker.domain.occupancy import SizeFill
 from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
 from parcellocker.domain.shipment import Shipment
 from parcellocker.domain.sizes import Dimensions, Size
@@ -36,6 +38,15 @@ class LockerSizes:
     present: frozenset[Size]
 
 
+@dataclass(frozen=True, slots=True)
+class LockerFill:
+    """A locker (its compartments not loaded) and how full it is: its compartments counted per size, smallest
+    first, as domain.occupancy.fill_by_size counts them."""
+
+    locker: Locker
+    fill: list[SizeFill]
+
+
 class LockerRepository(abc.ABC):
     @abc.abstractmethod
     async def add(self, locker: Locker) -> None: ...
@@ -51,6 +62,12 @@ class LockerRepository(abc.ABC):
     @abc.abstractmethod
     async def list(self) -> list[Locker]:
         """Every locker with its compartments."""
+
+    @abc.abstractmethod
+    async def fill_page(self, after: str, limit: int) -> builtins.list[LockerFill]:
+        """At most `limit` lockers whose id sorts after `after` ("" for the first page), by id, each with its
+        compartments counted per size rather than loaded: what a page costs does not grow with the lockers beyond
+        it."""
 
     @abc.abstractmethod
     async def exists(self, locker_id: str) -> bool: ...

@@ -34,3 +34,16 @@ def test_a_deposit_under_way_counts_as_in_use(site: Site) -> None:
     with signed_in_dashboard(site) as browser:
         row = parse(browser.get("/lockers").text).by_testid(f"locker-{locker.id}")
     assert row.by_testid("fill-M").attrs["data-in-use"] == "1"
+
+
+def test_the_list_comes_a_page_at_a_time_from_the_locker_after_the_last_one(site: Site) -> None:
+    first, second = sorted((site.new_locker("S:1"), site.new_locker("M:1")), key=lambda locker: locker.id)
+    with signed_in_dashboard(site) as browser:
+        whole = parse(browser.get("/lockers").text)
+        after_first = parse(browser.get("/lockers", params={"after": first.id}).text)
+    ids = [row.attrs["data-testid"] for row in whole.find_all("tr") if row.attrs.get("data-testid")]
+    assert ids == sorted(ids) and f"locker-{first.id}" in ids and f"locker-{second.id}" in ids
+    assert not whole.find_all(data_testid="first-page") and not whole.find_all(data_testid="next-page")
+    later = [row.attrs["data-testid"] for row in after_first.find_all("tr") if row.attrs.get("data-testid")]
+    assert later == [locker for locker in ids if locker > f"locker-{first.id}"] and f"locker-{second.id}" in later
+    assert after_first.by_testid("first-page").attrs["href"].endswith("/lockers")

@@ -1,5 +1,5 @@
 """The utilisation query reads only the window's transitions of a locker's compartments, through the index on
-transitions (subject, subject_id, at), as PostgreSQL's EXPLAIN tells (docs/dashboard.md shows the plan)."""
+transitions (subject, subject_id, at, id), as PostgreSQL's EXPLAIN tells (docs/dashboard.md shows the plan)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ async def test_the_utilisation_query_reads_the_window_through_the_index(fresh_da
     plan = [row[0].strip().removeprefix("->").strip() for row in rows]
     scan = next(n for n, line in enumerate(plan) if "on transitions" in line)
     text = "\n".join(plan)
-    assert plan[scan].startswith("Index Scan using ix_transitions_subject_subject_id_at on transitions"), text
+    assert plan[scan].startswith("Index Scan using ix_transitions_subject_subject_id_at_id on transitions"), text
     condition = plan[scan + 1]
     assert condition.startswith("Index Cond:") and "at >= " in condition, text  # the window, in the index
     assert not any(line.startswith("Filter:") for line in plan[scan + 1 :]), text  # no row read to be dropped

@@ -62,7 +62,7 @@ async def test_a_terminal_seen_on_the_http_link_brings_its_locker_online(world: 
     assert world.audit_actions()[-1] == "locker.online"
     assert world.db.audit[-1].record.actor == f"terminal:terminal-{LOCKER}"
     overview = await world.services.read(read_locker_overview, ReadLockerOverview(world.cast.operator))
-    assert [(summary.status, summary.last_seen_at) for summary in overview] == [
+    assert [(summary.status, summary.last_seen_at) for summary in overview.lockers] == [
         (LockerStatus.ONLINE, world.clock.now()),
         (LockerStatus.OFFLINE, None),
     ]

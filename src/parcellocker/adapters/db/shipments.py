@@ -111,11 +111,12 @@ _AWAITING_COLLECTION = (
 )
 _SAVE = update(shipments).where(s.id == bindparam("match_id"), s.version == bindparam("match_version"))
 # What the operator's picture of a locker shows on each door: one row per compartment holding (or awaiting) a parcel.
-_TRACKING_NUMBERS_IN = (
-    select(compartments.c.number, s.tracking_number)
-    .select_from(compartments.join(shipments, s.id == compartments.c.shipment_id))
-    .where(compartments.c.locker_id == bindparam("locker_id"))
-)
+# Each shipment is looked up by its key from its compartment (a subquery per row, not a join): with a join,
+# PostgreSQL may choose to hash every shipment ever stored when it expects few of them in the locker.
+_TRACKING_NUMBERS_IN = select(
+    compartments.c.number,
+    select(s.tracking_number).where(s.id == compartments.c.shipment_id).scalar_subquery().label("tracking_number"),
+).where(compartments.c.locker_id == bindparam("locker_id"), compartments.c.shipment_id.is_not(None))
 
 
 class SqlShipmentRepository(ShipmentRepository):
@@ -189,7 +190,7 @@ class SqlShipmentRepository(ShipmentRepository):
 
     async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:
         rows = await self._tx.execute(_TRACKING_NUMBERS_IN, {"locker_id": locker_id})
-        return {number: tracking_number for number, tracking_number in rows}
+        return {number: tracking_number for number, tracking_number in rows if tracking_number is not None}
 
     async def _first(self, statement: Select[Any], parameters: dict[str, Any]) -> Shipment | None:
         row = (await self._tx.execute(statement, parameters)).first()

@@ -192,8 +192,9 @@ transitions = Table(
     # The writing transaction's id on PostgreSQL (migration 0009 makes it the column's default there), by which the
     # event feed reads in commit order without skipping a change committed late; 0 on SQLite, one writer at a time.
     Column("xact", BigInteger, nullable=False, server_default=text("0")),
-    # One subject's history; and (utilisation) a locker's compartments' transitions from a time on.
-    Index(None, "subject", "subject_id", "at"),
+    # One subject's history, its newest first without a sort; and (utilisation) a locker's compartments'
+    # transitions from a time on.
+    Index(None, "subject", "subject_id", "at", "id"),
 )
 # The event feed: a carrier's shipment changes in (xact, id) order.
 Index(

@@ -22,20 +22,24 @@ _OF_SUBJECT = (
     .where(transitions.c.subject == bindparam("subject"), transitions.c.subject_id == bindparam("subject_id"))
     .order_by(transitions.c.id)
 )
+# The newest `newest` of one subject (the compartment card, a pickup's look back), newest first: read backwards
+# along the index on (subject, subject_id, at, id), stopping after `newest` rows, however long the history.
 _NEWEST_OF_SUBJECT = (
     select(transitions)
     .where(transitions.c.subject == bindparam("subject"), transitions.c.subject_id == bindparam("subject_id"))
-    .order_by(transitions.c.id.desc())
+    .order_by(transitions.c.at.desc(), transitions.c.id.desc())
     .limit(bindparam("newest"))
 )
-# A locker's compartments' transitions in a window (utilisation): found through the index on (subject, subject_id)
-# for each compartment of the locker, then kept from `since` on.
+# A locker's compartments' transitions in a window (utilisation): for each compartment of the locker, the range of
+# the index on (subject, subject_id, at, id) from `since` on. Written as IN (its compartments) rather than a join,
+# so that SQLite too starts from the locker's compartments instead of walking every compartment transition.
 _OF_LOCKER_COMPARTMENTS_SINCE = (
     select(transitions)
-    .select_from(transitions.join(compartments, compartments.c.id == transitions.c.subject_id))
     .where(
         transitions.c.subject == bindparam("subject"),
-        compartments.c.locker_id == bindparam("locker_id"),
+        transitions.c.subject_id.in_(
+            select(compartments.c.id).where(compartments.c.locker_id == bindparam("locker_id"))
+        ),
         transitions.c.at >= bindparam("since"),
     )
     .order_by(transitions.c.at, transitions.c.id)

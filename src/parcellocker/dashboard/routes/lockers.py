@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from parcellocker.dashboard.cabinet_picture import CabinetPicture
 from parcellocker.dashboard.deps import DashboardDep, LockerId, SessionDep
 from parcellocker.service.locker_grid import LockerGrid, ReadLockerGrid, read_locker_grid
-from parcellocker.service.locker_overview import LockerSummary, ReadLockerOverview, read_locker_overview
+from parcellocker.service.locker_overview import LockerOverview, ReadLockerOverview, read_locker_overview
 
 router = APIRouter()
 
 
 @router.get("/lockers")
-async def read_lockers(request: Request, dashboard: DashboardDep, session: SessionDep) -> Response:
-    lockers: list[LockerSummary] = await dashboard.services.read(
-        read_locker_overview, ReadLockerOverview(session.principal)
+async def read_lockers(
+    request: Request, dashboard: DashboardDep, session: SessionDep, after: Annotated[str, Query(max_length=64)] = ""
+) -> Response:
+    """A page of lockers by id, from the one after `after` on; the page links to the next."""
+    overview: LockerOverview = await dashboard.services.read(
+        read_locker_overview, ReadLockerOverview(session.principal, after)
     )
-    return dashboard.page(request, "lockers.html", {"lockers": lockers, "section": "lockers"}, session)
+    context = {"lockers": overview.lockers, "next_after": overview.next_after, "after": after, "section": "lockers"}
+    return dashboard.page(request, "lockers.html", context, session)
 
 
 @router.get("/lockers/{locker_id}")
