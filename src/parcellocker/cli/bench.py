@@ -90,13 +90,23 @@ def _numbers(text: str, option: str) -> list[int]:
     return numbers
 
 
+_DEFAULT_WORKERS = {"sqlite": 1, "postgres": 2}
+"""What each database is measured with unless told: SQLite has one writer, so more processes only wait on its lock;
+PostgreSQL with one process per core (docs/PERFORMANCE.md)."""
+
+
 @bench_app.command("sweep")
 def bench_sweep(
     db: Annotated[str, typer.Option(help="Databases, comma-separated.")] = "sqlite,postgres",
     clients: Annotated[str, typer.Option(help="Numbers of clients, comma-separated.")] = "10,100,500",
     seconds: Annotated[float, typer.Option(min=1, max=3600, help="Measured duration of each run.")] = 20,
     warmup: Annotated[float, typer.Option(min=0, max=600, help="Unmeasured warm-up of each run.")] = 2,
-    workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=16, help="Server worker processes (default: 1 on SQLite, its one writer; 2 on PostgreSQL)."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Markdown file whose sweep table (between markers) is replaced.")] = (
         None
     ),
@@ -109,7 +119,7 @@ def bench_sweep(
     kinds = [kind.strip() for kind in db.split(",") if kind.strip()]
     if not kinds or any(kind not in ("sqlite", "postgres") for kind in kinds):
         raise typer.BadParameter("sqlite and/or postgres, comma-separated", param_hint="--db")
-    plans = [LoadPlan(kind, n, seconds, warmup, workers, postgres_admin_url)
+    plans = [LoadPlan(kind, n, seconds, warmup, workers or _DEFAULT_WORKERS[kind], postgres_admin_url)
              for kind in kinds for n in _numbers(clients, "--clients")]  # fmt: skip
     if any(plan.clients < 1 for plan in plans):
         raise typer.BadParameter("at least one client", param_hint="--clients")
