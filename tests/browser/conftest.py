@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 import pytest
 
+from patience import PAGE_WITHIN
+
 CHROMIUM = Path(os.environ.get("PARCELLOCKER_TEST_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 KIOSK_VIEWPORT = {"width": 1080, "height": 1920}
@@ -51,8 +53,9 @@ async def browser() -> AsyncIterator[Any]:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
+    expect.set_options(timeout=PAGE_WITHIN * 1000)
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
@@ -67,7 +70,7 @@ async def new_page(browser: Any) -> AsyncIterator[NewPage]:
 
     async def make(viewport: dict[str, int] | None = None) -> Any:
         context = await browser.new_context(viewport=viewport or DESKTOP_VIEWPORT, locale="en-GB")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(PAGE_WITHIN * 1000)
         contexts.append(context)
         return await context.new_page()
 

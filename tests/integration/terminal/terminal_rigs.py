@@ -27,7 +27,7 @@ from parcellocker.bootstrap import bootstrap
 from parcellocker.config import Settings
 from parcellocker.sample_site import seed_sample_site
 from parcellocker.server_process import ServerProcess, free_port
-from patience import START_WITHIN, STOP_WITHIN
+from patience import ANSWER_WITHIN, SOON, START_WITHIN, STOP_WITHIN
 
 if TYPE_CHECKING:
     from tests.conftest import SqliteDatabases
@@ -36,7 +36,6 @@ COURIER_PIN = "80417725"
 OPERATOR_PASSWORD = "terminal-operator-password-9104"
 LAYOUT = "S:10,M:6,L:2"
 """18 compartments: 1-16 on board 0, the two L ones (17, 18) on channels 1 and 2 of board 1."""
-SOON = 10.0
 T = TypeVar("T")
 
 
@@ -108,8 +107,8 @@ store = "{self.folder / "terminal.db"}"
 [server]
 url = "{self.lms.base_url}"
 terminal_key_file = "{self.folder / "terminal.key"}"
-request_timeout = 2.0
-pickup_timeout = 1.0
+request_timeout = {ANSWER_WITHIN}
+pickup_timeout = {ANSWER_WITHIN}
 [link]
 command_wait = 1.0
 retry_initial = 0.1
