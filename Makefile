@@ -17,9 +17,9 @@ demo: $(INSTALLED)
 	$(BIN)/parcellocker demo
 
 # The tests mostly wait (servers starting, schedulers, retries, browsers), so more workers than cores pays; each
-# file stays on one worker, the browser tests all on one (tests/conftest.py). `make test TEST_WORKERS=0` runs serially.
+# file stays on one worker, the browser tests all on one (tests/xdist_scheduling.py). TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 4
-PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 test: $(INSTALLED) browser lint typecheck
 	$(BIN)/pytest -q $(PARALLEL)

@@ -11,10 +11,9 @@ PostgreSQL is the server at 127.0.0.1:5432 (or PARCELLOCKER_TEST_POSTGRES_URL). 
 tests are skipped, and they fail instead when CI=true. Each database is copied from a template migrated once per
 session, so a fresh one costs a copy rather than a migration.
 
-In parallel (`pytest -n N --dist loadgroup`, as `make test` runs it) every pytest-xdist worker is a session of its
-own, with its own templates. The tests of one file stay on one worker (their module-scoped servers start once),
-and the browser tests all on one (two Chromiums at a time only slow each other down); a test marked
-`xdist_group("name")` keeps the group it names.
+In parallel (`pytest -n N --dist loadfile`, as `make test` runs it) every pytest-xdist worker is a session of its
+own, with its own templates, dropped at its end. The tests of one file stay on one worker, and the browser tests
+all on one (tests/xdist_scheduling.py).
 """
 
 from __future__ import annotations
@@ -138,20 +137,11 @@ class SqliteDatabases:
         return self._template
 
 
-ONE_WORKER_FOLDERS = {"browser": "browser"}
-"""Folders under tests/ whose tests all run on one worker, and the name of their group."""
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        from xdist_scheduling import XdistScheduling
 
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put each test without an `xdist_group` mark in the group of its folder (ONE_WORKER_FOLDERS) or its file."""
-    tests = Path(__file__).parent
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        file = item.path.relative_to(tests) if item.path.is_relative_to(tests) else item.path
-        group = ONE_WORKER_FOLDERS.get(file.parts[0], file.as_posix())
-        item.add_marker(pytest.mark.xdist_group(group))
+        config.pluginmanager.register(XdistScheduling(), "parcellocker-xdist-scheduling")
 
 
 @pytest.fixture(scope="session")
