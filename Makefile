@@ -16,8 +16,13 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	$(BIN)/parcellocker demo
 
+# The tests mostly wait (servers starting, schedulers, retries, browsers), so more workers than cores pays; each
+# file stays on one worker, the browser tests all on one (tests/xdist_scheduling.py). TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 4
+PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+
 test: $(INSTALLED) browser lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PARALLEL)
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own). Without
 # root the tests that need it are skipped, except in CI, where they fail.

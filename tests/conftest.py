@@ -10,6 +10,10 @@
 PostgreSQL is the server at 127.0.0.1:5432 (or PARCELLOCKER_TEST_POSTGRES_URL). When it cannot be reached its
 tests are skipped, and they fail instead when CI=true. Each database is copied from a template migrated once per
 session, so a fresh one costs a copy rather than a migration.
+
+In parallel (`pytest -n N --dist loadfile`, as `make test` runs it) every pytest-xdist worker is a session of its
+own, with its own templates, dropped at its end. The tests of one file stay on one worker, and the browser tests
+all on one (tests/xdist_scheduling.py).
 """
 
 from __future__ import annotations
@@ -131,6 +135,13 @@ class SqliteDatabases:
             upgrade(f"sqlite+aiosqlite:///{path}")
             self._template = path
         return self._template
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        from xdist_scheduling import XdistScheduling
+
+        config.pluginmanager.register(XdistScheduling(), "parcellocker-xdist-scheduling")
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from parcellocker.security.webhook_signatures import EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from patience import SOON
 
 Match = Callable[[dict[str, Any]], bool]
 
@@ -94,7 +95,7 @@ class WebhookReceiver:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def wait_for(self, done: Callable[[WebhookReceiver], bool], within: float = 10) -> None:
+    async def wait_for(self, done: Callable[[WebhookReceiver], bool], within: float = SOON) -> None:
         deadline = time.monotonic() + within
         while not done(self):
             if time.monotonic() > deadline:
@@ -143,7 +144,7 @@ class ThreadedReceiver:
         self._loop.close()
 
 
-def wait_until(done: Callable[[], bool], within: float = 15, what: str = "the webhooks") -> None:
+def wait_until(done: Callable[[], bool], within: float = SOON, what: str = "the webhooks") -> None:
     """Block until `done()` (for the threaded receiver), or fail saying `what` did not arrive."""
     deadline = time.monotonic() + within
     while not done():

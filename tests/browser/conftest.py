@@ -4,7 +4,7 @@
   the test. Missing Chromium skips the test, and fails it when CI=true (`make test` installs it with apt-get).
 - `new_page`: `await new_page()` gives a new page in its own context (its own cookies and storage), 1280×800 unless
   a `viewport` is given; a kiosk is a portrait touch screen, so kiosk tests ask for `KIOSK_VIEWPORT`.
-- `screenshot(page, name)`: writes `docs/screenshots/<name>.png`, the pictures the README shows.
+- `screenshot(page, name)`: writes `docs/screenshots/<name>.png`, the pictures the README shows (atomically).
 
 Only loopback addresses are ever opened: every page the tests visit is served on 127.0.0.1.
 """
@@ -12,11 +12,15 @@ Only loopback addresses are ever opened: every page the tests visit is served on
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+
+from patience import PAGE_WITHIN
 
 CHROMIUM = Path(os.environ.get("PARCELLOCKER_TEST_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -49,8 +53,9 @@ async def browser() -> AsyncIterator[Any]:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
+    expect.set_options(timeout=PAGE_WITHIN * 1000)
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
@@ -65,7 +70,7 @@ async def new_page(browser: Any) -> AsyncIterator[NewPage]:
 
     async def make(viewport: dict[str, int] | None = None) -> Any:
         context = await browser.new_context(viewport=viewport or DESKTOP_VIEWPORT, locale="en-GB")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(PAGE_WITHIN * 1000)
         contexts.append(context)
         return await context.new_page()
 
@@ -75,11 +80,18 @@ async def new_page(browser: Any) -> AsyncIterator[NewPage]:
 
 
 @pytest.fixture
-def screenshot() -> Callable[[Any, str], Awaitable[Path]]:
+def screenshot(tmp_path: Path) -> Callable[[Any, str], Awaitable[Path]]:
+    """Each picture is taken into the test's own folder, then moved into place in one step: a test run in parallel
+    with another (`pytest -n`, or a second run in the same tree) never leaves a half-written file."""
+
     async def take(page: Any, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        taken = tmp_path / f"{name}.png"
+        await page.screenshot(path=str(taken))
         path = SCREENSHOTS / f"{name}.png"
-        await page.screenshot(path=str(path))
+        staged = SCREENSHOTS / f".{name}.{uuid.uuid4().hex[:8]}.png"
+        shutil.copyfile(taken, staged)  # onto the screenshots' own file system, so that the rename is atomic
+        staged.replace(path)
         return path
 
     return take

@@ -29,6 +29,7 @@ from parcellocker.bootstrap import bootstrap
 from parcellocker.config import Settings
 from parcellocker.sample_site import SampleSite, seed_sample_site
 from parcellocker.server_process import free_port
+from patience import SOON, START_WITHIN
 
 if TYPE_CHECKING:
     from tests.conftest import PostgresDatabases, SqliteDatabases
@@ -125,7 +126,7 @@ async def _seed(settings: Settings) -> SampleSite:
         await server.close()
 
 
-def _wait_until_ready(server: RunningServer, within: float = 30) -> None:
+def _wait_until_ready(server: RunningServer, within: float = START_WITHIN) -> None:
     deadline = time.monotonic() + within
     with httpx.Client(base_url=server.base_url, timeout=2) as client:
         while time.monotonic() < deadline:
@@ -267,7 +268,7 @@ class Site:
         assert self.door(locker, number, "closed")["outcome"] == "parcel_stored"
         return shipment, number
 
-    def message_to(self, address: str, within: float = 10) -> dict[str, Any]:
+    def message_to(self, address: str, within: float = SOON) -> dict[str, Any]:
         """The newest message the mailbox notifier delivered to `address`, waiting for it to arrive."""
         path = mailbox_file(self.server.mailbox, address)
         deadline = time.monotonic() + within

@@ -20,6 +20,7 @@ from parcellocker.adapters.db.tables import notifications
 from parcellocker.adapters.notifications.mailbox import mailbox_file
 from parcellocker.config import Settings
 from parcellocker.server_process import ServerProcess
+from patience import START_WITHIN
 
 from .conftest import DATABASE_KINDS, RunningServer, Site, _seed
 
@@ -45,7 +46,7 @@ async def test_a_message_committed_but_not_sent_when_the_server_is_killed_is_sen
     email = f"{uuid.uuid4().hex[:10]}@e2e.example"
     blocked = mailbox_file(var_dir / "mailbox", email)
 
-    async with ServerProcess(env, log_path=tmp_path / "first.log") as first:
+    async with ServerProcess(env, log_path=tmp_path / "first.log", startup_timeout=START_WITHIN) as first:
         site = _site(first, var_dir, seeded, kind)
         locker = site.new_locker("S:1")
         terminal_key = str(locker.terminal.headers["Authorization"]).removeprefix("Bearer ")
@@ -68,7 +69,7 @@ async def test_a_message_committed_but_not_sent_when_the_server_is_killed_is_sen
     blocked.rmdir()
     assert not blocked.exists()  # nothing was delivered before the kill
 
-    async with ServerProcess(env, log_path=tmp_path / "second.log") as second:
+    async with ServerProcess(env, log_path=tmp_path / "second.log", startup_timeout=START_WITHIN) as second:
         site = _site(second, var_dir, seeded, kind)
         try:
             message = site.message_to(email, within=30)  # its retry was due 5 s after the failed attempt

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from patience import SOON
+
 from .conftest import DATABASE_KINDS, Locker, RunningServer, Site, start_server
 from .test_errors import error_of
 
@@ -39,7 +41,7 @@ def locker_with_policy(site: Site, **policy: float) -> Locker:
     return locker
 
 
-def wait_until(check: Callable[[], Any], within: float = 20, what: str = "it") -> Any:
+def wait_until(check: Callable[[], Any], within: float = SOON, what: str = "it") -> Any:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if found := check():

@@ -4,9 +4,9 @@ HTTP link. Every server process runs it; the change is conditional, so a locker 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from parcellocker.background_loop import BackgroundLoop
 from parcellocker.service.context import Services
 from parcellocker.service.locker_presence import TakeSilentLockersOffline, take_silent_lockers_offline
 from parcellocker.service.terminal_sync import SilentLocker
@@ -22,18 +22,13 @@ class SilentLockerCheck:
         window = services.env.policy.link_silence.total_seconds()
         self._services = services
         self.interval = interval if interval is not None else min(MAX_INTERVAL, window / 4)
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop("silent-locker-check", self._run)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="silent-locker-check")
+        self._loop.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._loop.stop()
 
     async def check(self) -> list[SilentLocker]:
         """Take the silent lockers offline now; the ones this check took."""

@@ -9,11 +9,11 @@ transaction holds, and what one process did no longer matches the others' search
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from parcellocker.background_loop import BackgroundLoop
 from parcellocker.service.calendar import CalendarBatch, erase_personal_data, expire_parcels, send_reminders
 from parcellocker.service.context import Env, Services
 from parcellocker.service.ports import UnitOfWork
@@ -48,18 +48,13 @@ class LifecycleScheduler:
         self.batch_size = batch_size
         self.max_batches = max_batches
         self.queued = queued
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop("lifecycle-scheduler", self._run)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="lifecycle-scheduler")
+        self._loop.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._loop.stop()
 
     async def run_due(self) -> RoundDone:
         """Everything due now: reminders first (a reminder is worth nothing after its deadline), then expiries, then

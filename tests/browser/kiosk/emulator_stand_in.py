@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 from parcellocker.boards.emulator import BoardEmulator
 from parcellocker.domain.locker import parse_layout, plan_compartments
 from parcellocker.server_process import free_port
+from patience import START_WITHIN
 
 
 class EmulatorControlStandIn:
@@ -34,7 +36,8 @@ class EmulatorControlStandIn:
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._server.serve())
-        for _ in range(500):  # uvicorn says it started with a flag only
+        deadline = time.monotonic() + START_WITHIN
+        while time.monotonic() < deadline:  # uvicorn says it started with a flag only
             if self._server.started:
                 return
             await asyncio.sleep(0.01)

@@ -14,6 +14,8 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "integration" / "terminal"))
 from emulator_stand_in import EmulatorControlStandIn
 from terminal_rigs import COURIER_PIN, OPERATOR_PASSWORD, TerminalRig, eventually
 
+from patience import PAGE_WITHIN
+
 
 def _browser_fixtures() -> Any:
     """tests/browser/conftest.py, read under a name of its own (every conftest module is named `conftest`)."""
@@ -123,8 +125,9 @@ class DashboardWatch:
         await page.evaluate("window.notReloaded = true")
         return cls(page)
 
-    async def shows(self, number: int, *, state: str, door: str, within: float = 2.0) -> None:
-        """Compartment `number`'s cell says `state` and `door`, within `within` s, and the page was never reloaded."""
+    async def shows(self, number: int, *, state: str, door: str, within: float = PAGE_WITHIN) -> None:
+        """Compartment `number`'s cell says `state` and `door`, within `within` s, and the page was never reloaded (a
+        reload would show it too, but not live)."""
         cell = f'[data-testid="compartment-{number}"][data-state="{state}"][data-door="{door}"]'
         await self.page.wait_for_selector(cell, timeout=within * 1000)
         assert await self.page.evaluate("window.notReloaded") is True

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from e2e.conftest import RunningServer, Site
+from patience import SOON
 
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
@@ -129,7 +130,7 @@ class EventStream:
                 data.append(value)
         raise AssertionError("the stream ended")
 
-    def until(self, wanted: Callable[[dict[int, dict[str, Any]]], bool], within: float = 5.0) -> dict[int, Any]:
+    def until(self, wanted: Callable[[dict[int, dict[str, Any]]], bool], within: float = SOON) -> dict[int, Any]:
         """Read `cells` events until the cells seen so far (by number) satisfy `wanted`; the cells then."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from parcellocker.server_process import free_port
+from patience import START_WITHIN
 
 UNLOCK_COMPARTMENT_12 = "02 0b 31 03 41"
 """Kerong unlock of board 0, lock 12: the first M compartment out of reach of the demo locker (S:8, M:6, L:4; M 9-11
@@ -54,7 +55,7 @@ class RunningDemo:
     def output(self) -> str:
         return "".join(self.lines)
 
-    def wait_for(self, text: str, within: float = 30) -> None:
+    def wait_for(self, text: str, within: float = START_WITHIN) -> None:
         deadline = time.monotonic() + within
         while text not in self.output:
             assert self.process.poll() is None, f"the demo exited before {text!r}:\n{self.output}"

@@ -17,6 +17,7 @@ import aiomqtt
 from e2e.conftest import Locker, Site
 from e2e.mqtt.conftest import TOPIC_ROOT
 from parcellocker.adapters.mqtt import topics
+from patience import SOON
 
 Body = dict[str, Any]
 NAMED = topics.Topics(TOPIC_ROOT)
@@ -49,7 +50,7 @@ class Terminal:
                 return found
         raise AssertionError(f"no answer on {answer} to {payload}")
 
-    async def wait_for(self, leaf: str, match: Callable[[Body], bool], within: float = 5.0) -> Body | None:
+    async def wait_for(self, leaf: str, match: Callable[[Body], bool], within: float = SOON) -> Body | None:
         deadline = asyncio.get_running_loop().time() + within
         while True:
             found = [body for got, body in self.received if got == leaf and match(body)]
@@ -182,7 +183,7 @@ async def test_a_deposit_request_asking_for_reach_opens_a_compartment_within_rea
     assert (second["body"]["compartment"]["number"], second["body"]["compartment"]["reachable"]) == (7, True)
 
 
-async def _eventually(read: Callable[[], Any], expected: Any, within: float = 5.0) -> bool:
+async def _eventually(read: Callable[[], Any], expected: Any, within: float = SOON) -> bool:
     deadline = asyncio.get_running_loop().time() + within
     while read() != expected:
         if asyncio.get_running_loop().time() > deadline:

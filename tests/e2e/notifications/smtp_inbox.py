@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from parcellocker.server_process import free_port
+from patience import SOON
 
 
 class SmtpInbox:
@@ -37,7 +38,7 @@ class SmtpInbox:
         with self._arrived:
             return [mail for recipients, mail in self._received if address in recipients]
 
-    def message_to(self, address: str, within: float = 15) -> EmailMessage:
+    def message_to(self, address: str, within: float = SOON) -> EmailMessage:
         deadline = time.monotonic() + within
         with self._arrived:
             while not (found := [mail for recipients, mail in self._received if address in recipients]):

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from parcellocker.adapters.payments.hosted_checkout import SIGNATURE_HEADER, link_signature, notice_signature
 from parcellocker.server_process import free_port
+from patience import START_WITHIN
 
 LINK_FIELDS = ("merchant", "payment_id", "amount", "currency", "notify_url", "return_url", "expires")
 
@@ -62,7 +63,7 @@ class CheckoutStandIn:
 
         self._thread = threading.Thread(target=serve, name="checkout stand-in", daemon=True)
         self._thread.start()
-        if not started.wait(10):
+        if not started.wait(START_WITHIN):
             raise AssertionError("the checkout stand-in did not start")
 
     def stop(self) -> None:

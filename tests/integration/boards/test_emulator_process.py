@@ -12,6 +12,7 @@ from parcellocker.boards.connection import open_transport
 from parcellocker.boards.eighta import EightABoard
 from parcellocker.boards.kerong import KerongBoard
 from parcellocker.boards.port import Bus
+from patience import START_WITHIN, STOP_WITHIN
 
 Process = asyncio.subprocess.Process
 
@@ -37,7 +38,7 @@ async def say(process: Process, command: str) -> str:
 
 async def first_line(process: Process) -> str:
     assert process.stdout is not None
-    return (await asyncio.wait_for(process.stdout.readline(), 10)).decode().strip()
+    return (await asyncio.wait_for(process.stdout.readline(), START_WITHIN)).decode().strip()
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ async def test_standalone_kerong_emulator_serves_a_pty_and_tcp(kerong_process: P
 async def test_standalone_emulator_stops_cleanly_on_sigterm(kerong_process: Process) -> None:
     await first_line(kerong_process)
     kerong_process.send_signal(signal.SIGTERM)
-    assert await asyncio.wait_for(kerong_process.wait(), 5) == 0
+    assert await asyncio.wait_for(kerong_process.wait(), STOP_WITHIN) == 0
 
 
 async def test_standalone_eighta_emulator_serves_a_pty() -> None:

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "terminal"))
 from terminal_rigs import Lms, TerminalRig, new_lms
 
 from parcellocker.server_process import free_port
+from patience import START_WITHIN, STOP_WITHIN
 
 if TYPE_CHECKING:
     from tests.conftest import SqliteDatabases
@@ -69,7 +70,7 @@ class OwnBroker:
         with (self.folder / "mosquitto.log").open("ab") as log:
             program = mosquitto_program() or "mosquitto"
             self.process = subprocess.Popen([program, "-c", str(config)], stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + START_WITHIN
         while not accepts("127.0.0.1", self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"mosquitto did not start:\n{(self.folder / 'mosquitto.log').read_text()}")
@@ -78,7 +79,7 @@ class OwnBroker:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=STOP_WITHIN)
             self.process = None
 
 

@@ -27,6 +27,7 @@ from parcellocker.bootstrap import bootstrap
 from parcellocker.config import Settings
 from parcellocker.sample_site import seed_sample_site
 from parcellocker.server_process import ServerProcess, free_port
+from patience import ANSWER_WITHIN, SOON, START_WITHIN, STOP_WITHIN
 
 if TYPE_CHECKING:
     from tests.conftest import SqliteDatabases
@@ -35,7 +36,6 @@ COURIER_PIN = "80417725"
 OPERATOR_PASSWORD = "terminal-operator-password-9104"
 LAYOUT = "S:10,M:6,L:2"
 """18 compartments: 1-16 on board 0, the two L ones (17, 18) on channels 1 and 2 of board 1."""
-SOON = 10.0
 T = TypeVar("T")
 
 
@@ -58,7 +58,7 @@ class Lms:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        self.process = ServerProcess(self.env, port=self.port)
+        self.process = ServerProcess(self.env, port=self.port, startup_timeout=START_WITHIN)
         await self.process.__aenter__()
 
     def stop(self) -> None:
@@ -107,8 +107,8 @@ store = "{self.folder / "terminal.db"}"
 [server]
 url = "{self.lms.base_url}"
 terminal_key_file = "{self.folder / "terminal.key"}"
-request_timeout = 2.0
-pickup_timeout = 1.0
+request_timeout = {ANSWER_WITHIN}
+pickup_timeout = {ANSWER_WITHIN}
 [link]
 command_wait = 1.0
 retry_initial = 0.1
@@ -140,7 +140,7 @@ port = {self.kiosk_port}
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, *command, stdout=log, stderr=asyncio.subprocess.STDOUT
             )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + START_WITHIN
         async with self.kiosk() as kiosk:
             while time.monotonic() < deadline:
                 if self.process.returncode is not None:
@@ -163,16 +163,16 @@ port = {self.kiosk_port}
         self.process = None
 
     async def stop(self) -> int:
-        """SIGTERM, and the exit status (within 10 s, or the test fails)."""
+        """SIGTERM, and the exit status (within STOP_WITHIN, or the test fails)."""
         assert self.process is not None
         process, self.process = self.process, None
         process.terminate()
         try:
-            return await asyncio.wait_for(process.wait(), 10)
+            return await asyncio.wait_for(process.wait(), STOP_WITHIN)
         except TimeoutError:
             process.kill()
             await process.wait()
-            raise AssertionError("the terminal did not stop within 10 s of SIGTERM") from None
+            raise AssertionError(f"the terminal did not stop within {STOP_WITHIN} s of SIGTERM") from None
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

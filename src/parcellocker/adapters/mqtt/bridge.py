@@ -21,6 +21,7 @@ import aiomqtt
 
 from parcellocker.adapters.mqtt import topics
 from parcellocker.adapters.mqtt.requests import Refused, TerminalRequests, terminal_of
+from parcellocker.background_loop import BackgroundLoop
 from parcellocker.domain.errors import DomainError
 from parcellocker.domain.locker import LockerStatus
 from parcellocker.service.context import Services
@@ -54,19 +55,21 @@ class TerminalBridge:
         self._keepalive = keepalive
         self._client: aiomqtt.Client | None = None
         self.connected = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop("mqtt bridge", self._run)
         self._handlers: set[asyncio.Task[None]] = set()
         self._event_turns: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         """One event of a locker at a time, so a repeated seq is never applied by two handlers at once."""
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="mqtt bridge")
+        self._loop.start()
 
     async def stop(self) -> None:
-        for task in [*self._handlers, *([self._task] if self._task else [])]:
+        """Stop the loop and every handler it started."""
+        handlers = list(self._handlers)
+        for task in handlers:
             task.cancel()
-        await asyncio.gather(*self._handlers, *([self._task] if self._task else []), return_exceptions=True)
-        self._task = None
+        await self._loop.stop()
+        await asyncio.gather(*handlers, return_exceptions=True)
 
     def command_queued(self, locker_id: str) -> None:
         """A command was queued for the locker's terminal: publish what is pending for it now."""

@@ -13,6 +13,7 @@ from parcellocker.adapters.notifications.library import TemplateLibrary
 from parcellocker.adapters.notifications.messages import compose
 from parcellocker.adapters.notifications.port import Message, NotificationFailed, Notifier
 from parcellocker.adapters.notifications.rental_messages import rental_message
+from parcellocker.background_loop import BackgroundLoop
 from parcellocker.domain.notices import worth_sending
 from parcellocker.security.sealing import unseal
 from parcellocker.service.context import Services
@@ -65,22 +66,17 @@ class OutboxWorker:
         self.retry = retry or RetryPolicy()
         self._seal_key = services.env.keys.derive("notification-seal")
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop("notification-outbox", self._run)
 
     def wake(self) -> None:
         """Something was just queued: look now rather than at the next tick."""
         self._wake.set()
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="notification-outbox")
+        self._loop.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._loop.stop()
         await self.notifier.close()
 
     async def send_due(self) -> int:

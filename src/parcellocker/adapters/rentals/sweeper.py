@@ -4,9 +4,9 @@ until it stops. Each server process runs one; they share the work (the rentals a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from parcellocker.background_loop import BackgroundLoop
 from parcellocker.service.context import Services
 from parcellocker.service.rental_settlement import RentalsSettled, SettleRentals, settle_rentals
 
@@ -18,18 +18,13 @@ class RentalSweeper:
         self.services = services
         self.interval = interval
         self.batch = batch
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop("rental-sweeper", self._run)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="rental-sweeper")
+        self._loop.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._loop.stop()
 
     async def sweep(self) -> RentalsSettled:
         """Settle one batch now."""

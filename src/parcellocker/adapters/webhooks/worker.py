@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from parcellocker.adapters.db.webhook_subscribers import WebhookSubscribers
 from parcellocker.adapters.webhooks.sender import WebhookFailed, WebhookSender
+from parcellocker.background_loop import BackgroundLoop
 from parcellocker.domain.errors import ConcurrencyConflict
 from parcellocker.domain.webhooks import RetrySchedule
 from parcellocker.security.webhook_signatures import EVENT_ID_HEADER, signature_headers
@@ -69,7 +70,7 @@ class WebhookWorker:
         self.refresh = refresh
         self._refreshed_at: float | None = None
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop("webhook-worker", self._run)
         if subscribers is not None:
             subscribers.listeners.append(self.wake)
 
@@ -78,15 +79,10 @@ class WebhookWorker:
         self._wake.set()
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="webhook-worker")
+        self._loop.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._loop.stop()
         await self.sender.close()
         if self.subscribers is not None and self.wake in self.subscribers.listeners:
             self.subscribers.listeners.remove(self.wake)

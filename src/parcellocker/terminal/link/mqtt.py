@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import aiomqtt
 
 from parcellocker.adapters.mqtt import topics
+from parcellocker.background_loop import BackgroundLoop
 from parcellocker.terminal.link import bodies
 from parcellocker.terminal.link.mqtt_rentals import MqttRentalCalls
 from parcellocker.terminal.link.port import (
@@ -76,7 +77,7 @@ class MqttLink(MqttRentalCalls, Link):
         self._client: aiomqtt.Client | None = None
         self._ever_connected = False
         self.connected = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = BackgroundLoop("mqtt link", self._run)
         self._acks: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._replies: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._commands: dict[int, Command] = {}
@@ -180,18 +181,13 @@ class MqttLink(MqttRentalCalls, Link):
         if client is not None:
             with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
                 await client.publish(self._topic[topics.STATUS], topics.OFFLINE, qos=QOS, retain=True, timeout=2)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     # The connection.
 
     async def _connection(self, within: float) -> aiomqtt.Client:
         """The connected client; LinkDown when there is none (waiting up to `within` s for the very first one)."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="mqtt link")
+        self._loop.start()
         if self._client is None and not self._ever_connected:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.connected.wait(), within)
