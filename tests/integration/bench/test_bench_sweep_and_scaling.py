@@ -35,5 +35,6 @@ async def test_scaling_on_sqlite_times_every_query_and_uses_the_new_indexes(tmp_
     plans = {r.probe: r.plan for r in outcome.results if r.history == 200}
     assert "ix_shipments_tracking_number" in plans["shipment search by tracking number"]
     assert "ix_alarms_at_id" in plans["alarms feed"]
+    assert "ix_alarms_open" in plans["alarms feed, open only"]  # only the open ones, not every alarm ever raised
     assert "ix_compartments_claim" in plans["allocation (deposit's claim)"]
     assert (tmp_path / "sqlite-head-2-lockers-200-history.txt").exists()

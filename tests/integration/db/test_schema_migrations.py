@@ -34,7 +34,7 @@ async def _compare(engine: AsyncEngine, target: MetaData) -> list[Any]:
 def test_migrations_are_found_inside_the_package() -> None:
     assert (MIGRATIONS / "env.py").is_file()
     assert (MIGRATIONS / "script.py.mako").is_file()
-    assert head() == "0012"
+    assert head() == "0013"
 
 
 async def test_upgrade_builds_an_empty_database_to_head(fresh_database: Any, database_kind: str) -> None:

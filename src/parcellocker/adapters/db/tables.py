@@ -262,6 +262,15 @@ alarms = Table(
     # The dashboard's feed: the newest alarms first (migration 0011).
     Index(None, "at", "id"),
 )
+# The dashboard's feed of alarms nobody acknowledged yet: only those are in it, so reading the newest of them does not
+# grow with every alarm ever raised (migration 0013).
+Index(
+    "ix_alarms_open",
+    alarms.c.at,
+    alarms.c.id,
+    postgresql_where=alarms.c.acknowledged_at.is_(None),
+    sqlite_where=alarms.c.acknowledged_at.is_(None),
+)
 
 audit_log = Table(
     "audit_log",
