@@ -24,16 +24,13 @@ from typing import Any
 
 import httpx
 
-from parcellocker.adapters.db import migrate
 from parcellocker.adapters.notifications.mailbox import mailbox_file
 from parcellocker.bench.brokers import scratch_broker
 from parcellocker.bench.process_footprint import PhaseFootprint, sample_process
-from parcellocker.bench.terminal_load import COURIER_PIN, SOON, BenchTerminal, lock_of
+from parcellocker.bench.terminal_load import COURIER_PIN, SOON, BenchTerminal, lock_of, seed_bench_server
 from parcellocker.boards.emulator import BoardEmulator
 from parcellocker.boards.kerong import KerongEmulator
-from parcellocker.bootstrap import bootstrap
-from parcellocker.config import Settings
-from parcellocker.sample_site import SampleSite, seed_sample_site
+from parcellocker.sample_site import SampleSite
 from parcellocker.server_process import ServerProcess
 
 TARGET_RSS_MB = 80.0
@@ -71,23 +68,10 @@ class FootprintOutcome:
 async def run_terminal_footprint(plan: FootprintPlan, progress: Callable[[str], None]) -> FootprintOutcome:
     with tempfile.TemporaryDirectory(prefix="parcellocker-bench-footprint-") as name:
         folder = Path(name)
-        url = f"sqlite+aiosqlite:///{folder / 'server.db'}"
-        server_key = secrets.token_urlsafe(32)
         layout = f"S:{plan.compartments}"
         progress(f"migrating and seeding a fresh SQLite database: one locker, {layout}")
-        await asyncio.to_thread(migrate.upgrade, url)
-        settings = Settings(var_dir=folder / "var", database_url=url, server_key=server_key)
-        seeded = bootstrap(settings)
-        try:
-            site = await seed_sample_site(seeded.services, lockers=1, layout=layout, courier_pin=COURIER_PIN)
-        finally:
-            await seeded.close()
-        env = {
-            "PARCELLOCKER_DATABASE_URL": url,
-            "PARCELLOCKER_VAR_DIR": str(settings.var_dir),
-            "PARCELLOCKER_SERVER_KEY": server_key,
-            "PARCELLOCKER_LOG_LEVEL": "WARNING",
-        }
+        seeded_server = await seed_bench_server(folder, layout)
+        site, env = seeded_server.site, seeded_server.env
         async with contextlib.AsyncExitStack() as stack:
             broker: str = plan.broker if plan.broker else await stack.enter_async_context(scratch_broker(folder))
             env["PARCELLOCKER_MQTT_URL"] = broker
@@ -103,7 +87,7 @@ async def run_terminal_footprint(plan: FootprintPlan, progress: Callable[[str], 
             await terminal.start()
             try:
                 outcome = FootprintOutcome(plan, broker, PhaseFootprint("started", [sample_process(terminal.pid)]))
-                rounds = _ParcelRounds(plan, site, server, terminal, emulator, settings.effective_mailbox_dir)
+                rounds = _ParcelRounds(plan, site, server, terminal, emulator, seeded_server.mailbox_dir)
                 try:
                     progress(f"idle for {plan.seconds:g} s")
                     outcome.phases.append(await _idle(terminal, plan.seconds))

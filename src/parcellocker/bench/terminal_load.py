@@ -95,25 +95,41 @@ def lock_of(number: int, locks_per_board: int = LOCKS_PER_BOARD) -> tuple[int, i
     return board, offset + 1
 
 
+@dataclass(frozen=True, slots=True)
+class SeededServer:
+    site: SampleSite
+    env: dict[str, str]
+    """The environment of the server process that serves the database."""
+    mailbox_dir: Path
+    """Where that server's recipients' messages (and so the pickup codes) arrive."""
+
+
+async def seed_bench_server(folder: Path, layout: str) -> SeededServer:
+    """A fresh SQLite database in `folder` with one locker of `layout` (its carrier, courier and terminal key)."""
+    url = f"sqlite+aiosqlite:///{folder / 'server.db'}"
+    server_key = secrets.token_urlsafe(32)
+    await asyncio.to_thread(migrate.upgrade, url)
+    settings = Settings(var_dir=folder / "var", database_url=url, server_key=server_key)
+    seeded = bootstrap(settings)
+    try:
+        site = await seed_sample_site(seeded.services, lockers=1, layout=layout, courier_pin=COURIER_PIN)
+    finally:
+        await seeded.close()
+    env = {
+        "PARCELLOCKER_DATABASE_URL": url,
+        "PARCELLOCKER_VAR_DIR": str(settings.var_dir),
+        "PARCELLOCKER_SERVER_KEY": server_key,
+        "PARCELLOCKER_LOG_LEVEL": "WARNING",
+    }
+    return SeededServer(site, env, settings.effective_mailbox_dir)
+
+
 async def run_terminal_bench(plan: TerminalBenchPlan, progress: Callable[[str], None]) -> TerminalBenchOutcome:
     with tempfile.TemporaryDirectory(prefix="parcellocker-bench-terminal-") as name:
         folder = Path(name)
-        url = f"sqlite+aiosqlite:///{folder / 'server.db'}"
-        server_key = secrets.token_urlsafe(32)
         progress("migrating and seeding a fresh SQLite database")
-        await asyncio.to_thread(migrate.upgrade, url)
-        settings = Settings(var_dir=folder / "var", database_url=url, server_key=server_key)
-        seeded = bootstrap(settings)
-        try:
-            site = await seed_sample_site(seeded.services, lockers=1, layout=LAYOUT, courier_pin=COURIER_PIN)
-        finally:
-            await seeded.close()
-        env = {
-            "PARCELLOCKER_DATABASE_URL": url,
-            "PARCELLOCKER_VAR_DIR": str(settings.var_dir),
-            "PARCELLOCKER_SERVER_KEY": server_key,
-            "PARCELLOCKER_LOG_LEVEL": "WARNING",
-        }
+        seeded_server = await seed_bench_server(folder, LAYOUT)
+        site, env = seeded_server.site, seeded_server.env
         clock = UnlockClock()
         async with contextlib.AsyncExitStack() as stack:
             broker: str = plan.broker if plan.broker else await stack.enter_async_context(scratch_broker(folder))
@@ -126,7 +142,7 @@ async def run_terminal_bench(plan: TerminalBenchPlan, progress: Callable[[str], 
             terminal = BenchTerminal(folder, site, server.base_url, pty, (broker, root), plan.poll_interval)
             await terminal.start()
             try:
-                bench = _Bench(plan, site, server, terminal, emulator, clock, settings.effective_mailbox_dir)
+                bench = _Bench(plan, site, server, terminal, emulator, clock, seeded_server.mailbox_dir)
                 return await bench.run(TerminalBenchOutcome(plan, broker), progress)
             finally:
                 await terminal.stop()
