@@ -50,7 +50,13 @@ class CommandRunner:
         """Door timings and the code sync interval, from a set_config command or kept from an earlier one."""
         doors = {name: value for name, value in settings.items() if name in DOOR_SETTINGS}
         if doors:
-            self._coordinator.settings = dataclasses.replace(self._coordinator.settings, **doors)
+            now = self._coordinator.settings
+            self._coordinator.settings = dataclasses.replace(
+                now,
+                poll_interval=doors.get("poll_interval", now.poll_interval),
+                left_open_after=doors.get("left_open_after", now.left_open_after),
+                opening_grace=doors.get("opening_grace", now.opening_grace),
+            )
         if "code_sync_interval" in settings:
             self._code_sync.interval = settings["code_sync_interval"]
 

@@ -209,10 +209,16 @@ class DoorsConfig(_Section):
     left_open_after: Seconds = 60.0
     opening_grace: Seconds = 30.0
     faulted_board_retry: Seconds = 2.0
+    faulted_after_failures: int = Field(default=3, ge=1)
+    """Failed reads of a board in a row before it is reported faulted (its free compartments out of service)."""
 
     def settings(self) -> DoorMonitorSettings:
         return DoorMonitorSettings(
-            self.poll_interval, self.left_open_after, self.opening_grace, self.faulted_board_retry
+            self.poll_interval,
+            self.left_open_after,
+            self.opening_grace,
+            self.faulted_board_retry,
+            self.faulted_after_failures,
         )
 
 

@@ -79,12 +79,15 @@ async def test_waiting_for_another_process_write_lock_leaves_the_event_loop_free
     if database_kind != "sqlite":
         pytest.skip("only SQLite has one write lock for the whole database")
     ticks = 0
+    enough = asyncio.Event()
 
     async def tick() -> None:
         nonlocal ticks
         while True:
             await asyncio.sleep(0.005)
             ticks += 1
+            if ticks >= 20:
+                enough.set()
 
     async def add_carrier() -> None:
         async with SqlUnitOfWork(engine) as uow:
@@ -95,9 +98,12 @@ async def test_waiting_for_another_process_write_lock_leaves_the_event_loop_free
     async with engine.begin() as other_process:  # holds the write lock like another process would
         await other_process.execute(insert(carriers).values(id="carrier-1", name="Carrier One"))
         waiting = asyncio.create_task(add_carrier())
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0)  # the unit of work starts waiting for the lock
+        ticks = 0
+        enough.clear()
+        # 20 ticks while it waits: the loop kept running (a loaded machine runs the ticker slowly, not never).
+        await asyncio.wait_for(enough.wait(), 30)
         assert not waiting.done()
-        assert ticks >= 20
     await asyncio.wait_for(waiting, 5)
     ticker.cancel()
     async with SqlUnitOfWork(engine) as uow:

@@ -86,3 +86,28 @@ async def test_a_bug_in_a_driver_is_not_taken_for_a_board_fault(locker: Locker) 
     locker.boards[0].failure = ValueError("lock 0 is not on this board")  # type: ignore[assignment]
     with pytest.raises(ValueError):
         await locker.poll_after(0.2)
+
+
+async def test_a_board_is_reported_faulted_only_after_failing_the_reads_in_a_row_it_is_allowed() -> None:
+    """A board that misses one read (a starved machine) and answers the next raises nothing; one that fails three in
+    a row raises BoardFaulted once, and BoardRecovered when it answers again."""
+    locker = Locker.build(DoorMonitorSettings(poll_interval=0.2, faulted_board_retry=2.0, faulted_after_failures=3))
+    await locker.coordinator.reconcile()
+    locker.boards[1].failure = BoardTimeout("no answer")
+    assert await locker.poll_after(0.2) == []
+    assert locker.coordinator.snapshot.boards[1].condition is BoardCondition.FAULTED  # not read again for 2 s
+    locker.boards[1].failure = None
+    assert await locker.poll_after(2.0) == []  # answered: no alarm was raised, so no recovery either
+    assert locker.coordinator.snapshot.boards[1].healthy
+
+    locker.boards[1].failure = BoardTimeout("no answer")
+    events = [e for _ in range(3) for e in await locker.poll_after(2.0)]
+    assert [(type(e), getattr(e, "board", None)) for e in events] == [(BoardFaulted, 1)]
+    assert [e for _ in range(3) for e in await locker.poll_after(2.0)] == []  # once
+    locker.boards[1].failure = None
+    assert [type(e) for e in await locker.poll_after(2.0)] == [BoardRecovered]
+
+
+def test_a_board_must_be_allowed_at_least_one_failed_read() -> None:
+    with pytest.raises(ValueError, match="faulted_after_failures"):
+        DoorMonitorSettings(faulted_after_failures=0)

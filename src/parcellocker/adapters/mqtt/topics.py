@@ -12,6 +12,7 @@ sets its own; the server and the terminal both name them from here.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import socket
 from dataclasses import dataclass
@@ -36,6 +37,15 @@ NO_DELAY = ((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
 Linux) behind the one before it (Nagle's algorithm), which is most of a pickup's time online."""
 
 _LOCKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+def terminal_client_id(root: str, locker_id: str) -> str:
+    """The MQTT client id of a locker's terminal: one per locker and topic root. The broker lets one connection hold
+    a client id, so two deployments sharing a broker under different roots must not share ids, or their terminals of
+    the same locker id would throw each other off in turn (each time with an offline last will)."""
+    if root == DEFAULT_ROOT:
+        return f"parcellocker-terminal-{locker_id}"
+    return f"parcellocker-terminal-{hashlib.sha256(root.encode()).hexdigest()[:12]}-{locker_id}"
 
 
 def shared(topic_filter: str) -> str:

@@ -187,7 +187,9 @@ class DoorCoordinator:
     def _board_failed(self, address: int, error: BoardError) -> list[DoorEvent]:
         reason = f"{type(error).__name__}: {error}"
         retry_at = self._clock.monotonic() + self.settings.faulted_board_retry
-        return self._boards[address].failed(reason, self._clock.now(), retry_at)
+        return self._boards[address].failed(
+            reason, self._clock.now(), retry_at, report_after=self.settings.faulted_after_failures
+        )
 
     def _publish(self, events: list[DoorEvent]) -> None:
         self._snapshot = self._take_snapshot(changed=True)

@@ -133,6 +133,10 @@ class TrackedBoard:
     last_answer: datetime | None = None
     retry_at: float = 0.0
     """Monotonic time before which a faulted board is not read again by the polling."""
+    failures: int = 0
+    """Failed reads in a row."""
+    reported: bool = False
+    """Whether BoardFaulted was raised for the failures going on (then BoardRecovered follows them)."""
 
     def due(self, monotonic: float) -> bool:
         return self.condition is not BoardCondition.FAULTED or monotonic >= self.retry_at
@@ -141,16 +145,22 @@ class TrackedBoard:
         self.last_answer = at
         if self.condition is BoardCondition.HEALTHY:
             return []
-        recovered = self.condition is BoardCondition.FAULTED
+        recovered = self.reported
         self.condition, self.error, self.since = BoardCondition.HEALTHY, None, at
+        self.failures, self.reported = 0, False
         return [BoardRecovered(self.address, at=at)] if recovered else []
 
-    def failed(self, reason: str, at: datetime, retry_at: float) -> list[DoorEvent]:
+    def failed(self, reason: str, at: datetime, retry_at: float, report_after: int = 1) -> list[DoorEvent]:
+        """The board is faulted at once (read again only at `retry_at`); BoardFaulted is raised once it has failed
+        `report_after` reads in a row."""
         self.error = reason
         self.retry_at = retry_at
-        if self.condition is BoardCondition.FAULTED:
+        self.failures += 1
+        if self.condition is not BoardCondition.FAULTED:
+            self.condition, self.since = BoardCondition.FAULTED, at
+        if self.reported or self.failures < report_after:
             return []
-        self.condition, self.since = BoardCondition.FAULTED, at
+        self.reported = True
         return [BoardFaulted(self.address, reason, at=at)]
 
     def health(self) -> BoardHealth:

@@ -70,6 +70,7 @@ class MqttLink(MqttRentalCalls, Link):
         self._retry_max = retry_max
         self._keepalive = keepalive
         named = topics.Topics(topic_root)
+        self._client_id = topics.terminal_client_id(named.root, locker_id)
         self._topic = {
             leaf: named.locker(locker_id, leaf)
             for leaf in (topics.COMMANDS, topics.EVENTS, topics.ACKS, topics.STATUS, topics.REQUESTS, topics.REPLIES)
@@ -205,7 +206,7 @@ class MqttLink(MqttRentalCalls, Link):
                     self.broker.port,
                     username=self.broker.username,
                     password=self.broker.password,
-                    identifier=f"parcellocker-terminal-{self.locker_id}",
+                    identifier=self._client_id,
                     will=will,
                     keepalive=self._keepalive,
                     timeout=self._timeout,
