@@ -55,7 +55,10 @@ async def test_kill_9_in_the_middle_of_a_door_cycle_then_restart_reconciles_and_
     await eventually(lambda: rig.shipment_state(shipment["id"]), "stored")
     assert (await rig.compartment(number))["state"] == "occupied"
     alarms = await eventually(rig.alarms, lambda alarms: len(alarms) >= 1)
-    assert [(a["kind"], a["compartment"]) for a in alarms] == [("forced_door", 12)]
+    # The forced door stays open: once it has been open for the rig's left_open_after (1 s), a slow machine may have
+    # reported that too before the alarms are read. Nothing else, and nothing about the courier's door.
+    raised = [(a["kind"], a["compartment"]) for a in alarms]
+    assert [alarm for alarm in raised if alarm != ("door_left_open", 12)] == [("forced_door", 12)]
     assert rig.unlocks() == {number: 1}  # nothing was opened again by the restart
 
 
