@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import secrets
 import tempfile
 import time
@@ -24,10 +23,16 @@ from typing import Any
 
 import httpx
 
-from parcellocker.adapters.notifications.mailbox import mailbox_file
 from parcellocker.bench.brokers import scratch_broker
 from parcellocker.bench.process_footprint import PhaseFootprint, sample_process
-from parcellocker.bench.terminal_load import COURIER_PIN, SOON, BenchTerminal, lock_of, seed_bench_server
+from parcellocker.bench.terminal_load import (
+    COURIER_PIN,
+    SOON,
+    BenchTerminal,
+    lock_of,
+    mailed_code,
+    seed_bench_server,
+)
 from parcellocker.boards.emulator import BoardEmulator
 from parcellocker.boards.kerong import KerongEmulator
 from parcellocker.sample_site import SampleSite
@@ -185,14 +190,7 @@ class _ParcelRounds:
             await asyncio.sleep(0.05)
 
     async def _code(self, email: str) -> str:
-        path = mailbox_file(self.mailbox, email)
-        deadline = time.monotonic() + SOON
-        while time.monotonic() < deadline:
-            if path.exists() and (lines := path.read_text().splitlines()):
-                code: str = json.loads(lines[-1])["code"]
-                return code
-            await asyncio.sleep(0.05)
-        raise RuntimeError(f"no message reached {email}")
+        return await mailed_code(self.mailbox, email, poll=0.05)
 
     async def _kiosk(self, path: str, body: dict[str, Any]) -> Any:
         reply = await self.kiosk.post(path, json=body)

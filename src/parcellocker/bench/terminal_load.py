@@ -104,6 +104,18 @@ class SeededServer:
     """Where that server's recipients' messages (and so the pickup codes) arrive."""
 
 
+async def mailed_code(mailbox: Path, email: str, *, poll: float) -> str:
+    """The pickup code of the newest message the server wrote to `email` (its mailbox notifier), within SOON."""
+    path = mailbox_file(mailbox, email)
+    deadline = time.monotonic() + SOON
+    while time.monotonic() < deadline:
+        if path.exists() and (lines := path.read_text().splitlines()):
+            code: str = json.loads(lines[-1])["code"]
+            return code
+        await asyncio.sleep(poll)
+    raise RuntimeError(f"no message reached {email}")
+
+
 async def seed_bench_server(folder: Path, layout: str) -> SeededServer:
     """A fresh SQLite database in `folder` with one locker of `layout` (its carrier, courier and terminal key)."""
     url = f"sqlite+aiosqlite:///{folder / 'server.db'}"
@@ -371,14 +383,7 @@ class _Bench:
             await asyncio.sleep(0.002)
 
     async def _code(self, email: str) -> str:
-        path = mailbox_file(self.mailbox, email)
-        deadline = time.monotonic() + SOON
-        while time.monotonic() < deadline:
-            if path.exists() and (lines := path.read_text().splitlines()):
-                code: str = json.loads(lines[-1])["code"]
-                return code
-            await asyncio.sleep(0.01)
-        raise RuntimeError(f"no message reached {email}")
+        return await mailed_code(self.mailbox, email, poll=0.01)
 
     async def _until_codes_synced(self, count: int) -> None:
         deadline = time.monotonic() + SOON
