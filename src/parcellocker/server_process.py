@@ -20,14 +20,40 @@ GRACEFUL_SHUTDOWN_SECONDS = 3
 
 
 def free_port() -> int:
+    """A port free at this moment. Another process may take it before its user binds it: a server started here
+    binds its port itself instead (`listening_socket`)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
 
 
+def listening_socket(port: int = 0) -> socket.socket:
+    """A TCP socket listening on 127.0.0.1: on `port`, or on a free one the system picks (0), held from now on."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart on the port of a stopped server
+    try:
+        listener.bind(("127.0.0.1", port))
+        listener.listen(2048)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def server_command(listener: socket.socket, workers: int = 1, log_level: str = "warning") -> list[str]:
+    """The command that runs the server on `listener` (given to the process with `pass_fds`)."""
+    return [
+        sys.executable, "-m", "parcellocker.api.inherited_listener", "--fd", str(listener.fileno()),
+        "--workers", str(workers), "--log-level", log_level,
+    ]  # fmt: skip
+
+
 class ServerProcess:
-    """`async with ServerProcess(env) as server:` runs uvicorn on 127.0.0.1 until the block ends."""
+    """`async with ServerProcess(env) as server:` runs uvicorn on 127.0.0.1 until the block ends.
+
+    Its port (given, or a free one) is bound here at once and the socket handed to the server process, so that no
+    other process can take it in between; the server is told it (PARCELLOCKER_PORT) unless `env` says otherwise."""
 
     def __init__(
         self,
@@ -38,8 +64,9 @@ class ServerProcess:
         log_path: Path | None = None,
     ):
         """`log_path` keeps the server output; without it a temporary file is used, removed at a clean stop."""
-        self.env = {**os.environ, **env}
-        self.port = port or free_port()
+        self._listener: socket.socket | None = listening_socket(port or 0)
+        self.port: int = self._listener.getsockname()[1]
+        self.env = {**os.environ, "PARCELLOCKER_PORT": str(self.port), **env}
         self.workers = workers
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[bytes] | None = None
@@ -62,12 +89,17 @@ class ServerProcess:
         return self
 
     def start(self) -> None:
-        command = [
-            sys.executable, "-m", "uvicorn", "parcellocker.api.main:app_from_env", "--factory",
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-            "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS),
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        """Start the server process; after a stop, again on the same port."""
+        listener = self._listener or listening_socket(self.port)
+        self._listener = None
+        with listener:  # the server process holds the port from now on; a stopped server frees it
+            command = [
+                *server_command(listener, self.workers), "--no-access-log",
+                "--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS),
+            ]  # fmt: skip
+            self.process = subprocess.Popen(
+                command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, pass_fds=(listener.fileno(),)
+            )
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -78,6 +110,9 @@ class ServerProcess:
             self.log_path.unlink(missing_ok=True)
 
     def stop(self) -> None:
+        if self._listener is not None:  # never started
+            self._listener.close()
+            self._listener = None
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()

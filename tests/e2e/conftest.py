@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Coroutine, Iterator
@@ -28,7 +27,7 @@ from parcellocker.adapters.notifications.mailbox import mailbox_file
 from parcellocker.bootstrap import bootstrap
 from parcellocker.config import Settings
 from parcellocker.sample_site import SampleSite, seed_sample_site
-from parcellocker.server_process import free_port
+from parcellocker.server_process import listening_socket, server_command
 from patience import SOON, START_WITHIN
 
 if TYPE_CHECKING:
@@ -83,7 +82,8 @@ def start_server(
         url = sqlite_databases.create(migrated=True)
     var_dir = folder / "var"
     seeded = _run(_seed(Settings(database_url=url, var_dir=var_dir)))
-    port = port or free_port()
+    listener = listening_socket(port or 0)  # held until the server process has it: no other can take the port
+    port = listener.getsockname()[1]
     log_path = folder / "server.log"
     process_env = {
         **os.environ,
@@ -94,13 +94,11 @@ def start_server(
         "PARCELLOCKER_PORT": str(port),  # so the links in messages name this server
         **(extra_env or {}),
     }
-    command = [
-        sys.executable, "-m", "uvicorn", "parcellocker.api.main:app_from_env", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", log_level.lower(),
-        *(["--workers", str(workers)] if workers > 1 else []),
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=process_env, stdout=log, stderr=subprocess.STDOUT)
+    command = server_command(listener, workers, log_level.lower())
+    with listener, log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, env=process_env, stdout=log, stderr=subprocess.STDOUT, pass_fds=(listener.fileno(),)
+        )
     server = RunningServer(kind, f"http://127.0.0.1:{port}", var_dir, log_path, seeded, process)
     try:
         _wait_until_ready(server)

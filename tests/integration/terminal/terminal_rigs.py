@@ -44,7 +44,7 @@ class Lms:
     """The management server, as a process that a test may stop and start again on the same port and database."""
 
     env: dict[str, str]
-    port: int
+    port: int  # 0 until the first start, which binds a free one (and each start after it binds the same)
     database: Path
     var_dir: Path
     operator_id: str
@@ -59,6 +59,7 @@ class Lms:
 
     async def start(self) -> None:
         self.process = ServerProcess(self.env, port=self.port, startup_timeout=START_WITHIN)
+        self.port = self.process.port
         await self.process.__aenter__()
 
     def stop(self) -> None:
@@ -316,7 +317,7 @@ async def new_lms(folder: Path, sqlite_databases: SqliteDatabases, extra_env: di
         "PARCELLOCKER_LOG_FORMAT": "text",
         **(extra_env or {}),
     }
-    lms = Lms(env, free_port(), Path(url.removeprefix("sqlite+aiosqlite:///")), var_dir, site.operator_id,
+    lms = Lms(env, 0, Path(url.removeprefix("sqlite+aiosqlite:///")), var_dir, site.operator_id,
               site.carrier_key, site.courier_id)  # fmt: skip
     await lms.start()
     async with httpx.AsyncClient(base_url=lms.base_url + "/api/v1") as client:
