@@ -5,6 +5,8 @@
 - `new_page`: `await new_page()` gives a new page in its own context (its own cookies and storage), 1280×800 unless
   a `viewport` is given; a kiosk is a portrait touch screen, so kiosk tests ask for `KIOSK_VIEWPORT`.
 - `screenshot(page, name)`: writes `docs/screenshots/<name>.png`, the pictures the README shows (atomically).
+- `server`, `site`: for the dashboard's tests, the management server as its own process on SQLite (one per module,
+  seeded as tests/e2e seeds it) and the `Site` of tests/e2e that speaks to it.
 
 Only loopback addresses are ever opened: every page the tests visit is served on 127.0.0.1.
 """
@@ -14,13 +16,18 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import closing
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
+from e2e.conftest import RunningServer, Site, start_server
 from patience import PAGE_WITHIN
+
+if TYPE_CHECKING:
+    from tests.conftest import PostgresDatabases, SqliteDatabases
 
 CHROMIUM = Path(os.environ.get("PARCELLOCKER_TEST_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -95,3 +102,19 @@ def screenshot(tmp_path: Path) -> Callable[[Any, str], Awaitable[Path]]:
         return path
 
     return take
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_databases: SqliteDatabases,
+    postgres_databases: PostgresDatabases,
+) -> Iterator[RunningServer]:
+    folder = tmp_path_factory.mktemp("browser-server")
+    yield from start_server("sqlite", folder, sqlite_databases, postgres_databases)
+
+
+@pytest.fixture
+def site(server: RunningServer) -> Iterator[Site]:
+    with closing(Site(server)) as site:
+        yield site

@@ -4,35 +4,13 @@ live, without a reload. Writes docs/screenshots/dashboard-carrier-shares.png."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import pytest
-
-from e2e.conftest import RunningServer, Site, start_server
-
-if TYPE_CHECKING:
-    from tests.conftest import PostgresDatabases, SqliteDatabases
+from e2e.conftest import Site
 
 Screenshot = Callable[[Any, str], Awaitable[Path]]
-
-
-@pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_databases: SqliteDatabases,
-    postgres_databases: PostgresDatabases,
-) -> Iterator[RunningServer]:
-    folder = tmp_path_factory.mktemp("browser-carrier-shares")
-    yield from start_server("sqlite", folder, sqlite_databases, postgres_databases)
-
-
-@pytest.fixture
-def site(server: RunningServer) -> Iterator[Site]:
-    site = Site(server)
-    yield site
-    site.close()
 
 
 async def test_the_grid_marks_each_carriers_share_and_follows_a_change_live(

@@ -6,36 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import pytest
-
-from e2e.conftest import Locker, RunningServer, Site, start_server
-
-if TYPE_CHECKING:
-    from tests.conftest import PostgresDatabases, SqliteDatabases
+from e2e.conftest import Locker, Site
 
 VIEWPORT = {"width": 1280, "height": 1000}
 Screenshot = Callable[[Any, str], Awaitable[Path]]
-
-
-@pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory,
-    sqlite_databases: SqliteDatabases,
-    postgres_databases: PostgresDatabases,
-) -> Iterator[RunningServer]:
-    folder = tmp_path_factory.mktemp("browser-dashboard")
-    yield from start_server("sqlite", folder, sqlite_databases, postgres_databases)
-
-
-@pytest.fixture
-def site(server: RunningServer) -> Iterator[Site]:
-    site = Site(server)
-    yield site
-    site.close()
 
 
 async def test_an_operator_watches_a_locker_live_acknowledges_an_alarm_and_reads_its_utilisation(

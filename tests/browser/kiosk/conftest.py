@@ -8,16 +8,15 @@ its address, the rig of tests/integration/terminal (server, emulator, terminal) 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from emulator_stand_in import EmulatorControlStandIn
 from kiosk_rigs import Kiosk
-from terminal_rigs import LAYOUT, Lms, TerminalRig, new_lms
+from terminal_fixtures import serve_lms
+from terminal_rigs import LAYOUT, Lms, TerminalRig
 
 from parcellocker.boards.emulator import kerong_emulator
 
@@ -28,17 +27,10 @@ if TYPE_CHECKING:
 StartKiosk = Callable[..., Awaitable[Kiosk]]
 
 
-def _run(work: Any) -> Any:
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, work).result()
-
-
 @pytest.fixture(scope="module")
 def lms(tmp_path_factory: pytest.TempPathFactory, sqlite_databases: SqliteDatabases) -> Iterator[Lms]:
     scheduler = {"PARCELLOCKER_SCHEDULER_INTERVAL_SECONDS": "0.2"}  # expiry within a test (kiosk_rigs.py)
-    server: Lms = _run(new_lms(tmp_path_factory.mktemp("kiosk-lms"), sqlite_databases, scheduler))
-    yield server
-    server.stop()
+    yield from serve_lms(tmp_path_factory.mktemp("kiosk-lms"), sqlite_databases, scheduler)
 
 
 @pytest.fixture

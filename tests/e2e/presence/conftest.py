@@ -4,43 +4,26 @@ link) not started yet; the rigs are those of tests/integration/terminal."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from presence_rigs import WINDOW_SECONDS
-from terminal_rigs import Lms, TerminalRig, new_lms
-
-from parcellocker.boards.emulator import kerong_emulator
+from terminal_fixtures import locker_rig, serve_lms
+from terminal_rigs import Lms, TerminalRig
 
 if TYPE_CHECKING:
     from tests.conftest import SqliteDatabases
 
 
-def _run(work: Any) -> Any:
-    """Run a coroutine on a thread of its own, away from the tests' event loops."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, work).result()
-
-
 @pytest.fixture(scope="module")
 def lms(tmp_path_factory: pytest.TempPathFactory, sqlite_databases: SqliteDatabases) -> Iterator[Lms]:
     settings = {"PARCELLOCKER_LINK_SILENCE_SECONDS": str(WINDOW_SECONDS)}
-    server: Lms = _run(new_lms(tmp_path_factory.mktemp("presence-lms"), sqlite_databases, settings))
-    yield server
-    server.stop()
+    yield from serve_lms(tmp_path_factory.mktemp("presence-lms"), sqlite_databases, settings)
 
 
 @pytest.fixture
 async def rig(lms: Lms, tmp_path: Path) -> AsyncIterator[TerminalRig]:
-    async with kerong_emulator((0, 1), 16) as emulator:
-        rig = TerminalRig(lms, emulator, await emulator.serve_pty(), tmp_path)
-        await rig.add_locker()
-        try:
-            yield rig
-        finally:
-            if rig.process is not None:
-                await rig.kill()
+    async with locker_rig(lms, tmp_path) as rig:
+        yield rig
