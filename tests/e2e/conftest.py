@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -204,14 +205,25 @@ class Site:
             self.server.session_tokens[remembered] = reply.json()["token"]
         return self.client(self.server.session_tokens[remembered])
 
-    def new_locker(self, layout: str = "S:2,M:2,L:1") -> Locker:
-        """A locker of this test's own, set up by the operator over the API."""
-        reply = self.operator().post(
-            "/lockers", json={"name": "E2E locker", "address": "1 Test Street", "layout": layout}
-        )
+    def new_locker(self, layout: str = "S:2,M:2,L:1", locker_id: str | None = None) -> Locker:
+        """A locker of this test's own, set up by the operator over the API (its id given by the server if None)."""
+        body = {"name": "E2E locker", "address": "1 Test Street", "layout": layout, "locker_id": locker_id}
+        reply = self.operator().post("/lockers", json={key: value for key, value in body.items() if value is not None})
         assert reply.status_code == 201, reply.text
         body = reply.json()
         return Locker(body["id"], self.client(body["terminal_key"]), body["compartments"])
+
+    def every_locker(self, client: httpx.Client, limit: int | None = None) -> list[list[dict[str, Any]]]:
+        """The locker list's pages as `client` sees them, from the first, following each `Link: rel="next"`."""
+        pages = []
+        reply = client.get("/lockers", params={} if limit is None else {"limit": limit})
+        while True:
+            assert reply.status_code == 200, reply.text
+            pages.append(reply.json())
+            following = reply.links.get("next")
+            if following is None:
+                return pages
+            reply = client.get(urljoin(str(reply.url), following["url"]))
 
     def new_carrier(self) -> tuple[str, httpx.Client]:
         """Another carrier with a courier of its own: (carrier id, that courier's client)."""

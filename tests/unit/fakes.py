@@ -209,12 +209,13 @@ class FakeLockerRepository(_Repository, LockerRepository):
         present = frozenset(c.size for c in self._tables.compartments.values() if c.locker_id == locker_id)
         return LockerSizes(dict(stored.inner_dimensions), present)
 
-    async def list(self) -> list[Locker]:
-        lockers = [await self.get(locker_id) for locker_id in sorted(self._tables.lockers)]
+    async def page(self, after: str, limit: int) -> list[Locker]:
+        ids = [locker_id for locker_id in sorted(self._tables.lockers) if locker_id > after][:limit]
+        lockers = [await self.get(locker_id) for locker_id in ids]
         return [locker for locker in lockers if locker is not None]
 
     async def fill_page(self, after: str, limit: int) -> list[LockerFill]:
-        page = [locker for locker in await self.list() if locker.id > after][:limit]
+        page = await self.page(after, limit)
         return [LockerFill(dataclasses.replace(locker, compartments=[]), fill_by_size(locker.compartments))
                 for locker in page]  # fmt: skip
 

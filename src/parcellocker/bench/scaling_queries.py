@@ -26,6 +26,7 @@ from parcellocker.domain.sizes import Size
 from parcellocker.service.alarms import ReadAlarmFeed
 from parcellocker.service.locker_grid import HISTORY_SHOWN
 from parcellocker.service.locker_overview import PAGE_SIZE
+from parcellocker.service.lockers import PAGE_SIZE as LIST_PAGE_SIZE
 from parcellocker.service.ports import UnitOfWork
 
 UTILISATION_DAYS = 7  # the dashboard's default window
@@ -77,6 +78,17 @@ def probes(locker_id: str, history_tracking_number: str) -> list[Probe]:
             [  # read_locker_overview asks one more than it shows
                 (locker_rows._PAGE, {"after": "", "limit": PAGE_SIZE + 1}),
                 (locker_rows._COUNTS_IN_RANGE, {"after": "", "last": parcel_history.locker_id(PAGE_SIZE)}),
+            ],
+        ),
+        Probe(
+            "REST locker list (first page)",
+            lambda uow: uow.lockers.page("", LIST_PAGE_SIZE + 1),
+            [  # list_lockers asks one more than it answers, by default 100
+                (locker_rows._PAGE, {"after": "", "limit": LIST_PAGE_SIZE + 1}),
+                (
+                    locker_rows._COMPARTMENTS_IN_RANGE,
+                    {"after": "", "last": parcel_history.locker_id(LIST_PAGE_SIZE)},
+                ),
             ],
         ),
         Probe(

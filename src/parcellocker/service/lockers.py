@@ -108,16 +108,39 @@ async def get_locker(cmd: GetLocker, uow: UnitOfWork, env: Env) -> Locker:
     return _as_seen_by(cmd.by, locker)
 
 
+PAGE_SIZE = 100
+"""Lockers on one page of the list when the caller does not say."""
+MAX_PAGE_SIZE = 500
+"""Lockers on one page at most: a page reads its lockers and their compartments, however many lockers there are."""
+
+
 @dataclass(frozen=True, slots=True)
 class ListLockers:
     by: Principal
+    after: str = ""
+    """The page of lockers whose id sorts after this one ("": the first page)."""
+    limit: int = PAGE_SIZE
 
 
-async def list_lockers(cmd: ListLockers, uow: UnitOfWork, env: Env) -> list[Locker]:
-    lockers = await uow.lockers.list()
+@dataclass(frozen=True, slots=True)
+class LockerPage:
+    lockers: list[Locker]
+    """By id, each with its compartments as the caller may see them."""
+    next_after: str | None
+    """Where the next page starts (the last locker's id here), or None on the last page."""
+
+
+async def list_lockers(cmd: ListLockers, uow: UnitOfWork, env: Env) -> LockerPage:
+    """A page of lockers with their compartments; a terminal's list holds only its own locker."""
+    if not 1 <= cmd.limit <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"a page holds 1 to {MAX_PAGE_SIZE} lockers")
     if cmd.by.role is Role.TERMINAL:
-        return [locker for locker in lockers if locker.id == cmd.by.locker_id]
-    return [_as_seen_by(cmd.by, locker) for locker in lockers]
+        own = cmd.by.locker_id
+        locker = await uow.lockers.get(own) if own is not None and own > cmd.after else None
+        return LockerPage([] if locker is None else [locker], None)
+    page = await uow.lockers.page(cmd.after, cmd.limit + 1)  # one more: is there a next page?
+    shown = [_as_seen_by(cmd.by, locker) for locker in page[: cmd.limit]]
+    return LockerPage(shown, shown[-1].id if len(page) > cmd.limit else None)
 
 
 def _as_seen_by(by: Principal, locker: Locker) -> Locker:

@@ -60,8 +60,9 @@ class LockerRepository(abc.ABC):
         """The locker's sizes without loading its compartments; None if there is no such locker."""
 
     @abc.abstractmethod
-    async def list(self) -> list[Locker]:
-        """Every locker with its compartments."""
+    async def page(self, after: str, limit: int) -> list[Locker]:
+        """At most `limit` lockers whose id sorts after `after` ("" for the first page), by id, each with its
+        compartments ordered by number: what a page reads does not grow with the lockers beyond it."""
 
     @abc.abstractmethod
     async def fill_page(self, after: str, limit: int) -> builtins.list[LockerFill]:

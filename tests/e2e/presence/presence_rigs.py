@@ -21,9 +21,9 @@ WINDOW_SECONDS = 2.0
 
 async def locker(rig: TerminalRig) -> dict[str, Any]:
     async with rig.lms.api(rig.lms.operator_token) as operator:
-        reply = await operator.get("/lockers")
+        reply = await operator.get(f"/lockers/{rig.locker_id}")  # the one locker, not a page of the list
     assert reply.status_code == 200, reply.text
-    found: dict[str, Any] = next(locker for locker in reply.json() if locker["id"] == rig.locker_id)
+    found: dict[str, Any] = reply.json()
     return found
 
 

@@ -29,7 +29,7 @@ def test_a_tiny_sweep_on_sqlite_fills_the_table_and_draws_the_chart(tmp_path: Pa
 async def test_scaling_on_sqlite_times_every_query_and_uses_the_new_indexes(tmp_path: Path) -> None:
     plan = ScalingPlan("sqlite", [2], [0, 200], repetitions=3, plans_dir=tmp_path)
     outcome = await run_scaling(plan, lambda line: None)
-    assert len({r.probe for r in outcome.results}) == 10
+    assert len({r.probe for r in outcome.results}) == 11
     assert {(r.lockers, r.history) for r in outcome.results} == {(2, 0), (2, 200)}
     assert all(r.p50_ms > 0 for r in outcome.results)
     plans = {r.probe: r.plan for r in outcome.results if r.history == 200}
@@ -37,4 +37,5 @@ async def test_scaling_on_sqlite_times_every_query_and_uses_the_new_indexes(tmp_
     assert "ix_alarms_at_id" in plans["alarms feed"]
     assert "ix_alarms_open" in plans["alarms feed, open only"]  # only the open ones, not every alarm ever raised
     assert "ix_compartments_claim" in plans["allocation (deposit's claim)"]
+    assert "(locker_id>? AND locker_id<?)" in plans["REST locker list (first page)"]  # the page's compartments only
     assert (tmp_path / "sqlite-head-2-lockers-200-history.txt").exists()

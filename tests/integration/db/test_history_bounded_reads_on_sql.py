@@ -34,7 +34,7 @@ async def test_a_page_of_lockers_counts_each_ones_compartments_as_the_domain_doe
         await uow.compartments.save(broken)
         await uow.commit()
     async with SqlUnitOfWork(engine) as uow:
-        everything = await uow.lockers.list()
+        everything = await uow.lockers.page("", 10)
         first, second, rest = (
             await uow.lockers.fill_page("", 2),
             await uow.lockers.fill_page("L-2", 2),

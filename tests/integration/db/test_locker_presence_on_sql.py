@@ -64,7 +64,7 @@ async def check(services: Services) -> list[SilentLocker]:
 
 async def lockers(engine: AsyncEngine) -> dict[str, Locker]:
     async with SqlUnitOfWork(engine) as uow:
-        return {locker.id: locker for locker in await uow.lockers.list()}
+        return {locker.id: locker for locker in await uow.lockers.page("", 100)}
 
 
 async def offline_alarms(engine: AsyncEngine) -> list[str]:

@@ -62,13 +62,13 @@ async def test_locker_without_compartments_is_only_its_own_record(engine: AsyncE
     assert (found.id, found.name, found.timezone, found.compartments) == ("L-7", "Locker L-7", "Europe/Warsaw", [])
 
 
-async def test_list_gives_every_locker_even_one_without_compartments(engine: AsyncEngine) -> None:
+async def test_a_page_gives_every_locker_of_it_even_one_without_compartments(engine: AsyncEngine) -> None:
     await add_locker_and_carrier(engine, a_locker("L-1", "S:2"))
     async with SqlUnitOfWork(engine) as uow:
         await uow.lockers.add(Locker(id="L-0", name="Empty", address="Nowhere"))
         await uow.commit()
     async with SqlUnitOfWork(engine) as uow:
-        lockers = await uow.lockers.list()
+        lockers = await uow.lockers.page("", 10)
     assert [(locker.id, len(locker.compartments)) for locker in lockers] == [("L-0", 0), ("L-1", 2)]
 
 

@@ -207,7 +207,7 @@ async def test_migration_0003_works_out_the_doors_within_reach_of_the_lockers_al
     engine = make_engine(url)
     try:
         async with SqlUnitOfWork(engine) as uow:
-            lockers = {locker.id: locker for locker in await uow.lockers.list()}
+            lockers = {locker.id: locker for locker in await uow.lockers.page("", 10)}
             old = await uow.shipments.get("shp-old")
             claimed = await uow.compartments.claim_free("OLD-1", SIZES, reachable=True)
             plain = await uow.compartments.claim_free("OLD-1", SIZES)

@@ -159,7 +159,8 @@ async def test_couriers_and_carriers_see_the_pool_and_their_own_share_operators_
     for who in (site.cast.courier, site.cast.carrier, slow_courier(site), site.cast.operator):
         locker = await site.services.read(get_locker, GetLocker(who, SITE))
         seen[who.id] = [(c.number, c.reserved_for_carrier_id) for c in locker.compartments if c.reserved_for_carrier_id]
-        listed = next(lk for lk in await site.services.read(list_lockers, ListLockers(who)) if lk.id == SITE)
+        page = await site.services.read(list_lockers, ListLockers(who))
+        listed = next(lk for lk in page.lockers if lk.id == SITE)
         assert [c.number for c in listed.compartments] == [c.number for c in locker.compartments]
     assert seen == {
         "kuba": [(1, "fast"), (5, "fast")],

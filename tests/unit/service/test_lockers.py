@@ -11,7 +11,15 @@ from parcellocker.domain.sizes import Size
 from parcellocker.service.accounts import Authenticate, authenticate
 from parcellocker.service.alarms import ListAlarms, list_alarms
 from parcellocker.service.audit import VerifyAudit, verify_audit
-from parcellocker.service.lockers import AddLocker, GetLocker, ListLockers, add_locker, get_locker, list_lockers
+from parcellocker.service.lockers import (
+    MAX_PAGE_SIZE,
+    AddLocker,
+    GetLocker,
+    ListLockers,
+    add_locker,
+    get_locker,
+    list_lockers,
+)
 
 from .world import LOCKER, OTHER_LOCKER, World
 
@@ -79,12 +87,37 @@ async def test_a_locker_shows_the_live_state_of_its_compartments(world: World) -
 
 
 async def test_a_terminal_sees_only_its_own_locker(world: World) -> None:
-    mine = await world.services.read(list_lockers, ListLockers(world.cast.terminal))
-    assert [locker.id for locker in mine] == [LOCKER]
+    mine = await world.services.read(list_lockers, ListLockers(world.cast.terminal, limit=1))
+    assert ([locker.id for locker in mine.lockers], mine.next_after) == ([LOCKER], None)
+    past_it = await world.services.read(list_lockers, ListLockers(world.cast.terminal, after=LOCKER))
+    assert (past_it.lockers, past_it.next_after) == ([], None)
     with pytest.raises(NotFound):
         await world.services.read(get_locker, GetLocker(world.cast.terminal, OTHER_LOCKER))
     everything = await world.services.read(list_lockers, ListLockers(world.cast.operator))
-    assert [locker.id for locker in everything] == [LOCKER, OTHER_LOCKER]
+    assert [locker.id for locker in everything.lockers] == [LOCKER, OTHER_LOCKER]
+
+
+async def test_the_list_comes_a_page_at_a_time_each_locker_with_its_compartments(world: World) -> None:
+    for locker_id in ("P-1", "P-2", "P-3"):
+        await world.run(add_locker, AddLocker(world.cast.operator, "Park", "Park 1", "S:1,M:2", locker_id))
+    seen, after, pages = [], "", 0
+    while True:
+        page = await world.services.read(list_lockers, ListLockers(world.cast.operator, after, limit=2))
+        seen += page.lockers
+        pages += 1
+        if page.next_after is None:
+            break
+        assert page.next_after == page.lockers[-1].id and len(page.lockers) == 2
+        after = page.next_after
+    assert [locker.id for locker in seen] == sorted([LOCKER, OTHER_LOCKER, "P-1", "P-2", "P-3"]) and pages == 3
+    park = next(locker for locker in seen if locker.id == "P-2")
+    assert [(c.number, c.size) for c in park.compartments] == [(1, Size.S), (2, Size.M), (3, Size.M)]
+
+
+@pytest.mark.parametrize("limit", [0, -1, MAX_PAGE_SIZE + 1])
+async def test_a_page_holds_one_to_the_most_lockers(world: World, limit: int) -> None:
+    with pytest.raises(InvalidInput, match=f"1 to {MAX_PAGE_SIZE} lockers"):
+        await world.services.read(list_lockers, ListLockers(world.cast.operator, limit=limit))
 
 
 async def test_an_unknown_locker_is_not_found(world: World) -> None:

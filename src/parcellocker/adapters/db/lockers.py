@@ -26,12 +26,12 @@ _ADD = insert(lockers)
 _ADD_COMPARTMENTS = insert(compartments)
 # Compartment columns first, so compartment_from_row reads them by position; a locker without compartments
 # still comes back (outer join). One round trip for a locker and everything in it.
-_ALL_WITH_COMPARTMENTS = (
+_ONE_WITH_COMPARTMENTS = (
     select(*COMPARTMENT_COLUMNS, *_LOCKER_COLUMNS)
     .select_from(lockers.outerjoin(compartments, compartments.c.locker_id == lk.id))
+    .where(lk.id == bindparam("locker_id"))
     .order_by(lk.id, compartments.c.number)
 )
-_ONE_WITH_COMPARTMENTS = _ALL_WITH_COMPARTMENTS.where(lk.id == bindparam("locker_id"))
 _EXISTS = select(lk.id).where(lk.id == bindparam("locker_id"))
 _ONE = select(*_LOCKER_COLUMNS).where(lk.id == bindparam("locker_id"))
 # The inner dimensions, then for each size (in Size order) whether the locker has a compartment of it: one row,
@@ -61,6 +61,13 @@ _COUNTS_IN_RANGE = (
     )
     .where(cp.locker_id > bindparam("after"), cp.locker_id <= bindparam("last"))
     .group_by(cp.locker_id, cp.size)
+)
+# The REST list, a page at a time: the page's lockers as _PAGE reads them, then every compartment of exactly those
+# lockers, by the same locker_id range (again not IN), in the order of the (locker_id, number) unique index.
+_COMPARTMENTS_IN_RANGE = (
+    select(*COMPARTMENT_COLUMNS)
+    .where(cp.locker_id > bindparam("after"), cp.locker_id <= bindparam("last"))
+    .order_by(cp.locker_id, cp.number)
 )
 
 
@@ -106,8 +113,15 @@ class SqlLockerRepository(LockerRepository):
         present = frozenset(size for size, there in zip(Size, has_size, strict=True) if there)
         return LockerSizes(_inner_dimensions(row[0]), present)
 
-    async def list(self) -> builtins.list[Locker]:
-        return await self._with_compartments(_ALL_WITH_COMPARTMENTS, {})
+    async def page(self, after: str, limit: int) -> builtins.list[Locker]:
+        page = [_locker_from_row(tuple(row)) for row in await self._tx.execute(_PAGE, {"after": after, "limit": limit})]
+        if not page:
+            return []
+        by_id = {locker.id: locker for locker in page}
+        for row in await self._tx.execute(_COMPARTMENTS_IN_RANGE, {"after": after, "last": page[-1].id}):
+            compartment = compartment_from_row(row)
+            by_id[compartment.locker_id].compartments.append(compartment)
+        return page
 
     async def fill_page(self, after: str, limit: int) -> builtins.list[LockerFill]:
         page = [_locker_from_row(tuple(row)) for row in await self._tx.execute(_PAGE, {"after": after, "limit": limit})]

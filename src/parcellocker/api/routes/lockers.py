@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request, Response
 
 from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerCreate, LockerCreated, LockerIdPath, LockerPublic
 from parcellocker.domain.locker import Locker
 from parcellocker.service.lockers import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
     AddLocker,
     GetLocker,
     ListLockers,
@@ -57,11 +60,44 @@ async def create_locker(
     return {**body, "terminal_key": shown_once[0] if shown_once else None}
 
 
-@router.get("", response_model=list[LockerPublic], responses=error_responses(401), summary="List lockers")
-async def read_lockers(services: ServicesDep, principal: PrincipalDep) -> Any:
-    """Every locker with its compartments (a terminal sees only its own)."""
-    lockers = await services.read(list_lockers, ListLockers(principal))
-    return [_public(locker) for locker in lockers]
+_NEXT_PAGE = {
+    "Link": {
+        "description": 'The next page, when there is one: `</api/v1/lockers?after=<id>&limit=<n>>; rel="next"`. '
+        "Without it this page is the last.",
+        "schema": {"type": "string"},
+    }
+}
+
+
+@router.get(
+    "",
+    response_model=list[LockerPublic],
+    responses={200: {"headers": _NEXT_PAGE}, **error_responses(401, 422)},
+    summary="List lockers, a page at a time",
+)
+async def read_lockers(
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    after: Annotated[
+        str,
+        Query(
+            max_length=64,
+            pattern=r"^[A-Za-z0-9._-]*$",
+            description="The page of lockers whose id sorts after this one; leave out for the first page.",
+            examples=["DEMO-1"],
+        ),
+    ] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Lockers at most on this page.")] = PAGE_SIZE,
+) -> Any:
+    """The lockers by id, each with its compartments (a terminal sees only its own). The `Link` header leads to
+    the next page (`rel="next"`); the last page has none."""
+    page = await services.read(list_lockers, ListLockers(principal, after, limit))
+    if page.next_after is not None:
+        query = urlencode({"after": page.next_after, "limit": limit})
+        response.headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
+    return [_public(locker) for locker in page.lockers]
 
 
 @router.get(
