@@ -57,6 +57,10 @@ def report_online(outcome: GuessingOutcome) -> None:
         f"429 without Retry-After: {outcome.retry_after_missing}"
     )
     console.print(
+        f"server CPU during the attack: {outcome.server_cpu_seconds:.1f} s "
+        f"({outcome.server_cpu_ms_per_code:.2f} ms per code answered)"
+    )
+    console.print(
         f"legitimate pickups at the other locker: {outcome.legitimate_opened} opened "
         f"({outcome.legitimate_during_attack} during the attack), {len(outcome.legitimate_failed)} failed; "
         f"latency p50 {s.p50_ms:.1f} ms, p99 {s.p99_ms:.1f} ms, max {s.max_ms:.1f} ms "
