@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from parcellocker.domain.errors import ConcurrencyConflict, Conflict
 from parcellocker.domain.lockout import LockoutPolicy
 from parcellocker.domain.pickup_policy import PickupTerms
 from parcellocker.security.keys import ServerKeys
-from parcellocker.service.ports import Clock, StoredReply, UnitOfWork
+from parcellocker.service.ports import Clock, LockoutMemory, StoredReply, UnitOfWork
 from parcellocker.service.rental_ports import PaymentGateways
 
 
@@ -50,6 +51,9 @@ class Env:
     policy: Policy
     payments: PaymentGateways = field(default_factory=PaymentGateways)
     """The gateways rentals are paid with (none: rentals can be free only)."""
+    lockout_memory: LockoutMemory | None = None
+    """The lockouts this process knows of (service/wrong_codes.py); None: it keeps none, every try asks the
+    database."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,16 @@ class Replay:
 
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
+
+
+class Prechecked(abc.ABC):
+    """A command some of whose refusals need no database: Services.run makes them before the unit of work opens."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def precheck(self, env: Env) -> None:
+        """Raise now what the use case would raise first, when that is known without the database."""
 
 
 C = TypeVar("C")
@@ -91,6 +105,8 @@ class Services:
         replay: Replay | None = None,
     ) -> Any:
         """Run `use_case` and return `render(result)`; the same Replay gets the first reply again."""
+        if replay is None and isinstance(command, Prechecked):  # a replay's first reply comes before any check
+            command.precheck(self.env)
         for attempt in range(1, self.attempts + 1):
             async with self.uow_factory() as uow:
                 if replay is not None:

@@ -30,6 +30,20 @@ class Clock(abc.ABC):
         """The current time, timezone-aware UTC."""
 
 
+class LockoutMemory(abc.ABC):
+    """Lockers this process saw locked out against guessing, and until when: their code tries are then refused
+    without the database. The database stays the authority: the memory holds only what a unit of work read or
+    wrote, and a locker it does not know (or no longer trusts) goes the normal way."""
+
+    @abc.abstractmethod
+    def remember(self, locker_id: str, locked_until: datetime, now: datetime) -> None:
+        """The database said at `now` that the locker is locked out until `locked_until`."""
+
+    @abc.abstractmethod
+    def locked_until(self, locker_id: str, now: datetime) -> datetime | None:
+        """When the locker's lockout ends, if remembered and still trusted at `now`; what has passed is forgotten."""
+
+
 @dataclass(frozen=True, slots=True)
 class LockerSizes:
     """What a locker offers a parcel: the inner dimensions of each size class, and the sizes it has compartments of."""
