@@ -62,6 +62,8 @@ class GuessingOutcome:
     """The same legitimate pickups before the attack began."""
     legitimate_during_attack: int = 0
     """Legitimate pickups that started while the attack was still running."""
+    during_attack_latencies: list[float] = field(default_factory=list)
+    """The latencies of those (a fast server may end the attack before the last recipients come)."""
     server_cpu_seconds: float = 0.0
     """User and system CPU of the server process from the attack's first code to its last answer."""
 
@@ -238,7 +240,9 @@ async def _pick_up_legitimately(
             continue
         outcome.legitimate_latencies.append(latency)
         outcome.legitimate_opened += 1
-        outcome.legitimate_during_attack += during_attack
+        if during_attack:
+            outcome.legitimate_during_attack += 1
+            outcome.during_attack_latencies.append(latency)
 
 
 async def _pick_up(terminal: LockerApiClient, locker_id: str, parcel: _Stored, sequence: itertools.count[int]) -> float:

@@ -66,6 +66,11 @@ def report_online(outcome: GuessingOutcome) -> None:
         f"latency p50 {s.p50_ms:.1f} ms, p99 {s.p99_ms:.1f} ms, max {s.max_ms:.1f} ms "
         f"(before the attack: {before.count} pickups, p50 {before.p50_ms:.1f} ms, max {before.max_ms:.1f} ms)"
     )
+    during = summarise(outcome.during_attack_latencies)
+    console.print(
+        f"of them started during the attack: {during.count}, latency p50 {during.p50_ms:.1f} ms, "
+        f"p99 {during.p99_ms:.1f} ms"
+    )
     for failure in outcome.legitimate_failed[:5]:
         console.print(f"[red]failed[/] {failure}")
 
