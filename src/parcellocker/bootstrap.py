@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcellocker.adapters.clock import SystemClock
+from parcellocker.adapters.code_try_turns import AsyncioCodeTryTurns
 from parcellocker.adapters.db.engine import make_engine
 from parcellocker.adapters.db.terminal_link import SqlTerminalLinkUnitOfWork
 from parcellocker.adapters.db.webhook_subscribers import WebhookSubscribers
@@ -52,6 +53,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Server:
         policy=settings.policy(),
         payments=payment_gateways_from(settings, keys),
         lockout_memory=InProcessLockoutMemory(),
+        code_try_turns=AsyncioCodeTryTurns(settings.code_tries_at_once, settings.code_tries_waiting),
     )
     subscribers = WebhookSubscribers()
     services = Services(uow_factory=lambda: SqlTerminalLinkUnitOfWork(engine, webhook_subscribers=subscribers), env=env)

@@ -15,7 +15,7 @@ from parcellocker.domain.errors import ConcurrencyConflict, Conflict
 from parcellocker.domain.lockout import LockoutPolicy
 from parcellocker.domain.pickup_policy import PickupTerms
 from parcellocker.security.keys import ServerKeys
-from parcellocker.service.ports import Clock, LockoutMemory, StoredReply, UnitOfWork
+from parcellocker.service.ports import Clock, CodeTryTurns, LockoutMemory, StoredReply, UnitOfWork
 from parcellocker.service.rental_ports import PaymentGateways
 
 
@@ -54,6 +54,8 @@ class Env:
     lockout_memory: LockoutMemory | None = None
     """The lockouts this process knows of (service/wrong_codes.py); None: it keeps none, every try asks the
     database."""
+    code_try_turns: CodeTryTurns | None = None
+    """How many code tries of one locker this process handles at once (Prechecked.turn_of); None: no limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,11 @@ class Prechecked(abc.ABC):
     def precheck(self, env: Env) -> None:
         """Raise now what the use case would raise first, when that is known without the database."""
 
+    def turn_of(self) -> str | None:
+        """The locker among whose code tries this command waits its turn (Env.code_try_turns), if any: the turn
+        is taken before the precheck, and held until the answer."""
+        return None
+
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -105,6 +112,19 @@ class Services:
         replay: Replay | None = None,
     ) -> Any:
         """Run `use_case` and return `render(result)`; the same Replay gets the first reply again."""
+        turns = self.env.code_try_turns
+        if turns is not None and isinstance(command, Prechecked) and (locker_id := command.turn_of()) is not None:
+            async with turns.turn(locker_id):  # LockerBusy when too many wait: no check, no unit of work
+                return await self._run(use_case, command, render, replay)
+        return await self._run(use_case, command, render, replay)
+
+    async def _run(
+        self,
+        use_case: UseCase[C, R],
+        command: C,
+        render: Callable[[R], Any],
+        replay: Replay | None,
+    ) -> Any:
         if replay is None and isinstance(command, Prechecked):  # a replay's first reply comes before any check
             command.precheck(self.env)
         for attempt in range(1, self.attempts + 1):

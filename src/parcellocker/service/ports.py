@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import builtins
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,16 @@ class LockoutMemory(abc.ABC):
     @abc.abstractmethod
     def locked_until(self, locker_id: str, now: datetime) -> datetime | None:
         """When the locker's lockout ends, if remembered and still trusted at `now`; what has passed is forgotten."""
+
+
+class CodeTryTurns(abc.ABC):
+    """The code tries of one locker that this process handles at once, the others waiting their turn in order: a
+    locker has one screen, so a flood of tries at it is kept to a few, out of the other lockers' way."""
+
+    @abc.abstractmethod
+    def turn(self, locker_id: str) -> AbstractAsyncContextManager[None]:
+        """The locker's turn, held while a try is handled: entering waits for it, or raises LockerBusy at once when
+        too many of the locker's tries wait already."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,9 @@ class CodeTry(Prechecked):
     by: Principal
     locker_id: str
 
+    def turn_of(self) -> str | None:
+        return self.locker_id
+
     def precheck(self, env: Env) -> None:
         require_terminal_of(self.by, self.locker_id)
         refuse_known_lockout(env, self.locker_id)
