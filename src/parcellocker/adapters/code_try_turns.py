@@ -16,8 +16,12 @@ from parcellocker.service.ports import CodeTryTurns
 
 AT_ONCE = 2
 """Tries of one locker handled at once: a locker has one screen, a person types one code at a time."""
-WAITING = 8
-"""Tries of one locker that may wait for their turn; a try beyond them is refused (LockerBusy)."""
+WAITING = 64
+"""Tries of one locker that may wait for their turn; a try beyond them is refused (LockerBusy). Parked, a try costs
+its connection and a small task, nothing runnable; refused, it is answered and (from a client that ignores
+Retry-After) sent again at once, runnable at every turn of the loop. So the bound is set well above any locker's
+real need, for a flood to park rather than bounce: 64 drain in well under a second even when each try reads the
+database (measured in docs/reliability/random-codes.md)."""
 BUSY_RETRY_AFTER_SECONDS = 1
 """The Retry-After of a try refused as busy: the tries ahead of it take milliseconds each."""
 
