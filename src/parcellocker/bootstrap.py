@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcellocker.adapters.clock import SystemClock
+from parcellocker.adapters.code_try_turns import AsyncioCodeTryTurns
 from parcellocker.adapters.db.engine import make_engine
 from parcellocker.adapters.db.terminal_link import SqlTerminalLinkUnitOfWork
 from parcellocker.adapters.db.webhook_subscribers import WebhookSubscribers
+from parcellocker.adapters.lockout_memory import InProcessLockoutMemory
 from parcellocker.adapters.notifications.channels import ChannelNotifier
 from parcellocker.adapters.notifications.library import TemplateLibrary
 from parcellocker.adapters.notifications.mailbox import MailboxNotifier
@@ -50,6 +52,8 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Server:
         keys=keys,
         policy=settings.policy(),
         payments=payment_gateways_from(settings, keys),
+        lockout_memory=InProcessLockoutMemory(),
+        code_try_turns=AsyncioCodeTryTurns(settings.code_tries_at_once, settings.code_tries_waiting),
     )
     subscribers = WebhookSubscribers()
     services = Services(uow_factory=lambda: SqlTerminalLinkUnitOfWork(engine, webhook_subscribers=subscribers), env=env)

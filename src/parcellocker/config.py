@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from parcellocker.adapters.code_try_turns import AT_ONCE, WAITING
 from parcellocker.adapters.notifications.sms_gateway import DEFAULT_BODY as DEFAULT_SMS_BODY
 from parcellocker.adapters.notifications.sms_gateway import SmsBodyTemplate
 from parcellocker.domain.codes import MAX_CODE_LENGTH, MIN_CODE_LENGTH
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
     lockout_max_failures: int = Field(default=5, ge=1)
     lockout_window_seconds: int = Field(default=600, ge=1)
     lockout_first_delay_seconds: int = Field(default=60, ge=1)
+    # Code tries of one locker a server process handles at once, and how many more may wait their turn; any more
+    # are refused with 429 locker_busy and Retry-After: 1, not counted as wrong codes (adapters/code_try_turns.py).
+    code_tries_at_once: int = Field(default=AT_ONCE, ge=1, le=100)
+    code_tries_waiting: int = Field(default=WAITING, ge=0, le=10_000)
     session_ttl_hours: float = Field(default=12, gt=0)
     # A locker on the HTTP link whose terminal made no request for longer goes offline (3 long polls of 20 s).
     link_silence_seconds: float = Field(default=60, gt=0, le=86_400)

@@ -20,6 +20,7 @@ from parcellocker.domain.errors import (
     Forbidden,
     InvalidInput,
     LockedOut,
+    LockerBusy,
     NotAuthenticated,
     NotFound,
 )
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 # Most specific first: the first class an error is an instance of gives its status.
 DOMAIN_STATUS: Sequence[tuple[type[DomainError], int]] = (
     (LockedOut, 429),
+    (LockerBusy, 429),
     (NotAuthenticated, 401),
     (Forbidden, 403),
     (NotFound, 404),
@@ -68,7 +70,7 @@ async def domain_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, WrongPickupCode):
         extra["remaining_tries"] = error.remaining_tries
     extra.update(getattr(error, "details", None) or {})  # what a refusal tells besides its message (rentals)
-    if isinstance(error, LockedOut):
+    if isinstance(error, LockedOut | LockerBusy):
         extra["retry_after_seconds"] = error.retry_after_seconds
         headers["Retry-After"] = str(error.retry_after_seconds)
     if isinstance(error, NotAuthenticated):

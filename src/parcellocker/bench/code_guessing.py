@@ -4,7 +4,7 @@ client can send them, while another locker serves legitimate pickups of stored p
 Both lockers hold parcels, so a guess could be right: without the lockout, 100,000 random six-digit codes against
 `parcels` stored parcels would open about `codes × parcels / 10⁶` compartments. The run counts how the attacked
 locker answered (opened, "not found", locked out with Retry-After), the lockout alarms the operator got, and each
-legitimate pickup at the other locker with its latency.
+legitimate pickup at the other locker with its latency, and the CPU the server process spent during the attack.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import aiohttp
 from parcellocker.adapters.db import migrate
 from parcellocker.api_client import LockerApiClient
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
+from parcellocker.bench.process_footprint import sample_process
 from parcellocker.bootstrap import bootstrap
 from parcellocker.config import Settings
 from parcellocker.domain.codes import generate_pickup_code
@@ -61,6 +62,10 @@ class GuessingOutcome:
     """The same legitimate pickups before the attack began."""
     legitimate_during_attack: int = 0
     """Legitimate pickups that started while the attack was still running."""
+    during_attack_latencies: list[float] = field(default_factory=list)
+    """The latencies of those (a fast server may end the attack before the last recipients come)."""
+    server_cpu_seconds: float = 0.0
+    """User and system CPU of the server process from the attack's first code to its last answer."""
 
     @property
     def successes(self) -> int:
@@ -69,6 +74,12 @@ class GuessingOutcome:
     @property
     def codes_per_second(self) -> float:
         return sum(self.answers.values()) / self.seconds if self.seconds else 0.0
+
+    @property
+    def server_cpu_ms_per_code(self) -> float:
+        """The server's CPU during the attack over the codes it answered (the few legitimate pickups included)."""
+        answered = sum(self.answers.values())
+        return 1000 * self.server_cpu_seconds / answered if answered else 0.0
 
 
 async def run_code_guessing(plan: GuessingPlan, progress: Callable[[str], None]) -> GuessingOutcome:
@@ -92,12 +103,20 @@ async def run_code_guessing(plan: GuessingPlan, progress: Callable[[str], None])
                 "PARCELLOCKER_SERVER_KEY": server_key,
                 "PARCELLOCKER_LOG_LEVEL": "WARNING",
             }
-            async with ServerProcess(env) as server:
-                return await _attack_and_serve(plan, server.base_url, site, settings.effective_mailbox_dir, progress)
+            async with ServerProcess(env) as server:  # 1 worker: uvicorn serves in this one process
+                assert server.process is not None
+                return await _attack_and_serve(
+                    plan, server.base_url, server.process.pid, site, settings.effective_mailbox_dir, progress
+                )
 
 
 async def _attack_and_serve(
-    plan: GuessingPlan, base_url: str, site: SampleSite, mailbox: Path, progress: Callable[[str], None]
+    plan: GuessingPlan,
+    base_url: str,
+    server_pid: int,
+    site: SampleSite,
+    mailbox: Path,
+    progress: Callable[[str], None],
 ) -> GuessingOutcome:
     attacked, other = site.lockers
     connector = aiohttp.TCPConnector(limit=plan.concurrency + 10)
@@ -116,11 +135,12 @@ async def _attack_and_serve(
             latency = await _pick_up(parties.terminals[other.id], other.id, parcel, sequences[other.id])
             outcome.baseline_latencies.append(latency)
         progress(f"sending {plan.codes} random codes to {attacked.id} ({plan.concurrency} at a time)")
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), sample_process(server_pid).cpu_seconds
         attack = asyncio.create_task(_guess(http, attacked, plan, outcome))
         await _pick_up_legitimately(parties, other, stored, sequences[other.id], attack, outcome)
         await attack
         outcome.seconds = time.monotonic() - started
+        outcome.server_cpu_seconds = sample_process(server_pid).cpu_seconds - cpu_before
         outcome.lockout_alarms = await _lockout_alarms(anonymous, site, attacked.id)
         return outcome
 
@@ -220,7 +240,9 @@ async def _pick_up_legitimately(
             continue
         outcome.legitimate_latencies.append(latency)
         outcome.legitimate_opened += 1
-        outcome.legitimate_during_attack += during_attack
+        if during_attack:
+            outcome.legitimate_during_attack += 1
+            outcome.during_attack_latencies.append(latency)
 
 
 async def _pick_up(terminal: LockerApiClient, locker_id: str, parcel: _Stored, sequence: itertools.count[int]) -> float:

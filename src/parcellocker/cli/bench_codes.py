@@ -57,10 +57,19 @@ def report_online(outcome: GuessingOutcome) -> None:
         f"429 without Retry-After: {outcome.retry_after_missing}"
     )
     console.print(
+        f"server CPU during the attack: {outcome.server_cpu_seconds:.1f} s "
+        f"({outcome.server_cpu_ms_per_code:.2f} ms per code answered)"
+    )
+    console.print(
         f"legitimate pickups at the other locker: {outcome.legitimate_opened} opened "
         f"({outcome.legitimate_during_attack} during the attack), {len(outcome.legitimate_failed)} failed; "
         f"latency p50 {s.p50_ms:.1f} ms, p99 {s.p99_ms:.1f} ms, max {s.max_ms:.1f} ms "
         f"(before the attack: {before.count} pickups, p50 {before.p50_ms:.1f} ms, max {before.max_ms:.1f} ms)"
+    )
+    during = summarise(outcome.during_attack_latencies)
+    console.print(
+        f"of them started during the attack: {during.count}, latency p50 {during.p50_ms:.1f} ms, "
+        f"p99 {during.p99_ms:.1f} ms"
     )
     for failure in outcome.legitimate_failed[:5]:
         console.print(f"[red]failed[/] {failure}")

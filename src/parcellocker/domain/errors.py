@@ -67,6 +67,16 @@ class LockedOut(DomainError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class LockerBusy(DomainError):
+    """Too many code tries at one locker at once: refused before it is checked, so it is no wrong code."""
+
+    code = "locker_busy"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
 

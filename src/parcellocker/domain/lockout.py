@@ -24,6 +24,13 @@ class LockoutPolicy:
         return min(delay, self.max_delay)
 
 
+def seconds_to_wait(locked_until: datetime | None, now: datetime) -> int | None:
+    """Whole seconds (at least 1) from `now` until a lockout ends, or None when it is over or there is none."""
+    if locked_until is None or now >= locked_until:
+        return None
+    return max(1, math.ceil((locked_until - now).total_seconds()))
+
+
 @dataclass(slots=True)
 class Lockout:
     """The guessing record of one locker (or one courier's PIN)."""
@@ -36,9 +43,7 @@ class Lockout:
 
     def retry_after(self, now: datetime) -> int | None:
         """Seconds to wait before another try is allowed, or None when tries are allowed."""
-        if self.locked_until is None or now >= self.locked_until:
-            return None
-        return max(1, math.ceil((self.locked_until - now).total_seconds()))
+        return seconds_to_wait(self.locked_until, now)
 
     def record_failure(self, now: datetime, policy: LockoutPolicy) -> bool:
         """Count a wrong try; True when it locks the key out (the caller raises an alarm)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from parcellocker.domain.errors import ConcurrencyConflict, Conflict
 from parcellocker.domain.lockout import LockoutPolicy
 from parcellocker.domain.pickup_policy import PickupTerms
 from parcellocker.security.keys import ServerKeys
-from parcellocker.service.ports import Clock, StoredReply, UnitOfWork
+from parcellocker.service.ports import Clock, CodeTryTurns, LockoutMemory, StoredReply, UnitOfWork
 from parcellocker.service.rental_ports import PaymentGateways
 
 
@@ -50,6 +51,11 @@ class Env:
     policy: Policy
     payments: PaymentGateways = field(default_factory=PaymentGateways)
     """The gateways rentals are paid with (none: rentals can be free only)."""
+    lockout_memory: LockoutMemory | None = None
+    """The lockouts this process knows of (service/wrong_codes.py); None: it keeps none, every try asks the
+    database."""
+    code_try_turns: CodeTryTurns | None = None
+    """How many code tries of one locker this process handles at once (Prechecked.turn_of); None: no limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,21 @@ class Replay:
 
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
+
+
+class Prechecked(abc.ABC):
+    """A command some of whose refusals need no database: Services.run makes them before the unit of work opens."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def precheck(self, env: Env) -> None:
+        """Raise now what the use case would raise first, when that is known without the database."""
+
+    def turn_of(self) -> str | None:
+        """The locker among whose code tries this command waits its turn (Env.code_try_turns), if any: the turn
+        is taken before the precheck, and held until the answer."""
+        return None
 
 
 C = TypeVar("C")
@@ -91,6 +112,21 @@ class Services:
         replay: Replay | None = None,
     ) -> Any:
         """Run `use_case` and return `render(result)`; the same Replay gets the first reply again."""
+        turns = self.env.code_try_turns
+        if turns is not None and isinstance(command, Prechecked) and (locker_id := command.turn_of()) is not None:
+            async with turns.turn(locker_id):  # LockerBusy when too many wait: no check, no unit of work
+                return await self._run(use_case, command, render, replay)
+        return await self._run(use_case, command, render, replay)
+
+    async def _run(
+        self,
+        use_case: UseCase[C, R],
+        command: C,
+        render: Callable[[R], Any],
+        replay: Replay | None,
+    ) -> Any:
+        if replay is None and isinstance(command, Prechecked):  # a replay's first reply comes before any check
+            command.precheck(self.env)
         for attempt in range(1, self.attempts + 1):
             async with self.uow_factory() as uow:
                 if replay is not None:

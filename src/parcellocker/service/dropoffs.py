@@ -38,7 +38,7 @@ from parcellocker.service.pickups import WrongPickupCode
 from parcellocker.service.ports import UnitOfWork
 from parcellocker.service.recipient_messages import tell_recipient
 from parcellocker.service.shipments import check_locker_fits
-from parcellocker.service.wrong_codes import count_wrong_code, forgive, unlocked_record
+from parcellocker.service.wrong_codes import CodeTry, count_wrong_code, forgive, unlocked_record
 
 MAX_VALIDITY = timedelta(days=90)
 """The longest a drop-off code may be issued for."""
@@ -100,7 +100,7 @@ async def issue_dropoff_code(cmd: IssueDropoffCode, uow: UnitOfWork, env: Env) -
 
 
 @dataclass(frozen=True, slots=True)
-class DropOffParcel:
+class DropOffParcel(CodeTry):
     by: Principal  # the locker's terminal, for the sender in front of it
     locker_id: str
     code: str
@@ -127,7 +127,7 @@ async def drop_off_parcel(cmd: DropOffParcel, uow: UnitOfWork, env: Env) -> Comp
 
 
 @dataclass(frozen=True, slots=True)
-class ReportDropoffProblem:
+class ReportDropoffProblem(CodeTry):
     by: Principal  # the locker's terminal
     locker_id: str
     code: str

@@ -22,11 +22,11 @@ from parcellocker.service.context import Env
 from parcellocker.service.deposits import CompartmentOpened
 from parcellocker.service.permissions import require_terminal_of
 from parcellocker.service.ports import UnitOfWork
-from parcellocker.service.wrong_codes import count_wrong_code, forgive, unlocked_record
+from parcellocker.service.wrong_codes import CodeTry, count_wrong_code, forgive, unlocked_record
 
 
 @dataclass(frozen=True, slots=True)
-class PickUpParcel:
+class PickUpParcel(CodeTry):
     by: Principal  # the locker's terminal, acting for the person in front of it
     locker_id: str
     code: str | None = None

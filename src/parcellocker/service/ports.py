@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import builtins
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,30 @@ class Clock(abc.ABC):
     @abc.abstractmethod
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""
+
+
+class LockoutMemory(abc.ABC):
+    """Lockers this process saw locked out against guessing, and until when: their code tries are then refused
+    without the database. The database stays the authority: the memory holds only what a unit of work read or
+    wrote, and a locker it does not know (or no longer trusts) goes the normal way."""
+
+    @abc.abstractmethod
+    def remember(self, locker_id: str, locked_until: datetime, now: datetime) -> None:
+        """The database said at `now` that the locker is locked out until `locked_until`."""
+
+    @abc.abstractmethod
+    def locked_until(self, locker_id: str, now: datetime) -> datetime | None:
+        """When the locker's lockout ends, if remembered and still trusted at `now`; what has passed is forgotten."""
+
+
+class CodeTryTurns(abc.ABC):
+    """The code tries of one locker that this process handles at once, the others waiting their turn in order: a
+    locker has one screen, so a flood of tries at it is kept to a few, out of the other lockers' way."""
+
+    @abc.abstractmethod
+    def turn(self, locker_id: str) -> AbstractAsyncContextManager[None]:
+        """The locker's turn, held while a try is handled: entering waits for it, or raises LockerBusy at once when
+        too many of the locker's tries wait already."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from parcellocker.service.rental_guard import guarded_payment, refuse_guess, ren
 from parcellocker.service.rental_payments import pending_payment
 from parcellocker.service.rental_ports import PaymentDetail
 from parcellocker.service.rental_walk_up import terms_of
+from parcellocker.service.wrong_codes import CodeTry
 
 STAFF_KEEP_IT = "this rental has ended; what was left inside is kept by the locker's staff"
 
@@ -50,14 +51,14 @@ class PaymentRequired(Conflict):
 
 
 @dataclass(frozen=True, slots=True)
-class OpenRental:
+class OpenRental(CodeTry):
     by: Principal  # the locker's terminal, for the renter in front of it
     locker_id: str
     code: str
 
 
 @dataclass(frozen=True, slots=True)
-class FinishRental:
+class FinishRental(CodeTry):
     """Open for the last time: the renter takes everything out, and the rental ends when the door closes. Overdue,
     the time overstayed is paid by `method` first (an account-billed rental is charged on its account)."""
 
