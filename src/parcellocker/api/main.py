@@ -14,4 +14,4 @@ def app_from_env() -> FastAPI:
     """Settings from PARCELLOCKER_* variables, then the wired server and its app."""
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
-    return create_app(bootstrap(settings))
+    return create_app(bootstrap(settings), own_process=True)
