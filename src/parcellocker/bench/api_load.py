@@ -29,6 +29,7 @@ from typing import Any
 import aiohttp
 
 from parcellocker.adapters.db import migrate
+from parcellocker.api.app import YOUNG_OBJECTS_BEFORE_A_COLLECTION
 from parcellocker.api_client import ApiError, LockerApiClient
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
 from parcellocker.bench.latency import LatencyLog
@@ -142,14 +143,18 @@ async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path)
 
 @contextmanager
 def _start_up_frozen() -> Iterator[None]:
-    """While the clients run, what this process built before them is left out of the garbage collector's full
-    collections: each took ~170 ms here, long enough to add to the latency of every request then in flight, a
-    delay of the measuring tool and not of the server (the server's workers do the same, api/app.py)."""
+    """While the clients run, this process's garbage collector is set as the server's workers set theirs
+    (api/app.py): what was built before is left out of its full collections (each took ~170 ms here, long enough to
+    add to the latency of every request then in flight, a delay of the measuring tool and not of the server), and
+    young objects are collected less often (CPU the tool takes from the server on the same cores)."""
+    thresholds = gc.get_threshold()
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS_BEFORE_A_COLLECTION, *thresholds[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 
