@@ -79,7 +79,7 @@ def create_app(
 ) -> FastAPI:
     """The app for `server`; its notifications go to `notifier` (by default the one the settings name), carriers'
     webhooks through `webhook_sender` (by default over HTTP). `own_process`: the app is all its process serves (a
-    server worker, not a test), so its garbage collector is tuned for serving (`_tune_garbage_collector`)."""
+    server worker, not a test), so its garbage collector is tuned for serving (`tune_garbage_collector`)."""
     settings = server.settings
     notifier = notifier or notifier_from(settings)
     worker = None
@@ -108,7 +108,7 @@ def create_app(
         silent_locker_check.start()
         sweeper.start()
         if own_process:
-            _tune_garbage_collector()
+            tune_garbage_collector()
         try:
             yield
         finally:
@@ -190,7 +190,7 @@ and every tenth reached the middle generation: ~4.5 % of its CPU in all, against
 of cyclic garbage left a little longer (docs/PERFORMANCE.md)."""
 
 
-def _tune_garbage_collector() -> None:
+def tune_garbage_collector() -> None:
     """For a server worker: leave what start-up built (modules, the app, its routes and schemas, ~175,000 objects)
     out of the collector's full collections, where scanning it again and again cost ~200 ms of CPU each, a pause
     every few seconds under load (~20 ms without it); and collect the young generation less often."""

@@ -29,7 +29,7 @@ from typing import Any
 import aiohttp
 
 from parcellocker.adapters.db import migrate
-from parcellocker.api.app import YOUNG_OBJECTS_BEFORE_A_COLLECTION
+from parcellocker.api.app import tune_garbage_collector
 from parcellocker.api_client import ApiError, LockerApiClient
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
 from parcellocker.bench.latency import LatencyLog
@@ -148,9 +148,7 @@ def _start_up_frozen() -> Iterator[None]:
     add to the latency of every request then in flight, a delay of the measuring tool and not of the server), and
     young objects are collected less often (CPU the tool takes from the server on the same cores)."""
     thresholds = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_OBJECTS_BEFORE_A_COLLECTION, *thresholds[1:])
+    tune_garbage_collector()
     try:
         yield
     finally:
