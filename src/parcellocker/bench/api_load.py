@@ -33,6 +33,7 @@ from parcellocker.api.app import tune_garbage_collector
 from parcellocker.api_client import ApiError, LockerApiClient
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
 from parcellocker.bench.latency import LatencyLog
+from parcellocker.bench.recipients_mailbox import recipients_mailbox
 from parcellocker.bootstrap import bootstrap
 from parcellocker.config import Settings
 from parcellocker.sample_site import SampleSite, seed_sample_site
@@ -78,29 +79,35 @@ class LoadOutcome:
 async def run_api_load(plan: LoadPlan, progress: Callable[[str], None]) -> LoadOutcome:
     with tempfile.TemporaryDirectory(prefix="parcellocker-bench-") as folder:
         var_dir = Path(folder)
-        async with scratch_database(plan.db, var_dir, plan.postgres_admin_url) as url:
-            server_key = secrets.token_urlsafe(32)
-            progress(f"migrating a fresh {plan.db} database")
-            await asyncio.to_thread(migrate.upgrade, url)
-            lockers = math.ceil(plan.clients / CLIENTS_PER_LOCKER)
-            progress(f"seeding {lockers} locker(s) of {LOCKER_LAYOUT}")
-            settings = Settings(var_dir=var_dir, database_url=url, server_key=server_key)
-            seeded = bootstrap(settings)
-            try:
-                site = await seed_sample_site(seeded.services, lockers=lockers, layout=LOCKER_LAYOUT)
-            finally:
-                await seeded.close()
-            env = {
-                "PARCELLOCKER_DATABASE_URL": url,
-                "PARCELLOCKER_VAR_DIR": str(var_dir),
-                "PARCELLOCKER_SERVER_KEY": server_key,
-                "PARCELLOCKER_LOG_LEVEL": "WARNING",
-            }
-            progress(f"starting the server ({plan.workers} worker process(es))")
-            async with ServerProcess(env, workers=plan.workers) as server:
-                progress(f"driving {plan.clients} clients for {plan.warmup:.0f} s warm-up + {plan.seconds:.0f} s")
-                with _start_up_frozen():  # before the measured window starts: its first collection takes a while
-                    return await _drive(plan, server.base_url, site, settings.effective_mailbox_dir)
+        with recipients_mailbox(var_dir / "mailbox") as mailbox:
+            return await _run_in(plan, var_dir, mailbox, progress)
+
+
+async def _run_in(plan: LoadPlan, var_dir: Path, mailbox: Path, progress: Callable[[str], None]) -> LoadOutcome:
+    async with scratch_database(plan.db, var_dir, plan.postgres_admin_url) as url:
+        server_key = secrets.token_urlsafe(32)
+        progress(f"migrating a fresh {plan.db} database")
+        await asyncio.to_thread(migrate.upgrade, url)
+        lockers = math.ceil(plan.clients / CLIENTS_PER_LOCKER)
+        progress(f"seeding {lockers} locker(s) of {LOCKER_LAYOUT}")
+        settings = Settings(var_dir=var_dir, database_url=url, server_key=server_key, mailbox_dir=mailbox)
+        seeded = bootstrap(settings)
+        try:
+            site = await seed_sample_site(seeded.services, lockers=lockers, layout=LOCKER_LAYOUT)
+        finally:
+            await seeded.close()
+        env = {
+            "PARCELLOCKER_DATABASE_URL": url,
+            "PARCELLOCKER_VAR_DIR": str(var_dir),
+            "PARCELLOCKER_MAILBOX_DIR": str(mailbox),
+            "PARCELLOCKER_SERVER_KEY": server_key,
+            "PARCELLOCKER_LOG_LEVEL": "WARNING",
+        }
+        progress(f"starting the server ({plan.workers} worker process(es))")
+        async with ServerProcess(env, workers=plan.workers) as server:
+            progress(f"driving {plan.clients} clients for {plan.warmup:.0f} s warm-up + {plan.seconds:.0f} s")
+            with _start_up_frozen():  # before the measured window starts: its first collection takes a while
+                return await _drive(plan, server.base_url, site, mailbox)
 
 
 async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path) -> LoadOutcome:
