@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from outbox_rigs import OutboxRig, outbox_rig
+from sqlalchemy import text
 
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.adapters.notifications.port import Message, Notifier
@@ -83,3 +84,29 @@ async def test_a_claim_lapses_so_a_sender_that_died_midway_is_replaced(rig: Outb
     rig.clock.advance(rig.worker.claim_for)
     assert await worker.send_due() == 1
     assert [message.notification_id for message in probe.sent] == [claimed.id]
+
+
+async def test_a_message_that_cannot_be_composed_fails_alone_and_the_rest_of_its_batch_is_sent(rig: OutboxRig) -> None:
+    for number in range(3):
+        await rig.store_parcel(Recipient(phone=f"+4860010030{number}"), tracking_number=f"TN-MIXED-{number}")
+    async with rig.server.engine.begin() as connection:  # its sealed code no longer opens with the server's key
+        await connection.execute(
+            text(
+                "UPDATE notifications SET sealed_payload = 'not-sealed' WHERE shipment_id ="
+                " (SELECT id FROM shipments WHERE tracking_number = 'TN-MIXED-1')"
+            )
+        )
+    probe = ProbingNotifier(rig)
+    worker = OutboxWorker(rig.server.services, probe, library=rig.worker.library)
+
+    assert await worker.send_due() == 3
+
+    assert sorted(message.tracking_number for message in probe.sent) == ["TN-MIXED-0", "TN-MIXED-2"]
+    assert all(message.locker_id == rig.locker_id for message in probe.sent)
+    async with rig.server.engine.connect() as connection:
+        failed = (await connection.execute(text("SELECT attempts, sent_at, last_error FROM notifications"
+                                                 " WHERE sealed_payload = 'not-sealed'"))).one()  # fmt: skip
+    assert failed.attempts == 1 and failed.sent_at is None and failed.last_error
+    rig.clock.advance(timedelta(days=1))
+    assert await worker.send_due() == 1  # tried again later; the two sent ones never again
+    assert len(probe.sent) == 2

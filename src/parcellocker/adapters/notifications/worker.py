@@ -14,6 +14,7 @@ from parcellocker.adapters.notifications.messages import compose
 from parcellocker.adapters.notifications.port import Message, NotificationFailed, Notifier
 from parcellocker.adapters.notifications.rental_messages import rental_message
 from parcellocker.background_loop import BackgroundLoop
+from parcellocker.domain.locker import Locker
 from parcellocker.domain.notices import worth_sending
 from parcellocker.security.sealing import unseal
 from parcellocker.service.context import Services
@@ -91,17 +92,18 @@ class OutboxWorker:
         to_deliver: list[tuple[Notification, Message]] = []
         async with self.services.uow_factory() as uow:
             due = await uow.outbox.pending(self.batch_size, clock.now())
-            for notification in due:
-                try:
-                    message = await self._compose(uow, notification)
-                except Exception as error:  # one bad message must not hold up the others
-                    await self._failed(uow, notification, error)
-                    continue
-                if message is None:
+            # Every message is composed (reads only) before any claim is written: the claims then go to the
+            # database together at the commit, rather than one statement each before the next message's reads.
+            lockers: dict[str, Locker | None] = {}
+            composed = [await self._compose_or_failure(uow, notification, lockers) for notification in due]
+            for notification, outcome in zip(due, composed, strict=True):
+                if isinstance(outcome, Exception):  # one bad message must not hold up the others
+                    await self._failed(uow, notification, outcome)
+                elif outcome is None:
                     log.info("notification %s dropped: its parcel is no longer waiting", notification.id)
                     await uow.outbox.mark_sent(notification.id, clock.now())
                 else:
-                    to_deliver.append((notification, message))
+                    to_deliver.append((notification, outcome))
                     await uow.outbox.postpone(notification.id, clock.now() + self.claim_for)
             if due:
                 await uow.commit()
@@ -151,7 +153,18 @@ class OutboxWorker:
         log.info("notification %s sent by %s", notification.id, notification.channel)
         return None
 
-    async def _compose(self, uow: UnitOfWork, notification: Notification) -> Message | None:
+    async def _compose_or_failure(
+        self, uow: UnitOfWork, notification: Notification, lockers: dict[str, Locker | None]
+    ) -> Message | Exception | None:
+        try:
+            return await self._compose(uow, notification, lockers)
+        except Exception as error:
+            return error
+
+    async def _compose(
+        self, uow: UnitOfWork, notification: Notification, lockers: dict[str, Locker | None]
+    ) -> Message | None:
+        """The message, or None when it is no longer worth sending; `lockers` holds the batch's lockers, read once."""
         if notification.rental_id is not None:
             return await rental_message(uow, self.library, notification, self._seal_key)
         assert notification.shipment_id is not None
@@ -162,7 +175,9 @@ class OutboxWorker:
             or not worth_sending(notification.template, notification.created_at, shipment)
         ):
             return None
-        locker = await uow.lockers.get(shipment.locker_id, with_compartments=False)
+        if shipment.locker_id not in lockers:
+            lockers[shipment.locker_id] = await uow.lockers.get(shipment.locker_id, with_compartments=False)
+        locker = lockers[shipment.locker_id]
         if locker is None:
             return None
         secrets = unseal(self._seal_key, notification.sealed_payload)
