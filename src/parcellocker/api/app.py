@@ -18,6 +18,7 @@ from parcellocker.adapters.webhooks.sender import HttpWebhookSender, WebhookSend
 from parcellocker.adapters.webhooks.worker import WebhookWorker
 from parcellocker.api.authentication import Authenticator
 from parcellocker.api.errors import install_error_handlers
+from parcellocker.api.locked_out_door import LockedOutDoor
 from parcellocker.api.metrics import ApiMetrics, RequestMetrics
 from parcellocker.api.openapi import describe_shared_errors
 from parcellocker.api.routes import (
@@ -68,6 +69,36 @@ header: the same key with the same request returns the first answer and changes 
 
 Errors are always `{"error": {"code": "...", "message": "..."}}` with the HTTP status saying what kind.
 """
+
+
+API_MODULES = (
+    lockers,
+    compartments,
+    deposits,
+    pickups,
+    door_events,
+    terminal_link,
+    shipments,
+    sessions,
+    carriers,
+    couriers,
+    alarms,
+    audit,
+    collecting,
+    pickup_policies,
+    parcels_to_collect,
+    utilisation,
+    carrier_shares,
+    dropoffs,
+    locker_dropoffs,
+    rental_setup,
+    rental_desk,
+    rentals,
+    payments,
+    webhooks,
+    events,
+)
+"""The modules whose routers make the API under API_PREFIX."""
 
 
 def create_app(
@@ -140,37 +171,15 @@ def create_app(
     app.state.terminal_sightings = TerminalSightings(server.services)
     app.state.silent_locker_check = silent_locker_check
     app.state.mqtt_bridge = bridge
+    # Innermost of the middlewares (each one added goes outside the others): inside the error handling and the metrics.
+    code_tries = [(API_PREFIX, route) for module in API_MODULES for route in module.router.routes]
+    app.add_middleware(LockedOutDoor, routes=code_tries, env=server.services.env, authenticator=authenticator,
+                       sightings=app.state.terminal_sightings)  # fmt: skip
     install_error_handlers(app)
     metrics = ApiMetrics()
     app.add_middleware(RequestMetrics, metrics=metrics)
 
-    for module in (
-        lockers,
-        compartments,
-        deposits,
-        pickups,
-        door_events,
-        terminal_link,
-        shipments,
-        sessions,
-        carriers,
-        couriers,
-        alarms,
-        audit,
-        collecting,
-        pickup_policies,
-        parcels_to_collect,
-        utilisation,
-        carrier_shares,
-        dropoffs,
-        locker_dropoffs,
-        rental_setup,
-        rental_desk,
-        rentals,
-        payments,
-        webhooks,
-        events,
-    ):
+    for module in API_MODULES:
         app.include_router(module.router, prefix=API_PREFIX)
         metrics.name_routes(API_PREFIX, module.router.routes)
     app.include_router(health.router)

@@ -44,6 +44,10 @@ class LockoutMemory(abc.ABC):
     def locked_until(self, locker_id: str, now: datetime) -> datetime | None:
         """When the locker's lockout ends, if remembered and still trusted at `now`; what has passed is forgotten."""
 
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """How many lockers are remembered (0: no try needs a look, the common case)."""
+
 
 class CodeTryTurns(abc.ABC):
     """The code tries of one locker that this process handles at once, the others waiting their turn in order: a

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.locked_out_door import code_try
 from parcellocker.api.schemas.doors import CompartmentToOpen, LockerDropoffCreate, LockerDropoffProblemCreate
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
@@ -27,6 +28,7 @@ router = APIRouter(prefix="/lockers/{locker_id}/dropoffs", tags=["dropoffs"])
     responses=error_responses(400, 401, 403, 404, 409, 422, 429),
     summary="Drop a parcel off with its drop-off code (terminal): the compartment to open",
 )
+@code_try
 async def create_locker_dropoff(
     locker_id: LockerIdPath,
     dropoff_in: LockerDropoffCreate,
@@ -48,6 +50,7 @@ async def create_locker_dropoff(
     responses=error_responses(400, 401, 403, 404, 409, 422, 429),
     summary="Report that the parcel does not fit or the door did not open (terminal): another compartment",
 )
+@code_try
 async def create_locker_dropoff_problem(
     locker_id: LockerIdPath,
     problem_in: LockerDropoffProblemCreate,

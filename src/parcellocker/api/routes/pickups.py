@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.locked_out_door import code_try
 from parcellocker.api.schemas.doors import (
     CompartmentReopenedPublic,
     CompartmentToOpen,
@@ -29,6 +30,7 @@ router = APIRouter(prefix="/lockers/{locker_id}/pickups", tags=["pickups"])
     responses=error_responses(400, 401, 403, 404, 422, 429),
     summary="Pick up a parcel by code or QR token (terminal): the compartment to open",
 )
+@code_try
 async def create_pickup(
     locker_id: LockerIdPath,
     pickup_in: PickupCreate,

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.locked_out_door import code_try
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
 from parcellocker.api.schemas.rentals import (
@@ -93,6 +94,7 @@ async def create_walk_up_completion(
     responses=error_responses(400, 401, 403, 404, 409, 422, 429),
     summary="A renter's code opens their compartment (terminal)",
 )
+@code_try
 async def create_rental_opening(
     locker_id: LockerIdPath, opening_in: RentalOpeningCreate, services: ServicesDep, principal: PrincipalDep
 ) -> Any:
@@ -109,6 +111,7 @@ async def create_rental_opening(
     responses=error_responses(400, 401, 403, 404, 409, 422, 429),
     summary="Open for the last time to take everything out; the rental ends when the door closes (terminal)",
 )
+@code_try
 async def create_last_rental_opening(
     locker_id: LockerIdPath, opening_in: LastOpeningCreate, services: ServicesDep, principal: PrincipalDep
 ) -> Any:
