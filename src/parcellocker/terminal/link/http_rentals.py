@@ -26,13 +26,9 @@ class HttpRentalCalls(RentalLink):
         phone: str | None = None,
         language: str = "en",
     ) -> WalkUpRental:
-        payload = {
-            "size": size,
-            "duration_minutes": duration_minutes,
-            "payment_method": payment_method,
-            "voucher_code": voucher_code,
-            "renter": {"email": email, "phone": phone, "language": language},
-        }
+        payload = rental_bodies.walk_up_request(
+            size, duration_minutes, payment_method, voucher_code, email, phone, language
+        )
         answer = await self._call("POST", f"{self._locker}/walk-up-rentals", json=payload)
         return bodies.read(rental_bodies.walk_up, answer)
 

@@ -27,13 +27,9 @@ class MqttRentalCalls(RentalLink):
         phone: str | None = None,
         language: str = "en",
     ) -> WalkUpRental:
-        body = {
-            "size": size,
-            "duration_minutes": duration_minutes,
-            "payment_method": payment_method,
-            "voucher_code": voucher_code,
-            "renter": {"email": email, "phone": phone, "language": language},
-        }
+        body = rental_bodies.walk_up_request(
+            size, duration_minutes, payment_method, voucher_code, email, phone, language
+        )
         return bodies.read(rental_bodies.walk_up, await self._request("rental_walk_up", body))
 
     async def complete_walk_up(self, rental_id: str) -> WalkUpRental:

@@ -1,5 +1,6 @@
 """The server's JSON answers about rentals, read the same way whichever transport carried them; every field is
-checked for its type (`answer_fields`), and `bodies.read` turns an answer that cannot be read into LinkDown."""
+checked for its type (`answer_fields`), and `bodies.read` turns an answer that cannot be read into LinkDown. Also
+the walk-up rental's request, the same on both transports."""
 
 from __future__ import annotations
 
@@ -22,6 +23,25 @@ from parcellocker.terminal.link.rental_port import (
     RentalOffer,
     WalkUpRental,
 )
+
+
+def walk_up_request(
+    size: str,
+    duration_minutes: int,
+    payment_method: str,
+    voucher_code: str | None,
+    email: str | None,
+    phone: str | None,
+    language: str,
+) -> dict[str, Any]:
+    """What a terminal sends to rent a compartment at its screen (the API's `WalkUpRentalCreate`)."""
+    return {
+        "size": size,
+        "duration_minutes": duration_minutes,
+        "payment_method": payment_method,
+        "voucher_code": voucher_code,
+        "renter": {"email": email, "phone": phone, "language": language},
+    }
 
 
 def offer(body: Any) -> RentalOffer:
