@@ -30,11 +30,7 @@ def compose(
     deadline = message_deadline(shipment)
     qr_image_cid = f"pickup-qr.{notification.id}@parcellocker" if secrets.get("qr") else None
     context = template_context(notification.language, secrets, shipment, locker, qr_image_cid)
-    if notification.channel == "sms":
-        subject, text, html = "", library.render_sms(notification.template, notification.language, context), None
-    else:
-        email = library.render_email(notification.template, notification.language, context)
-        subject, text, html = email.subject, email.text, email.html
+    subject, text, html = rendered(library, notification, context)
     return Message(
         notification_id=notification.id,
         channel=notification.channel,
@@ -51,6 +47,16 @@ def compose(
         html=html,
         qr_image_cid=qr_image_cid if html is not None else None,  # no QR token, no picture
     )
+
+
+def rendered(
+    library: TemplateLibrary, notification: Notification, context: dict[str, Any]
+) -> tuple[str, str, str | None]:
+    """The notification's template rendered for its channel: subject (none for an SMS), text, and HTML (e-mail)."""
+    if notification.channel == "sms":
+        return "", library.render_sms(notification.template, notification.language, context), None
+    email = library.render_email(notification.template, notification.language, context)
+    return email.subject, email.text, email.html
 
 
 def template_context(

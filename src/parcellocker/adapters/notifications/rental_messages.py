@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from parcellocker.adapters.notifications.library import TemplateLibrary
-from parcellocker.adapters.notifications.messages import babel_locale, long_local_time, short_local_time
+from parcellocker.adapters.notifications.messages import babel_locale, long_local_time, rendered, short_local_time
 from parcellocker.adapters.notifications.port import Message
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.rental import Rental, RentalState
@@ -34,11 +34,7 @@ async def rental_message(
         return None
     secrets = unseal(seal_key, notification.sealed_payload)
     context = rental_context(notification.language, secrets.get("code", ""), rental, locker)
-    if notification.channel == "sms":
-        subject, text, html = "", library.render_sms(notification.template, notification.language, context), None
-    else:
-        email = library.render_email(notification.template, notification.language, context)
-        subject, text, html = email.subject, email.text, email.html
+    subject, text, html = rendered(library, notification, context)
     return Message(
         notification_id=notification.id,
         channel=notification.channel,
