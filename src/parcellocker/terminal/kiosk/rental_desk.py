@@ -5,8 +5,9 @@ reached the kiosk says so, and a rental's code is not checked by the terminal it
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from parcellocker.terminal.doors import DoorControlError, DoorCoordinator, OpeningPurpose
 from parcellocker.terminal.kiosk.errors import DoorDidNotOpen, NotReady, RefusedByServer, ServerUnreachable
@@ -16,6 +17,8 @@ from parcellocker.terminal.link.rental_port import RentalDoor, RentalLink, Renta
 from parcellocker.terminal.reporting import DoorReporter
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +46,7 @@ class RentalDesk:
         self._health = health
 
     async def offer(self) -> RentalOffer:
-        try:
-            offer = await self._link.rental_offer()
-        except LinkDown as error:
-            self._down(error)
-        except LinkRefused as error:
-            raise _passed_on(error) from None
+        offer = await self._asked(self._link.rental_offer)
         self._health.mark_up()
         return offer
 
@@ -58,8 +56,8 @@ class RentalDesk:
         """Paid at once: the compartment opens now. Paid at a provider's page: `payment` says where, and
         `complete` is asked until it is paid."""
         self._check_ready()
-        try:
-            rental = await self._link.rent(
+        rental = await self._asked(
+            lambda: self._link.rent(
                 size,
                 duration_minutes,
                 payment_method,
@@ -68,34 +66,21 @@ class RentalDesk:
                 phone=renter.phone,
                 language=renter.language,
             )
-        except LinkDown as error:
-            self._down(error)
-        except LinkRefused as error:
-            raise _passed_on(error) from None
+        )
         if rental.code is not None:
             await self._open(rental.compartment)
         return rental
 
     async def complete(self, rental_id: str) -> WalkUpRental:
         self._check_ready()
-        try:
-            rental = await self._link.complete_walk_up(rental_id)
-        except LinkDown as error:
-            self._down(error)
-        except LinkRefused as error:
-            raise _passed_on(error) from None
+        rental = await self._asked(lambda: self._link.complete_walk_up(rental_id))
         await self._open(rental.compartment)
         return rental
 
     async def open(self, code: str) -> RentalDoor:
         """The renter's code opens their compartment again (or the server says why not)."""
         self._check_ready()
-        try:
-            door = await self._link.open_rental(code)
-        except LinkDown as error:
-            self._down(error)
-        except LinkRefused as error:
-            raise _passed_on(error) from None
+        door = await self._asked(lambda: self._link.open_rental(code))
         if door.compartment is not None:
             await self._open(door.compartment)
         return door
@@ -103,12 +88,7 @@ class RentalDesk:
     async def finish(self, code: str, payment_method: str | None, voucher_code: str | None) -> RentalDoor:
         """Open for the last time (the overdue time paid first, when there is some)."""
         self._check_ready()
-        try:
-            door = await self._link.open_rental_last(code, payment_method, voucher_code)
-        except LinkDown as error:
-            self._down(error)
-        except LinkRefused as error:
-            raise _passed_on(error) from None
+        door = await self._asked(lambda: self._link.open_rental_last(code, payment_method, voucher_code))
         if door.compartment is not None:
             await self._open(door.compartment)
         return door
@@ -122,6 +102,15 @@ class RentalDesk:
             ) from error
         finally:
             self._reporter.record_pending()
+
+    async def _asked(self, request: Callable[[], Awaitable[T]]) -> T:
+        """The server's answer to `request`; ServerUnreachable while the link is down, its refusal passed on."""
+        try:
+            return await request()
+        except LinkDown as error:
+            self._down(error)
+        except LinkRefused as error:
+            raise _passed_on(error) from None
 
     def _check_ready(self) -> None:
         if not self._coordinator.reconciled:
