@@ -4,14 +4,12 @@ events a kiosk request caused are in the store before it is answered."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
-from terminal_fakes import LOCKER, LOCKER_KEY, NOW, FakeBoard, FakeLink, coordinator_on, sheet_code
+from kiosk_rigs import KioskRig, door_events, kiosk_rig
+from terminal_fakes import LOCKER_KEY, NOW, sheet_code
 
-from parcellocker.domain.lockout import LockoutPolicy
-from parcellocker.terminal.doors import DoorCoordinator, OpeningPurpose
-from parcellocker.terminal.kiosk.desk import Kiosk
+from parcellocker.terminal.doors import OpeningPurpose
 from parcellocker.terminal.kiosk.errors import (
     DoorDidNotOpen,
     PickupNotFound,
@@ -19,43 +17,17 @@ from parcellocker.terminal.kiosk.errors import (
     ServerUnreachable,
     TooManyTries,
 )
-from parcellocker.terminal.kiosk.offline import OfflinePickupDesk
-from parcellocker.terminal.link.health import LinkHealth
 from parcellocker.terminal.link.port import CodeSheet, CompartmentToOpen, EventKind, LinkDown, LinkRefused
-from parcellocker.terminal.reporting import DoorReporter
 from parcellocker.terminal.store import TerminalStore
 
-
-@dataclass
-class Rig:
-    kiosk: Kiosk
-    link: FakeLink
-    board: FakeBoard
-    coordinator: DoorCoordinator
-    health: LinkHealth
-    store: TerminalStore
+Rig = KioskRig
 
 
 @pytest.fixture
 async def rig(store: TerminalStore) -> AsyncIterator[Rig]:
-    link, board, health = FakeLink(), FakeBoard(), LinkHealth()
-    coordinator = coordinator_on(board)
-    reporter = DoorReporter(store, coordinator)
-    await coordinator.reconcile()
+    rig = await kiosk_rig(store)
     store.codes.replace(CodeSheet(LOCKER_KEY, b"q" * 32, [sheet_code(5, "555555", "ship-5")], "v1"), NOW)
-    offline = OfflinePickupDesk(store, LOCKER, LockoutPolicy())
-    yield Rig(
-        Kiosk(LOCKER, store, coordinator, reporter, link, health, offline, lambda: NOW),
-        link,
-        board,
-        coordinator,
-        health,
-        store,
-    )
-
-
-def door_events(store: TerminalStore) -> list[tuple[int, str]]:
-    return [(e.body["compartment"], e.body["state"]) for e in store.outbox.pending() if e.kind is EventKind.DOOR]
+    yield rig
 
 
 async def test_pickup_checked_by_the_server_opens_the_compartment_it_names(rig: Rig) -> None:

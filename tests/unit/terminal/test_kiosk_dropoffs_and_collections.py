@@ -4,46 +4,22 @@ the door the server names opens for its purpose, its events in the store before 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
-from terminal_fakes import LOCKER, NOW, FakeBoard, FakeLink, coordinator_on
+from kiosk_rigs import KioskRig, door_events, kiosk_rig
 
-from parcellocker.domain.lockout import LockoutPolicy
-from parcellocker.terminal.doors import DoorCoordinator
 from parcellocker.terminal.kiosk.api import create_kiosk_app
-from parcellocker.terminal.kiosk.desk import Kiosk
 from parcellocker.terminal.kiosk.errors import DoorDidNotOpen, RefusedByServer, ServerUnreachable, TooManyTries
-from parcellocker.terminal.kiosk.offline import OfflinePickupDesk
-from parcellocker.terminal.link.health import LinkHealth
-from parcellocker.terminal.link.port import CompartmentToOpen, EventKind, LinkRefused
-from parcellocker.terminal.reporting import DoorReporter
+from parcellocker.terminal.link.port import CompartmentToOpen, LinkRefused
 from parcellocker.terminal.store import TerminalStore
 
-
-@dataclass
-class Rig:
-    kiosk: Kiosk
-    link: FakeLink
-    board: FakeBoard
-    coordinator: DoorCoordinator
-    health: LinkHealth
-    store: TerminalStore
+Rig = KioskRig
 
 
 @pytest.fixture
 async def rig(store: TerminalStore) -> AsyncIterator[Rig]:
-    link, board, health = FakeLink(), FakeBoard(), LinkHealth()
-    coordinator = coordinator_on(board)
-    await coordinator.reconcile()
-    offline = OfflinePickupDesk(store, LOCKER, LockoutPolicy())
-    kiosk = Kiosk(LOCKER, store, coordinator, DoorReporter(store, coordinator), link, health, offline, lambda: NOW)
-    yield Rig(kiosk, link, board, coordinator, health, store)
-
-
-def door_events(store: TerminalStore) -> list[tuple[int, str]]:
-    return [(e.body["compartment"], e.body["state"]) for e in store.outbox.pending() if e.kind is EventKind.DOOR]
+    yield await kiosk_rig(store)
 
 
 async def test_a_drop_off_code_opens_the_compartment_the_server_names(rig: Rig) -> None:
