@@ -45,7 +45,7 @@ class Server:
 
 def bootstrap(settings: Settings, clock: Clock | None = None) -> Server:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url, pool_size=settings.database_pool_size)
     keys = settings.server_keys()
     env = Env(
         clock=clock or SystemClock(),

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parcellocker.adapters.code_try_turns import AT_ONCE, WAITING
+from parcellocker.adapters.db.engine import MIN_POOL_SIZE
 from parcellocker.adapters.notifications.sms_gateway import DEFAULT_BODY as DEFAULT_SMS_BODY
 from parcellocker.adapters.notifications.sms_gateway import SmsBodyTemplate
 from parcellocker.domain.codes import MAX_CODE_LENGTH, MIN_CODE_LENGTH
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
     environment: Literal["local", "production"] = "local"
     var_dir: Path = Path("var")
     database_url: str = ""  # empty: SQLite file under var_dir
+    # PostgreSQL connections each server process keeps open (it runs one unit of work less at once); none: the
+    # machine's cores + 1, at least 3 (adapters/db/engine.py: default_pool_size).
+    database_pool_size: int | None = Field(default=None, ge=MIN_POOL_SIZE, le=500)
     server_key: str = ""  # base64 of ≥32 random bytes; empty (local only): created under var_dir
     host: str = "127.0.0.1"
     port: int = 8000
