@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from kiosk_rigs import KioskRig, door_events, kiosk_rig
+from kiosk_desk_rigs import KioskRig, door_events, kiosk_rig
 from terminal_fakes import LOCKER_KEY, NOW, sheet_code
 
 from parcellocker.terminal.doors import OpeningPurpose

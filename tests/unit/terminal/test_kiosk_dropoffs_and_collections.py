@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from kiosk_rigs import KioskRig, door_events, kiosk_rig
+from kiosk_desk_rigs import KioskRig, door_events, kiosk_rig
 
 from parcellocker.terminal.kiosk.api import create_kiosk_app
 from parcellocker.terminal.kiosk.errors import DoorDidNotOpen, RefusedByServer, ServerUnreachable, TooManyTries
