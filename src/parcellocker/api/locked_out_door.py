@@ -13,7 +13,7 @@ Everything else goes the normal way, so the answers do not change: no lockout kn
 dictionary look-up per POST), a request with an Idempotency-Key (its first reply is replayed before any check), no
 credential or an unknown one (401), a caller who is not that locker's terminal (403). One difference is on
 purpose: the door does not read the body, so a malformed try at a locked-out locker is refused with 429 where the
-route would have answered 422.
+route would have answered 400 or 422.
 """
 
 from __future__ import annotations

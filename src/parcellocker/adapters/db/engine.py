@@ -41,8 +41,9 @@ def default_pool_size() -> int:
     """PostgreSQL connections a server process keeps open by default: the machine's cores + 1, at least 3. Units
     of work beyond the pool wait their turn in the process (unit_of_work_gate), which costs next to nothing, while
     every connection more is a backend competing for the same cores. On 2 cores with 2 server processes and
-    PostgreSQL alongside, 400 operations/s offered (docs/PERFORMANCE.md): 3 connections per process p50 3-5 ms and
-    p99 19-50 ms, 20 connections p50 30-35 ms and p99 137-140 ms, for the same throughput in a closed loop."""
+    PostgreSQL alongside, 400 operations/s offered (docs/PERFORMANCE.md, three rounds): 3 connections per process
+    p50 4-8 ms and p99 22-83 ms, 20 connections p50 24-39 ms and p99 99-140 ms; no less throughput in a closed
+    loop."""
     return max(MIN_POOL_SIZE, (os.cpu_count() or 1) + 1)
 
 
