@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 
 from parcellocker.boards.port import BoardConnectionError, Transport
+from parcellocker.wakeups import woken_within
 
 
 class TcpTransport(Transport):
@@ -41,8 +42,7 @@ class TcpTransport(Transport):
         if not self._received:
             self._raise_if_lost()
             self._arrived.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), wait)
+            await woken_within(self._arrived, wait)
         if not self._received:
             self._raise_if_lost()
         data = bytes(self._received)

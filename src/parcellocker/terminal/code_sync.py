@@ -4,13 +4,13 @@ picked up here, or by a `sync_codes` command) and every `interval` seconds."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 
 from parcellocker.terminal.link.health import LinkHealth
 from parcellocker.terminal.link.port import CodeSheet, Link, LinkDown, LinkRefused
 from parcellocker.terminal.store import TerminalStore
+from parcellocker.wakeups import woken_within
 
 log = logging.getLogger(__name__)
 
@@ -53,5 +53,4 @@ class CodeSync:
             except LinkRefused as error:
                 log.error("the server refused the code sheet: %s", error)
                 wait = self.interval
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wanted.wait(), wait)
+            await woken_within(self._wanted, wait)

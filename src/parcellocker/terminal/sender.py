@@ -10,7 +10,6 @@ replays and dropped.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from datetime import UTC, datetime
 from parcellocker.terminal.link.health import LinkHealth
 from parcellocker.terminal.link.port import EventReceipt, Link, LinkDown, LinkRefused, OutboxEvent
 from parcellocker.terminal.store import TerminalStore
+from parcellocker.wakeups import woken_within
 
 log = logging.getLogger(__name__)
 
@@ -111,5 +111,4 @@ class OutboxSender:
         self._on_receipt(event, receipt)
 
     async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+        await woken_within(self._wake, seconds)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from parcellocker.domain.notices import worth_sending
 from parcellocker.security.sealing import unseal
 from parcellocker.service.context import Services
 from parcellocker.service.ports import Notification, UnitOfWork
+from parcellocker.wakeups import woken_within
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +140,7 @@ class OutboxWorker:
                 taken = 0
             if taken >= self.batch_size:
                 continue  # there may be more waiting
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+            if await woken_within(self._wake, self.interval):
                 await asyncio.sleep(self.gather)  # woken: let the messages queued just after it join this batch
 
     async def _deliver(self, notification: Notification, message: Message) -> Exception | None:

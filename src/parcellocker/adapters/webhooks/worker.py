@@ -10,7 +10,6 @@ taken over once its lease has run out.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -26,6 +25,7 @@ from parcellocker.security.webhook_signatures import EVENT_ID_HEADER, signature_
 from parcellocker.service.context import Services
 from parcellocker.service.ports import WebhookDelivery, WebhookDeliveryQueue
 from parcellocker.service.webhooks import unseal_secret
+from parcellocker.wakeups import woken_within
 
 log = logging.getLogger(__name__)
 SETTLE_TRIES = 5
@@ -123,8 +123,7 @@ class WebhookWorker:
                 log.exception("the webhook outbox could not be read; trying again shortly")
             if taken >= self.batch_size:
                 continue  # there may be more waiting
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.interval)
+            if await woken_within(self._wake, self.interval):
                 await asyncio.sleep(self.gather)  # woken: let the deliveries queued just after join this round
 
     async def _attempt(self, delivery: WebhookDelivery) -> Attempt:

@@ -4,7 +4,6 @@ its seq) and long-polls for the commands queued for it; operators queue commands
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
@@ -44,6 +43,7 @@ from parcellocker.service.terminal_sync import (
     greet_terminal,
     read_code_sheet,
 )
+from parcellocker.wakeups import woken_within
 
 RECHECK_SECONDS = 1.0
 """A waiting long-poll looks at the queue again this often, for commands queued by another server process."""
@@ -153,8 +153,7 @@ async def read_commands(
         remaining = deadline - loop.time()
         if commands or remaining <= 0:
             return [TerminalCommandPublic.from_domain(command).model_dump(mode="json") for command in commands]
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ringing.wait(), min(remaining, RECHECK_SECONDS))
+        await woken_within(ringing, min(remaining, RECHECK_SECONDS))
 
 
 @router.post(

@@ -41,6 +41,7 @@ from parcellocker.terminal.link.port import (
     OutboxEvent,
     ParcelToCollect,
 )
+from parcellocker.wakeups import woken_within
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +123,7 @@ class MqttLink(MqttRentalCalls, Link):
             await self._pull_commands(after)
         if not self._waiting_after(after):
             self._pushed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._pushed.wait(), wait)
+            await woken_within(self._pushed, wait)
             if not self._waiting_after(after):  # nothing came: ask, which also tells whether the server answers
                 await self._pull_commands(after)
         ready = sorted(self._waiting_after(after), key=lambda command: command.id)
@@ -190,8 +190,7 @@ class MqttLink(MqttRentalCalls, Link):
         """The connected client; LinkDown when there is none (waiting up to `within` s for the very first one)."""
         self._loop.start()
         if self._client is None and not self._ever_connected:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.connected.wait(), within)
+            await woken_within(self.connected, within)
         if self._client is None:
             raise LinkDown(f"not connected to the broker {self.broker}")
         return self._client
