@@ -20,9 +20,12 @@ demo: $(INSTALLED)
 # file stays on one worker, the browser tests all on one (tests/xdist_scheduling.py). TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 4
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+# A test that hangs fails after this many seconds, with its stack, instead of holding up the whole run (a stopped
+# background loop once waited forever in CI). The longest test takes a fraction of it.
+TEST_TIMEOUT ?= 600
 
 test: $(INSTALLED) browser lint typecheck
-	$(BIN)/pytest -q $(PARALLEL)
+	$(BIN)/pytest -q $(PARALLEL) --timeout=$(TEST_TIMEOUT)
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser of its own). Without
 # root the tests that need it are skipped, except in CI, where they fail.
