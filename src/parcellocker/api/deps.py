@@ -38,12 +38,22 @@ async def get_principal(
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
     credential = bearer.credentials if bearer is not None else api_key
+    return await signed_in(credential, request.app.state.authenticator, get_terminal_sightings(request))
+
+
+async def credential_of(request: Request) -> str | None:
+    """The caller's credential as the routes take it (`get_principal`): a bearer token, else the X-API-Key header."""
+    bearer = await _bearer(request)
+    return bearer.credentials if bearer is not None else await _api_key(request)
+
+
+async def signed_in(credential: str | None, authenticator: Authenticator, sightings: TerminalSightings) -> Principal:
+    """Who `credential` is; NotAuthenticated without one, or for one unknown, revoked or expired."""
     if not credential:
         raise NotAuthenticated("sign in first: send `Authorization: Bearer <API key or session token>`")
-    authenticator: Authenticator = request.app.state.authenticator
     principal = await authenticator.principal(credential)
     if principal.role is Role.TERMINAL:  # every request of a terminal is a sighting of it (its HTTP link)
-        await get_terminal_sightings(request).seen(principal)
+        await sightings.seen(principal)
     return principal
 
 

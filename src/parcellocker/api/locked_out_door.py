@@ -22,14 +22,13 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from fastapi.routing import APIRoute
-from fastapi.security.utils import get_authorization_scheme_param
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from parcellocker.api.authentication import Authenticator
+from parcellocker.api.deps import credential_of, signed_in
 from parcellocker.api.errors import domain_error
 from parcellocker.api.terminal_sightings import TerminalSightings
 from parcellocker.domain.errors import DomainError, LockedOut
@@ -87,21 +86,19 @@ class LockedOutDoor:
         if matched is None:
             return None
         route, locker_id = matched
-        headers = Headers(scope=scope)
-        credential = _credential(headers)
-        if "idempotency-key" in headers or not credential:
+        request = Request(scope)
+        if "idempotency-key" in request.headers:
             return None
         try:
             refuse_known_lockout(self._env, locker_id)
         except LockedOut as locked_out:
-            try:
-                principal = await self._authenticator.principal(credential)
+            try:  # as the route's dependencies would, the sighting of the terminal included
+                principal = await signed_in(await credential_of(request), self._authenticator, self._sightings)
                 require_terminal_of(principal, locker_id)
             except DomainError:  # 401 or 403: the route says it
                 return None
-            await self._sightings.seen(principal)  # a try is a sighting of the terminal, as any request of it
             scope["route"] = route  # the metrics' label
-            return await domain_error(Request(scope), locked_out)
+            return await domain_error(request, locked_out)
         return None
 
     def _code_try_at(self, path: str) -> tuple[BaseRoute, str] | None:
@@ -109,14 +106,6 @@ class LockedOutDoor:
             if (found := pattern.match(path)) is not None:
                 return route, found["locker_id"]
         return None
-
-
-def _credential(headers: Headers) -> str | None:
-    """The credential as api/deps.py `get_principal` takes it: a bearer token, else the X-API-Key header."""
-    scheme, token = get_authorization_scheme_param(headers.get("authorization"))
-    if scheme.lower() == "bearer" and token:
-        return token
-    return headers.get("x-api-key") or None
 
 
 def _route_path(scope: Scope) -> str:
