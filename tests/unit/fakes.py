@@ -231,6 +231,10 @@ class FakeCompartmentRepository(_Repository, CompartmentRepository):
         found = (c for c in self._tables.compartments.values() if c.locker_id == locker_id and c.number == number)
         return copy.deepcopy(next(found, None))
 
+    async def by_number_at_event(self, locker_id: str, number: int, seq: int) -> tuple[Compartment | None, Any | None]:
+        reply = copy.deepcopy(self._tables.terminal_events.get((locker_id, seq)))
+        return await self.by_number(locker_id, number), reply
+
     async def claim_free(
         self, locker_id: str, sizes: Sequence[Size], *, carrier_id: str | None = None, reachable: bool = False
     ) -> Compartment | None:

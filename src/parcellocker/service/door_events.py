@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from parcellocker.domain.accounts import Principal
 from parcellocker.domain.alarms import Alarm, AlarmKind
@@ -49,12 +48,11 @@ async def report_door(cmd: ReportDoor, uow: UnitOfWork, env: Env) -> DoorEventAp
     require_terminal_of(cmd.by, cmd.locker_id)
     if not 0 <= cmd.seq < MAX_SEQ:
         raise InvalidInput("seq is a whole number from 0, counted up by the terminal for each event")
-    prior: Any = await uow.terminal_events.applied(cmd.locker_id, cmd.seq)
+    compartment, prior = await uow.compartments.by_number_at_event(cmd.locker_id, cmd.compartment_number, cmd.seq)
     if prior is not None and "kind" in prior:  # applied as an offline pickup or an alarm (terminal_sync.py)
         raise Conflict(f"seq {cmd.seq} was applied before to an event of kind {prior['kind']}, not to a door change")
     if prior is not None:
         return DoorEventApplied(**{**prior, "replayed": True})
-    compartment = await uow.compartments.by_number(cmd.locker_id, cmd.compartment_number)
     if compartment is None:
         raise NotFound(f"locker {cmd.locker_id} has no compartment {cmd.compartment_number}")
     changed = compartment.door_reported(cmd.door)

@@ -111,6 +111,12 @@ class CompartmentRepository(abc.ABC):
     async def by_number(self, locker_id: str, number: int) -> Compartment | None: ...
 
     @abc.abstractmethod
+    async def by_number_at_event(self, locker_id: str, number: int, seq: int) -> tuple[Compartment | None, Any | None]:
+        """What a door event of the locker's terminal reads first: `by_number`, and the reply given when event `seq`
+        was applied (`TerminalEventLog.applied`, None if it is new), read together (one round trip where the store
+        can)."""
+
+    @abc.abstractmethod
     async def claim_free(
         self, locker_id: str, sizes: Sequence[Size], *, carrier_id: str | None = None, reachable: bool = False
     ) -> Compartment | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from db_samples import START, a_locker, add_locker_and_carrier, history_of
 from sqlalchemy.ext.asyncio import AsyncEngine
+from statement_log import StatementLog
 
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.domain.compartment import CompartmentState, DoorState, PendingAction
@@ -149,3 +152,32 @@ async def test_saving_a_stale_compartment_raises_concurrency_conflict(engine: As
     async with SqlUnitOfWork(engine) as uow:
         kept = await uow.compartments.get("L-1/1")
     assert kept is not None and (kept.state, kept.out_of_order_reason) == (CompartmentState.OUT_OF_ORDER, "dirty")
+
+
+async def test_a_door_event_reads_its_compartment_and_whether_its_seq_was_applied_in_one_statement(
+    engine: AsyncEngine,
+) -> None:
+    log = StatementLog(engine)  # before the first connection
+    await add_locker_and_carrier(engine)
+    reply = {"seq": 7, "compartment_number": 2, "door": "closed", "outcome": "recorded"}
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.terminal_events.record("L-1", 7, reply, START)
+        await uow.terminal_events.record("L-1", 8, {"kind": "alarm"}, START)
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        compartment, prior = await uow.compartments.by_number_at_event("L-1", 2, 6)
+        await asyncio.sleep(0.02)  # asyncpg tells of a statement just after it
+        before = len(log.sent)
+        applied = await uow.compartments.by_number_at_event("L-1", 2, 7)
+        await asyncio.sleep(0.02)
+        sent = log.sent[before:]
+        elsewhere = await uow.compartments.by_number_at_event("L-2", 2, 7)  # no locker L-2
+        missing_compartment = await uow.compartments.by_number_at_event("L-1", 99, 8)
+        neither = await uow.compartments.by_number_at_event("L-1", 99, 9)
+    assert compartment is not None and (compartment.locker_id, compartment.number) == ("L-1", 2)
+    assert prior is None
+    assert applied == (compartment, reply)
+    assert len(sent) == 1
+    assert elsewhere == (None, None)
+    assert missing_compartment == (None, {"kind": "alarm"})  # no such compartment, and yet its seq was used
+    assert neither == (None, None)

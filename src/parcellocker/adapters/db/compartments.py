@@ -14,7 +14,8 @@ from sqlalchemy import Select, and_, bindparam, or_, select, update
 from parcellocker.adapters.db.pickup_policies import policy_from_joined
 from parcellocker.adapters.db.preloaded import PreloadedShipments
 from parcellocker.adapters.db.shipments import SHIPMENT_COLUMNS, shipment_from_row
-from parcellocker.adapters.db.tables import compartments, pickup_policies, shipments
+from parcellocker.adapters.db.tables import compartments, pickup_policies, shipments, terminal_events
+from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
@@ -89,6 +90,14 @@ _BY_NUMBER = (
     .where(c.locker_id == bindparam("locker_id"), c.number == bindparam("number"))
 )
 _SHIPMENT_END = len(COMPARTMENT_COLUMNS) + len(SHIPMENT_COLUMNS)
+_POLICIES_END = _SHIPMENT_END + len(_POLICY_COLUMNS)
+# A door event reads the compartment and asks whether its `seq` was applied before: one statement for both, the
+# reply (or NULL) as a last column looked up by the primary key of terminal_events (see terminal_events.py).
+_BY_NUMBER_AT_EVENT = _BY_NUMBER.add_columns(
+    select(terminal_events.c.reply)
+    .where(terminal_events.c.locker_id == bindparam("locker_id"), terminal_events.c.seq == bindparam("seq"))
+    .scalar_subquery()
+)
 # The free compartment of the given sizes, in the carrier's share or the pool (never another carrier's share), that
 # comes first in domain.allocation.allocation_order: the carrier's share before the pool (the only non-NULL
 # `reserved_for_carrier_id` left is the carrier's own, so NULLS LAST puts it first), smallest size first, out of
@@ -128,13 +137,23 @@ class SqlCompartmentRepository(CompartmentRepository):
 
     async def by_number(self, locker_id: str, number: int) -> Compartment | None:
         row = (await self._tx.execute(_BY_NUMBER, {"locker_id": locker_id, "number": number})).first()
-        if row is None:
-            return None
+        return None if row is None else self._with_its_shipment(locker_id, row)
+
+    async def by_number_at_event(self, locker_id: str, number: int, seq: int) -> tuple[Compartment | None, Any | None]:
+        parameters = {"locker_id": locker_id, "number": number, "seq": seq}
+        row = (await self._tx.execute(_BY_NUMBER_AT_EVENT, parameters)).first()
+        if row is None:  # no such compartment: the event may still have been applied (the reply says what to do)
+            return None, await SqlTerminalEventLog(self._tx).applied(locker_id, seq)
+        return self._with_its_shipment(locker_id, row), row[_POLICIES_END]
+
+    def _with_its_shipment(self, locker_id: str, row: Sequence[Any]) -> Compartment:
+        """The compartment of a row of _BY_NUMBER; its shipment and their pickup policies are kept for the unit of
+        work's next look-up of them (preloaded.py)."""
         shipment_columns = row[len(COMPARTMENT_COLUMNS) : _SHIPMENT_END]
         if shipment_columns[0] is not None:
             shipment = shipment_from_row(shipment_columns)
             self._preloaded.keep(shipment)
-            policies = row[_SHIPMENT_END:]
+            policies = row[_SHIPMENT_END:_POLICIES_END]
             self._preloaded.keep_policies(
                 locker_id, shipment.carrier_id, (policy_from_joined(*policies[:4]), policy_from_joined(*policies[4:]))
             )
