@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from db_samples import START, a_shipment, add_locker_and_carrier, announce, history_of
 from sqlalchemy.ext.asyncio import AsyncEngine
+from statement_log import StatementLog
 
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.domain.accounts import Carrier
+from parcellocker.domain.compartment import CompartmentState
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber
 from parcellocker.domain.events import Actor, ActorKind
 from parcellocker.domain.shipment import Recipient, Shipment, ShipmentState
@@ -100,6 +103,28 @@ async def test_stored_shipment_is_found_by_its_code_hash_only_at_its_locker(engi
     assert (found.state, found.compartment_id, found.deposited_size) == (ShipmentState.STORED, "L-1/1", Size.S)
     assert (found.stored_at, found.pickup_deadline, found.version) == (START, START + timedelta(hours=72), 1)
     assert found.pickup_deadline is not None and found.pickup_deadline.utcoffset() == timedelta(0)
+
+
+async def test_the_compartment_of_a_shipment_found_by_its_code_comes_in_the_same_statement(engine: AsyncEngine) -> None:
+    log = StatementLog(engine)  # before the first connection
+    await add_locker_and_carrier(engine)
+    shipment = a_shipment("TN-1")
+    await announce(engine, shipment)
+    await _stored(engine, shipment, "L-1/1", CODE_HASH)
+    async with SqlUnitOfWork(engine) as uow:
+        found = await uow.shipments.by_pickup_code("L-1", CODE_HASH)
+        await asyncio.sleep(0.02)  # asyncpg tells of a statement just after it
+        before = len(log.sent)
+        compartment = await uow.compartments.get("L-1/1")
+        await asyncio.sleep(0.02)
+        assert log.sent[before:] == []  # the pickup's compartment: no round trip of its own
+        assert compartment is not None and (compartment.id, compartment.version) == ("L-1/1", 0)
+        compartment.take_out_of_order(START, TERMINAL, "wet")
+        await uow.compartments.save(compartment)
+        again = await uow.compartments.get("L-1/1")  # written meanwhile: read afresh, and the write with it
+        await uow.commit()
+    assert found is not None and found.compartment_id == "L-1/1"
+    assert again is not None and (again.state, again.version) == (CompartmentState.OUT_OF_ORDER, 1)
 
 
 async def test_a_second_live_shipment_cannot_take_the_same_compartment(engine: AsyncEngine) -> None:

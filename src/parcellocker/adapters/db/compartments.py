@@ -11,45 +11,22 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, or_, select, update
 
+from parcellocker.adapters.db.compartment_rows import COMPARTMENT_COLUMNS, compartment_from_row
 from parcellocker.adapters.db.pickup_policies import policy_from_joined
-from parcellocker.adapters.db.preloaded import PreloadedShipments
+from parcellocker.adapters.db.preloaded import PreloadedRows
 from parcellocker.adapters.db.shipments import SHIPMENT_COLUMNS, shipment_from_row
 from parcellocker.adapters.db.tables import compartments, pickup_policies, shipments, terminal_events
 from parcellocker.adapters.db.terminal_events import SqlTerminalEventLog
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
-from parcellocker.domain.compartment import Compartment, CompartmentState, CompartmentUse, DoorState, PendingAction
+from parcellocker.domain.compartment import Compartment, CompartmentState, CompartmentUse
 from parcellocker.domain.errors import ConcurrencyConflict
 from parcellocker.domain.pickup_policy import PolicySubject
 from parcellocker.domain.sizes import Size
 from parcellocker.service.ports import CompartmentRepository
 
 c = compartments.c
-# The columns compartment_from_row reads, in the order it reads them.
-COMPARTMENT_COLUMNS = (
-    c.id,
-    c.locker_id,
-    c.number,
-    c.size,
-    c.board,
-    c.channel,
-    c.state,
-    c.door,
-    c.pending,
-    c.shipment_id,
-    c.out_of_order_reason,
-    c.version,
-    c.reachable,
-    c.use,
-    c.rental_id,
-    c.reserved_for_carrier_id,
-)
-_SIZES = {size.value: size for size in Size}
-_STATES = {state.value: state for state in CompartmentState}
-_DOORS = {door.value: door for door in DoorState}
-_PENDING = {action.value: action for action in PendingAction}
-_USES = {use.value: use for use in CompartmentUse}
 
 _BY_ID = select(*COMPARTMENT_COLUMNS).where(c.id == bindparam("compartment_id"))
 # With the shipment in it, if any, and the pickup policies of the locker and of that shipment's carrier (see
@@ -127,12 +104,15 @@ _SAVE = update(compartments).where(c.id == bindparam("match_id"), c.version == b
 
 
 class SqlCompartmentRepository(CompartmentRepository):
-    def __init__(self, tx: Transaction, transitions: TransitionLog, preloaded: PreloadedShipments) -> None:
+    def __init__(self, tx: Transaction, transitions: TransitionLog, preloaded: PreloadedRows) -> None:
         self._tx = tx
         self._transitions = transitions
         self._preloaded = preloaded
 
     async def get(self, compartment_id: str) -> Compartment | None:
+        preloaded = self._preloaded.take_compartment(compartment_id)
+        if preloaded is not None:
+            return preloaded
         return await self._one(_BY_ID, {"compartment_id": compartment_id})
 
     async def by_number(self, locker_id: str, number: int) -> Compartment | None:
@@ -173,6 +153,7 @@ class SqlCompartmentRepository(CompartmentRepository):
 
     async def save(self, compartment: Compartment) -> None:
         """The change goes to the database with the unit of work's next statement (see writes.py)."""
+        self._preloaded.forget_compartment(compartment.id)
         stale = ConcurrencyConflict(
             f"compartment {compartment.number} of locker {compartment.locker_id} was changed meanwhile; try again"
         )
@@ -196,53 +177,3 @@ class SqlCompartmentRepository(CompartmentRepository):
     async def _one(self, statement: Select[Any], parameters: dict[str, Any]) -> Compartment | None:
         row = (await self._tx.execute(statement, parameters)).first()
         return None if row is None else compartment_from_row(row)
-
-
-def compartment_from_row(row: Sequence[Any]) -> Compartment:
-    """A compartment from a row that starts with COMPARTMENT_COLUMNS.
-
-    Read by position, with the enums looked up in dicts: a locker is loaded with all its compartments on most
-    requests, so this runs often.
-    """
-    (ident, locker_id, number, size, board, channel, state, door, pending, shipment_id, reason, version, reachable,
-     use, rental_id, carrier_id) = row[: len(COMPARTMENT_COLUMNS)]  # fmt: skip
-    return Compartment(
-        id=ident,
-        locker_id=locker_id,
-        number=number,
-        size=_SIZES[size],
-        board=board,
-        channel=channel,
-        state=_STATES[state],
-        door=_DOORS[door],
-        shipment_id=shipment_id,
-        pending=None if pending is None else _PENDING[pending],
-        out_of_order_reason=reason,
-        version=version,
-        reachable=reachable,
-        use=_USES[use],
-        rental_id=rental_id,
-        reserved_for_carrier_id=carrier_id,
-    )
-
-
-def compartment_values(compartment: Compartment) -> dict[str, Any]:
-    return {
-        "id": compartment.id,
-        "locker_id": compartment.locker_id,
-        "number": compartment.number,
-        "size": compartment.size.value,
-        "size_rank": compartment.size.rank,
-        "board": compartment.board,
-        "channel": compartment.channel,
-        "state": compartment.state.value,
-        "door": compartment.door.value,
-        "pending": None if compartment.pending is None else compartment.pending.value,
-        "shipment_id": compartment.shipment_id,
-        "out_of_order_reason": compartment.out_of_order_reason,
-        "version": compartment.version,
-        "reachable": compartment.reachable,
-        "use": compartment.use.value,
-        "rental_id": compartment.rental_id,
-        "reserved_for_carrier_id": compartment.reserved_for_carrier_id,
-    }

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, exists, func, insert, or_, select
 
-from parcellocker.adapters.db.compartments import COMPARTMENT_COLUMNS, compartment_from_row, compartment_values
+from parcellocker.adapters.db.compartment_rows import COMPARTMENT_COLUMNS, compartment_from_row, compartment_values
 from parcellocker.adapters.db.tables import compartments, lockers
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog

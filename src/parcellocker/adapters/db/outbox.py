@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 
-from parcellocker.adapters.db.preloaded import PreloadedShipments
+from parcellocker.adapters.db.preloaded import PreloadedRows
 from parcellocker.adapters.db.shipments import SHIPMENT_COLUMNS, shipment_from_row
 from parcellocker.adapters.db.tables import notifications, shipments
 from parcellocker.adapters.db.transaction import Transaction
@@ -52,7 +52,7 @@ _MARK_FAILED = (
 
 
 class SqlNotificationOutbox(NotificationOutbox):
-    def __init__(self, tx: Transaction, preloaded: PreloadedShipments) -> None:
+    def __init__(self, tx: Transaction, preloaded: PreloadedRows) -> None:
         self._tx = tx
         self._preloaded = preloaded
 

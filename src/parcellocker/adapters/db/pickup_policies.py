@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, or_, select
 
-from parcellocker.adapters.db.preloaded import ParcelPolicies, PreloadedShipments
+from parcellocker.adapters.db.preloaded import ParcelPolicies, PreloadedRows
 from parcellocker.adapters.db.tables import pickup_policies
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.domain.pickup_policy import PickupPolicy, PolicySubject
@@ -28,9 +28,9 @@ _ADD = insert(pickup_policies)
 
 
 class SqlPickupPolicyRepository(PickupPolicyRepository):
-    def __init__(self, tx: Transaction, preloaded: PreloadedShipments | None = None) -> None:
+    def __init__(self, tx: Transaction, preloaded: PreloadedRows | None = None) -> None:
         self._tx = tx
-        self._preloaded = preloaded if preloaded is not None else PreloadedShipments()
+        self._preloaded = preloaded if preloaded is not None else PreloadedRows()
 
     async def get(self, subject: PolicySubject, subject_id: str) -> PickupPolicy | None:
         row = (await self._tx.execute(_ONE, {"subject": subject.value, "subject_id": subject_id})).first()

@@ -1,14 +1,17 @@
 """Rows read alongside something else in the same statement, kept for the unit of work to take once.
 
 A door event reads the compartment and then the shipment in it, and when it stores a parcel, the pickup policies of
-the locker and of the shipment's carrier; the outbox reads a notification and then its shipment. Reading those in
-the first statement (joins) saves the later round trips: the repository that owns them hands the preloaded ones out
-the first time it is asked for them, as read in that statement (same transaction, so the same snapshot), and
-forgets a shipment when the unit of work writes it.
+the locker and of the shipment's carrier; a pickup reads the shipment by its code and then its compartment; the
+outbox reads a notification and then its shipment. Reading those in the first statement (joins) saves the later
+round trips: the repository that owns them hands the preloaded ones out the first time it is asked for them, as read
+in that statement, and forgets one when the unit of work writes it. Under READ COMMITTED a later statement could
+have seen a newer version of the row; a change made meanwhile is still caught, when the unit of work writes the row,
+by its version (ConcurrencyConflict, and the use case runs again).
 """
 
 from __future__ import annotations
 
+from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.pickup_policy import PickupPolicy
 from parcellocker.domain.shipment import Shipment
 
@@ -16,10 +19,11 @@ ParcelPolicies = tuple[PickupPolicy | None, PickupPolicy | None]
 """The locker's and the carrier's pickup policy (None: that one sets none)."""
 
 
-class PreloadedShipments:
+class PreloadedRows:
     def __init__(self) -> None:
         self._kept: dict[str, Shipment] = {}
         self._policies: dict[tuple[str, str], ParcelPolicies] = {}
+        self._compartments: dict[str, Compartment] = {}
 
     def keep(self, shipment: Shipment) -> None:
         self._kept[shipment.id] = shipment
@@ -38,3 +42,12 @@ class PreloadedShipments:
 
     def forget_policies(self) -> None:
         self._policies.clear()
+
+    def keep_compartment(self, compartment: Compartment) -> None:
+        self._compartments[compartment.id] = compartment
+
+    def take_compartment(self, compartment_id: str) -> Compartment | None:
+        return self._compartments.pop(compartment_id, None)
+
+    def forget_compartment(self, compartment_id: str) -> None:
+        self._compartments.pop(compartment_id, None)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, exists, insert, not_, or_, select, update
 
-from parcellocker.adapters.db.compartments import COMPARTMENT_COLUMNS, compartment_from_row
+from parcellocker.adapters.db.compartment_rows import COMPARTMENT_COLUMNS, compartment_from_row
 from parcellocker.adapters.db.tables import compartments, rental_terms, rentals
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func, insert, or_, select, update
 
-from parcellocker.adapters.db.preloaded import PreloadedShipments
+from parcellocker.adapters.db.compartment_rows import COMPARTMENT_COLUMNS, compartment_from_row
+from parcellocker.adapters.db.preloaded import PreloadedRows
 from parcellocker.adapters.db.tables import compartments, shipments, transitions
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
@@ -55,6 +56,7 @@ SHIPMENT_COLUMNS = (
     s.dropoff_code_hash,
     s.dropoff_code_expires_at,
 )
+_SHIPMENT_END = len(SHIPMENT_COLUMNS)
 _ADD = insert(shipments)
 _BY_ID = select(*SHIPMENT_COLUMNS).where(s.id == bindparam("shipment_id"))
 _BY_TRACKING_NUMBER = (
@@ -69,8 +71,11 @@ _FOR_DEPOSIT = (
     .limit(1)
     .with_for_update()
 )
-_BY_PICKUP_CODE = select(*SHIPMENT_COLUMNS).where(
-    s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash")
+# With its compartment, which a pickup opens next (preloaded.py).
+_BY_PICKUP_CODE = (
+    select(*SHIPMENT_COLUMNS, *COMPARTMENT_COLUMNS)
+    .select_from(shipments.outerjoin(compartments, compartments.c.id == s.compartment_id))
+    .where(s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash"))
 )
 # Locked (FOR UPDATE on PostgreSQL), so that a code typed twice at once opens one door.
 _BY_DROPOFF_CODE = (
@@ -120,7 +125,7 @@ _TRACKING_NUMBERS_IN = select(
 
 
 class SqlShipmentRepository(ShipmentRepository):
-    def __init__(self, tx: Transaction, transitions: TransitionLog, preloaded: PreloadedShipments) -> None:
+    def __init__(self, tx: Transaction, transitions: TransitionLog, preloaded: PreloadedRows) -> None:
         self._tx = tx
         self._transitions = transitions
         self._preloaded = preloaded
@@ -160,7 +165,12 @@ class SqlShipmentRepository(ShipmentRepository):
         return await self._first(_FOR_DEPOSIT, {"carrier_id": carrier_id, "tracking_number": tracking_number})
 
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
-        return await self._first(_BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})
+        row = (await self._tx.execute(_BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})).first()
+        if row is None:
+            return None
+        if row[_SHIPMENT_END] is not None:
+            self._preloaded.keep_compartment(compartment_from_row(row[_SHIPMENT_END:]))
+        return shipment_from_row(row[:_SHIPMENT_END])
 
     async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:
         return await self._first(_BY_DROPOFF_CODE, {"locker_id": locker_id, "code_hash": code_hash})

@@ -27,7 +27,7 @@ from parcellocker.adapters.db.lockouts import SqlLockoutRepository
 from parcellocker.adapters.db.outbox import SqlNotificationOutbox
 from parcellocker.adapters.db.payments import SqlPaymentLedger, SqlRentalTermsRepository
 from parcellocker.adapters.db.pickup_policies import SqlPickupPolicyRepository
-from parcellocker.adapters.db.preloaded import PreloadedShipments
+from parcellocker.adapters.db.preloaded import PreloadedRows
 from parcellocker.adapters.db.rentals import SqlRentalRepository
 from parcellocker.adapters.db.shipment_events import SqlShipmentEventLog
 from parcellocker.adapters.db.shipments import SqlShipmentRepository
@@ -80,7 +80,7 @@ class SqlUnitOfWork(UnitOfWork):
         tx = self._tx = Transaction(self._connection)
         self._transitions = TransitionLog(tx, WebhookDeliveryWriter(tx, self._webhook_subscribers))
         self.lockers = SqlLockerRepository(tx, self._transitions)
-        preloaded = PreloadedShipments()
+        preloaded = PreloadedRows()
         self.compartments = SqlCompartmentRepository(tx, self._transitions, preloaded)
         self.shipments = SqlShipmentRepository(tx, self._transitions, preloaded)
         self.accounts = SqlAccountRepository(tx)
