@@ -17,8 +17,6 @@ import asyncio
 import gc
 import itertools
 import math
-import secrets
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -28,15 +26,12 @@ from typing import Any
 
 import aiohttp
 
-from parcellocker.adapters.db import migrate
 from parcellocker.api.app import tune_garbage_collector
 from parcellocker.api_client import ApiError, LockerApiClient
-from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
+from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.latency import LatencyLog
-from parcellocker.bench.recipients_mailbox import recipients_mailbox
-from parcellocker.bootstrap import bootstrap
-from parcellocker.config import Settings
-from parcellocker.sample_site import SampleSite, seed_sample_site
+from parcellocker.bench.scratch_site import scratch_site
+from parcellocker.sample_site import SampleSite
 from parcellocker.server_process import ServerProcess
 from parcellocker.walkthrough import wait_for_pickup_code
 
@@ -77,37 +72,15 @@ class LoadOutcome:
 
 
 async def run_api_load(plan: LoadPlan, progress: Callable[[str], None]) -> LoadOutcome:
-    with tempfile.TemporaryDirectory(prefix="parcellocker-bench-") as folder:
-        var_dir = Path(folder)
-        with recipients_mailbox(var_dir / "mailbox") as mailbox:
-            return await _run_in(plan, var_dir, mailbox, progress)
-
-
-async def _run_in(plan: LoadPlan, var_dir: Path, mailbox: Path, progress: Callable[[str], None]) -> LoadOutcome:
-    async with scratch_database(plan.db, var_dir, plan.postgres_admin_url) as url:
-        server_key = secrets.token_urlsafe(32)
-        progress(f"migrating a fresh {plan.db} database")
-        await asyncio.to_thread(migrate.upgrade, url)
-        lockers = math.ceil(plan.clients / CLIENTS_PER_LOCKER)
-        progress(f"seeding {lockers} locker(s) of {LOCKER_LAYOUT}")
-        settings = Settings(var_dir=var_dir, database_url=url, server_key=server_key, mailbox_dir=mailbox)
-        seeded = bootstrap(settings)
-        try:
-            site = await seed_sample_site(seeded.services, lockers=lockers, layout=LOCKER_LAYOUT)
-        finally:
-            await seeded.close()
-        env = {
-            "PARCELLOCKER_DATABASE_URL": url,
-            "PARCELLOCKER_VAR_DIR": str(var_dir),
-            "PARCELLOCKER_MAILBOX_DIR": str(mailbox),
-            "PARCELLOCKER_SERVER_KEY": server_key,
-            "PARCELLOCKER_LOG_LEVEL": "WARNING",
-        }
+    lockers = math.ceil(plan.clients / CLIENTS_PER_LOCKER)
+    async with scratch_site(
+        plan.db, plan.postgres_admin_url, lockers=lockers, layout=LOCKER_LAYOUT, progress=progress
+    ) as scratch:
         progress(f"starting the server ({plan.workers} worker process(es))")
-        async with ServerProcess(env, workers=plan.workers) as server:
+        async with ServerProcess(scratch.server_env, workers=plan.workers) as server:
             progress(f"driving {plan.clients} clients for {plan.warmup:.0f} s warm-up + {plan.seconds:.0f} s")
             with _start_up_frozen():  # before the measured window starts: its first collection takes a while
-                return await _drive(plan, server.base_url, site, mailbox)
+                return await _drive(plan, server.base_url, scratch.site, scratch.mailbox)
 
 
 async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path) -> LoadOutcome:

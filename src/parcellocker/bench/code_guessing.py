@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,15 +20,12 @@ from pathlib import Path
 
 import aiohttp
 
-from parcellocker.adapters.db import migrate
 from parcellocker.api_client import LockerApiClient
-from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN, scratch_database
+from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.process_footprint import sample_process
-from parcellocker.bench.recipients_mailbox import recipients_mailbox
-from parcellocker.bootstrap import bootstrap
-from parcellocker.config import Settings
+from parcellocker.bench.scratch_site import scratch_site
 from parcellocker.domain.codes import generate_pickup_code
-from parcellocker.sample_site import SampleLocker, SampleSite, seed_sample_site
+from parcellocker.sample_site import SampleLocker, SampleSite
 from parcellocker.server_process import ServerProcess
 from parcellocker.walkthrough import wait_for_pickup_code
 
@@ -84,35 +80,18 @@ class GuessingOutcome:
 
 
 async def run_code_guessing(plan: GuessingPlan, progress: Callable[[str], None]) -> GuessingOutcome:
-    with tempfile.TemporaryDirectory(prefix="parcellocker-codes-") as folder:
-        var_dir = Path(folder)
-        with recipients_mailbox(var_dir / "mailbox") as mailbox:
-            return await _run_in(plan, var_dir, mailbox, progress)
-
-
-async def _run_in(plan: GuessingPlan, var_dir: Path, mailbox: Path, progress: Callable[[str], None]) -> GuessingOutcome:
-    async with scratch_database(plan.db, var_dir, plan.postgres_admin_url) as url:
-        server_key = secrets.token_urlsafe(32)
-        progress(f"migrating a fresh {plan.db} database")
-        await asyncio.to_thread(migrate.upgrade, url)
-        settings = Settings(var_dir=var_dir, database_url=url, server_key=server_key, mailbox_dir=mailbox)
-        seeded = bootstrap(settings)
-        try:
-            site = await seed_sample_site(
-                seeded.services, lockers=2, layout=LOCKER_LAYOUT, operator_password=OPERATOR_PASSWORD
-            )
-        finally:
-            await seeded.close()
-        env = {
-            "PARCELLOCKER_DATABASE_URL": url,
-            "PARCELLOCKER_VAR_DIR": str(var_dir),
-            "PARCELLOCKER_MAILBOX_DIR": str(mailbox),
-            "PARCELLOCKER_SERVER_KEY": server_key,
-            "PARCELLOCKER_LOG_LEVEL": "WARNING",
-        }
-        async with ServerProcess(env) as server:  # 1 worker: uvicorn serves in this one process
-            assert server.process is not None
-            return await _attack_and_serve(plan, server.base_url, server.process.pid, site, mailbox, progress)
+    site_at = scratch_site(
+        plan.db, plan.postgres_admin_url, lockers=2, layout=LOCKER_LAYOUT, progress=progress,
+        operator_password=OPERATOR_PASSWORD,
+    )  # fmt: skip
+    async with (
+        site_at as scratch,
+        ServerProcess(scratch.server_env) as server,
+    ):  # 1 worker: uvicorn serves in this one process
+        assert server.process is not None
+        return await _attack_and_serve(
+            plan, server.base_url, server.process.pid, scratch.site, scratch.mailbox, progress
+        )
 
 
 async def _attack_and_serve(

@@ -38,6 +38,14 @@ async def _stored(engine: AsyncEngine, shipment: Shipment, compartment_id: str, 
         await uow.commit()
 
 
+async def _stored_in_l1_1(engine: AsyncEngine) -> None:
+    """Shipment TN-1 stored in compartment L-1/1 with CODE_HASH."""
+    await add_locker_and_carrier(engine)
+    shipment = a_shipment("TN-1")
+    await announce(engine, shipment)
+    await _stored(engine, shipment, "L-1/1", CODE_HASH)
+
+
 async def test_announced_shipment_round_trips_every_field(engine: AsyncEngine) -> None:
     await add_locker_and_carrier(engine)
     by_size = a_shipment("TN-1")
@@ -90,10 +98,7 @@ async def test_for_deposit_finds_the_carriers_shipment(engine: AsyncEngine) -> N
 
 
 async def test_stored_shipment_is_found_by_its_code_hash_only_at_its_locker(engine: AsyncEngine) -> None:
-    await add_locker_and_carrier(engine)
-    shipment = a_shipment("TN-1")
-    await announce(engine, shipment)
-    await _stored(engine, shipment, "L-1/1", CODE_HASH)
+    await _stored_in_l1_1(engine)
     async with SqlUnitOfWork(engine) as uow:
         found = await uow.shipments.by_pickup_code("L-1", CODE_HASH)
         assert await uow.shipments.pickup_code_in_use("L-1", CODE_HASH)
@@ -107,10 +112,7 @@ async def test_stored_shipment_is_found_by_its_code_hash_only_at_its_locker(engi
 
 async def test_the_compartment_of_a_shipment_found_by_its_code_comes_in_the_same_statement(engine: AsyncEngine) -> None:
     log = StatementLog(engine)  # before the first connection
-    await add_locker_and_carrier(engine)
-    shipment = a_shipment("TN-1")
-    await announce(engine, shipment)
-    await _stored(engine, shipment, "L-1/1", CODE_HASH)
+    await _stored_in_l1_1(engine)
     async with SqlUnitOfWork(engine) as uow:
         found = await uow.shipments.by_pickup_code("L-1", CODE_HASH)
         await asyncio.sleep(0.02)  # asyncpg tells of a statement just after it
