@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from db_samples import START, a_shipment, add_locker_and_carrier, announce, history_of
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from statement_log import StatementLog
 
@@ -95,6 +97,36 @@ async def test_for_deposit_finds_the_carriers_shipment(engine: AsyncEngine) -> N
         found = await uow.shipments.for_deposit("carrier-1", "TN-1")
         assert await uow.shipments.for_deposit("carrier-2", "TN-1") is None
     assert found is not None and found.id == "shp-carrier-1-TN-1"
+
+
+async def test_the_shipment_to_deposit_comes_with_its_lockers_sizes_in_the_same_statement(engine: AsyncEngine) -> None:
+    log = StatementLog(engine)  # before the first connection
+    await add_locker_and_carrier(engine)
+    await announce(engine, a_shipment("TN-1"))
+    async with SqlUnitOfWork(engine) as uow:
+        found = await uow.shipments.for_deposit("carrier-1", "TN-1")
+        await asyncio.sleep(0.02)  # asyncpg tells of a statement just after it
+        before = len(log.sent)
+        sizes = await uow.lockers.sizes("L-1")
+        await asyncio.sleep(0.02)
+        assert log.sent[before:] == []  # the deposit's sizes: no round trip of their own
+        again = await uow.lockers.sizes("L-1")  # taken once: read afresh the next time
+    assert found is not None and found.tracking_number == "TN-1"
+    assert sizes is not None and sizes == again
+    assert sizes.present == {Size.S, Size.M, Size.L}  # a_locker's layout S:2,M:2,L:1
+
+
+@pytest.mark.parametrize("database_kind", ["postgres"], indirect=True)
+async def test_the_shipment_to_deposit_is_locked_and_its_locker_is_not(engine: AsyncEngine) -> None:
+    await add_locker_and_carrier(engine)
+    await announce(engine, a_shipment("TN-1"))
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.shipments.for_deposit("carrier-1", "TN-1") is not None  # in its transaction (FOR UPDATE)
+        async with engine.connect() as other:
+            await other.execute(text("SET lock_timeout = '200ms'"))
+            await other.execute(text("SELECT id FROM lockers WHERE id = 'L-1' FOR UPDATE"))  # not held
+            with pytest.raises(DBAPIError, match="lock timeout"):
+                await other.execute(text("SELECT id FROM shipments WHERE tracking_number = 'TN-1' FOR UPDATE"))
 
 
 async def test_stored_shipment_is_found_by_its_code_hash_only_at_its_locker(engine: AsyncEngine) -> None:

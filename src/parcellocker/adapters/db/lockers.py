@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
 from sqlalchemy import bindparam, case, exists, func, insert, or_, select
 
 from parcellocker.adapters.db.compartment_rows import COMPARTMENT_COLUMNS, compartment_from_row, compartment_values
+from parcellocker.adapters.db.preloaded import PreloadedRows
 from parcellocker.adapters.db.tables import compartments, lockers
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
@@ -36,13 +38,15 @@ _EXISTS = select(lk.id).where(lk.id == bindparam("locker_id"))
 _ONE = select(*_LOCKER_COLUMNS).where(lk.id == bindparam("locker_id"))
 # The inner dimensions, then for each size (in Size order) whether the locker has a compartment of it: one row,
 # a few index probes, instead of every compartment of the locker.
-_SIZES = select(
+# (SIZE_COLUMNS: also read with the shipment a courier deposits, see shipments.py and preloaded.py.)
+SIZE_COLUMNS = (
     lk.inner_dimensions,
     *(
         exists().where(compartments.c.locker_id == lk.id, compartments.c.size == size.value).label(size.value)
         for size in Size
     ),
-).where(lk.id == bindparam("locker_id"))
+)
+_SIZES = select(*SIZE_COLUMNS).where(lk.id == bindparam("locker_id"))
 _LOCKER_ID = len(COMPARTMENT_COLUMNS)  # the position of lockers.id in a joined row
 # The dashboard's list, a page at a time: the page's lockers by primary key from `after` on, then the compartments
 # of exactly those lockers (ids after `after` up to the page's last: a range of the index that starts with
@@ -72,9 +76,10 @@ _COMPARTMENTS_IN_RANGE = (
 
 
 class SqlLockerRepository(LockerRepository):
-    def __init__(self, tx: Transaction, transitions: TransitionLog) -> None:
+    def __init__(self, tx: Transaction, transitions: TransitionLog, preloaded: PreloadedRows | None = None) -> None:
         self._tx = tx
         self._transitions = transitions
+        self._preloaded = preloaded if preloaded is not None else PreloadedRows()
 
     async def add(self, locker: Locker) -> None:
         inner = {size.value: [d.height_mm, d.width_mm, d.depth_mm] for size, d in locker.inner_dimensions.items()}
@@ -106,12 +111,11 @@ class SqlLockerRepository(LockerRepository):
         return found[0] if found else None
 
     async def sizes(self, locker_id: str) -> LockerSizes | None:
+        preloaded = self._preloaded.take_sizes(locker_id)
+        if preloaded is not None:
+            return preloaded
         row = (await self._tx.execute(_SIZES, {"locker_id": locker_id})).first()
-        if row is None:
-            return None
-        has_size: tuple[bool, ...] = tuple(row[1:])
-        present = frozenset(size for size, there in zip(Size, has_size, strict=True) if there)
-        return LockerSizes(_inner_dimensions(row[0]), present)
+        return None if row is None else sizes_from_row(row)
 
     async def page(self, after: str, limit: int) -> builtins.list[Locker]:
         page = [_locker_from_row(tuple(row)) for row in await self._tx.execute(_PAGE, {"after": after, "limit": limit})]
@@ -163,6 +167,13 @@ def _locker_from_row(columns: tuple[Any, ...]) -> Locker:
         opening_hours=opening_hours,
         last_seen_at=last_seen_at,
     )
+
+
+def sizes_from_row(row: Sequence[Any]) -> LockerSizes:
+    """A locker's sizes from a row of SIZE_COLUMNS (exactly those)."""
+    has_size: tuple[bool, ...] = tuple(row[1:])
+    present = frozenset(size for size, there in zip(Size, has_size, strict=True) if there)
+    return LockerSizes(_inner_dimensions(row[0]), present)
 
 
 def _inner_dimensions(stored: dict[str, list[int]]) -> dict[Size, Dimensions]:

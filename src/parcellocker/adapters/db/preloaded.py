@@ -1,12 +1,13 @@
 """Rows read alongside something else in the same statement, kept for the unit of work to take once.
 
 A door event reads the compartment and then the shipment in it, and when it stores a parcel, the pickup policies of
-the locker and of the shipment's carrier; a pickup reads the shipment by its code and then its compartment; the
-outbox reads a notification and then its shipment. Reading those in the first statement (joins) saves the later
-round trips: the repository that owns them hands the preloaded ones out the first time it is asked for them, as read
-in that statement, and forgets one when the unit of work writes it. Under READ COMMITTED a later statement could
-have seen a newer version of the row; a change made meanwhile is still caught, when the unit of work writes the row,
-by its version (ConcurrencyConflict, and the use case runs again).
+the locker and of the shipment's carrier; a pickup reads the shipment by its code and then its compartment; a
+deposit reads the shipment and then its locker's sizes; the outbox reads a notification and then its shipment.
+Reading those in the first statement (joins) saves the later round trips: the repository that owns them hands the
+preloaded ones out the first time it is asked for them, as read in that statement, and forgets one when the unit of
+work writes it. Under READ COMMITTED a later statement could have seen a newer version of the row; a change made
+meanwhile is still caught, when the unit of work writes the row, by its version (ConcurrencyConflict, and the use
+case runs again).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.pickup_policy import PickupPolicy
 from parcellocker.domain.shipment import Shipment
+from parcellocker.service.ports import LockerSizes
 
 ParcelPolicies = tuple[PickupPolicy | None, PickupPolicy | None]
 """The locker's and the carrier's pickup policy (None: that one sets none)."""
@@ -24,6 +26,7 @@ class PreloadedRows:
         self._kept: dict[str, Shipment] = {}
         self._policies: dict[tuple[str, str], ParcelPolicies] = {}
         self._compartments: dict[str, Compartment] = {}
+        self._sizes: dict[str, LockerSizes] = {}
 
     def keep(self, shipment: Shipment) -> None:
         self._kept[shipment.id] = shipment
@@ -51,3 +54,9 @@ class PreloadedRows:
 
     def forget_compartment(self, compartment_id: str) -> None:
         self._compartments.pop(compartment_id, None)
+
+    def keep_sizes(self, locker_id: str, sizes: LockerSizes) -> None:
+        self._sizes[locker_id] = sizes
+
+    def take_sizes(self, locker_id: str) -> LockerSizes | None:
+        return self._sizes.pop(locker_id, None)

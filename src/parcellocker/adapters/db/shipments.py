@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import Select, bindparam, exists, func, insert, or_, select, update
 
 from parcellocker.adapters.db.compartment_rows import COMPARTMENT_COLUMNS, compartment_from_row
+from parcellocker.adapters.db.lockers import SIZE_COLUMNS, sizes_from_row
 from parcellocker.adapters.db.preloaded import PreloadedRows
-from parcellocker.adapters.db.tables import compartments, shipments, transitions
+from parcellocker.adapters.db.tables import compartments, lockers, shipments, transitions
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
@@ -64,12 +65,14 @@ _BY_TRACKING_NUMBER = (
 )
 _BY_CARRIER_AND_TRACKING_NUMBER = _BY_TRACKING_NUMBER.where(s.carrier_id == bindparam("carrier_id"))
 # Locked (FOR UPDATE on PostgreSQL), so two scans of one parcel cannot both open a door.
+# With its locker's sizes, which the deposit reads next (preloaded.py); only the shipment's row is locked.
 _FOR_DEPOSIT = (
-    select(*SHIPMENT_COLUMNS)
+    select(*SHIPMENT_COLUMNS, *SIZE_COLUMNS)
+    .select_from(shipments.join(lockers, lockers.c.id == s.locker_id))
     .where(s.carrier_id == bindparam("carrier_id"), s.tracking_number == bindparam("tracking_number"))
     .order_by(s.created_at.desc())
     .limit(1)
-    .with_for_update()
+    .with_for_update(of=shipments)
 )
 # With its compartment, which a pickup opens next (preloaded.py).
 _BY_PICKUP_CODE = (
@@ -162,7 +165,13 @@ class SqlShipmentRepository(ShipmentRepository):
         return [shipment_from_row(row) for row in rows]
 
     async def for_deposit(self, carrier_id: str, tracking_number: str) -> Shipment | None:
-        return await self._first(_FOR_DEPOSIT, {"carrier_id": carrier_id, "tracking_number": tracking_number})
+        parameters = {"carrier_id": carrier_id, "tracking_number": tracking_number}
+        row = (await self._tx.execute(_FOR_DEPOSIT, parameters)).first()
+        if row is None:
+            return None
+        shipment = shipment_from_row(row[:_SHIPMENT_END])
+        self._preloaded.keep_sizes(shipment.locker_id, sizes_from_row(row[_SHIPMENT_END:]))
+        return shipment
 
     async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
         row = (await self._tx.execute(_BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})).first()

@@ -79,8 +79,8 @@ class SqlUnitOfWork(UnitOfWork):
             raise
         tx = self._tx = Transaction(self._connection)
         self._transitions = TransitionLog(tx, WebhookDeliveryWriter(tx, self._webhook_subscribers))
-        self.lockers = SqlLockerRepository(tx, self._transitions)
         preloaded = PreloadedRows()
+        self.lockers = SqlLockerRepository(tx, self._transitions, preloaded)
         self.compartments = SqlCompartmentRepository(tx, self._transitions, preloaded)
         self.shipments = SqlShipmentRepository(tx, self._transitions, preloaded)
         self.accounts = SqlAccountRepository(tx)
