@@ -14,10 +14,9 @@ from sqlalchemy import Executable
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcellocker.adapters.db import alarms as alarm_rows
-from parcellocker.adapters.db import compartments as compartment_rows
+from parcellocker.adapters.db import compartments as compartment_queries
 from parcellocker.adapters.db import lockers as locker_rows
 from parcellocker.adapters.db import shipments as shipment_rows
-from parcellocker.adapters.db import terminal_events as terminal_event_rows
 from parcellocker.adapters.db import transitions as transition_rows
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.bench import parcel_history
@@ -45,11 +44,11 @@ class Probe:
 def probes(locker_id: str, history_tracking_number: str) -> list[Probe]:
     """The probes for one locker of the site; `history_tracking_number` is a parcel of the history (or any)."""
     code_hash = secrets.token_hex(32)  # a code nobody holds: the lookup a wrong code costs, as a right one
-    sizes = [Size.S.value] * len(compartment_rows._SIZE_PARAMETERS)
+    sizes = [Size.S.value] * len(compartment_queries._SIZE_PARAMETERS)
     claim = {
         "locker_id": locker_id,
         "carrier_id": CARRIER,
-        **dict(zip(compartment_rows._SIZE_PARAMETERS, sizes, strict=True)),
+        **dict(zip(compartment_queries._SIZE_PARAMETERS, sizes, strict=True)),
     }
     since = (datetime.now(UTC) - timedelta(days=UTILISATION_DAYS)).replace(minute=0, second=0, microsecond=0)
     feed = ReadAlarmFeed(OPERATOR).limit  # the dashboard's default
@@ -57,7 +56,7 @@ def probes(locker_id: str, history_tracking_number: str) -> list[Probe]:
         Probe(
             "allocation (deposit's claim)",
             lambda uow: uow.compartments.claim_free(locker_id, [Size.S], carrier_id=CARRIER),
-            [(compartment_rows._CLAIM_FREE, claim)],
+            [(compartment_queries._CLAIM_FREE, claim)],
         ),
         Probe(
             "pickup-code lookup",
@@ -67,10 +66,7 @@ def probes(locker_id: str, history_tracking_number: str) -> list[Probe]:
         Probe(
             "door event's read",
             lambda uow: _door_event_read(uow, locker_id),
-            [
-                (terminal_event_rows._APPLIED, {"locker_id": locker_id, "seq": 10**12}),
-                (compartment_rows._BY_NUMBER, {"locker_id": locker_id, "number": 1}),
-            ],
+            [(compartment_queries._BY_NUMBER_AT_EVENT, {"locker_id": locker_id, "number": 1, "seq": 10**12})],
         ),
         Probe(
             "dashboard locker list (first page)",
@@ -134,10 +130,9 @@ def probes(locker_id: str, history_tracking_number: str) -> list[Probe]:
 
 
 async def _door_event_read(uow: UnitOfWork, locker_id: str) -> Any:
-    """What report_door reads before it changes anything: was the event applied, and the compartment (with its
-    parcel)."""
-    await uow.terminal_events.applied(locker_id, 10**12)
-    return await uow.compartments.by_number(locker_id, 1)
+    """What report_door reads before it changes anything: the compartment (with its parcel), and whether the event
+    was applied, in one statement."""
+    return await uow.compartments.by_number_at_event(locker_id, 1, 10**12)
 
 
 async def _grid(uow: UnitOfWork, locker_id: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, exists, func, insert, or_, select, update
 
 from parcellocker.adapters.db.compartment_rows import COMPARTMENT_COLUMNS, compartment_from_row
 from parcellocker.adapters.db.lockers import SIZE_COLUMNS, sizes_from_row
@@ -74,10 +74,16 @@ _FOR_DEPOSIT = (
     .limit(1)
     .with_for_update(of=shipments)
 )
-# With its compartment, which a pickup opens next (preloaded.py).
+# With its compartment, which a pickup opens next (preloaded.py). The compartment is looked for at the locker only,
+# so that whatever join the planner picks reads that locker's compartments at most, never all of them.
 _BY_PICKUP_CODE = (
     select(*SHIPMENT_COLUMNS, *COMPARTMENT_COLUMNS)
-    .select_from(shipments.outerjoin(compartments, compartments.c.id == s.compartment_id))
+    .select_from(
+        shipments.outerjoin(
+            compartments,
+            and_(compartments.c.locker_id == bindparam("locker_id"), compartments.c.id == s.compartment_id),
+        )
+    )
     .where(s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash"))
 )
 # Locked (FOR UPDATE on PostgreSQL), so that a code typed twice at once opens one door.
