@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from db_samples import START, a_shipment, add_locker_and_carrier, announce
 from sqlalchemy.ext.asyncio import AsyncEngine
+from statement_log import StatementLog
 
 from parcellocker.adapters.db.unit_of_work import SqlUnitOfWork
 from parcellocker.domain.events import Actor, ActorKind
@@ -71,3 +73,24 @@ async def test_the_shipment_of_a_due_notification_reads_the_same_after_it(engine
         after = await uow.shipments.get(shipment.id)
     assert due == [notification]
     assert after == alone
+
+
+async def test_the_locker_of_a_due_notification_comes_with_it_and_reads_the_same(engine: AsyncEngine) -> None:
+    log = StatementLog(engine)  # before the first connection
+    shipment = await _in_compartment(engine)
+    notification = Notification("n-1", shipment.id, "email", "ada@example.org", "parcel_stored", "pl", "sealed", START)
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.add(notification)
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        alone = await uow.lockers.get("L-1", with_compartments=False)
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.pending(10, START + timedelta(seconds=1)) == [notification]
+        await asyncio.sleep(0.02)  # asyncpg tells of a statement just after it
+        before = len(log.sent)
+        after = await uow.lockers.get("L-1", with_compartments=False)
+        await asyncio.sleep(0.02)
+        assert log.sent[before:] == []  # the message's locker: no round trip of its own
+        with_compartments = await uow.lockers.get("L-1")  # not what was read along: read in full
+    assert alone is not None and after == alone
+    assert with_compartments is not None and len(with_compartments.compartments) == 5

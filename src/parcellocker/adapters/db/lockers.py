@@ -21,7 +21,7 @@ from parcellocker.domain.sizes import Dimensions, Size
 from parcellocker.service.ports import LockerFill, LockerRepository, LockerSizes
 
 lk = lockers.c
-_LOCKER_COLUMNS = (lk.id, lk.name, lk.address, lk.timezone, lk.latitude, lk.longitude, lk.status, lk.inner_dimensions,
+LOCKER_COLUMNS = (lk.id, lk.name, lk.address, lk.timezone, lk.latitude, lk.longitude, lk.status, lk.inner_dimensions,
                   lk.opening_hours, lk.last_seen_at)  # fmt: skip
 
 _ADD = insert(lockers)
@@ -29,13 +29,13 @@ _ADD_COMPARTMENTS = insert(compartments)
 # Compartment columns first, so compartment_from_row reads them by position; a locker without compartments
 # still comes back (outer join). One round trip for a locker and everything in it.
 _ONE_WITH_COMPARTMENTS = (
-    select(*COMPARTMENT_COLUMNS, *_LOCKER_COLUMNS)
+    select(*COMPARTMENT_COLUMNS, *LOCKER_COLUMNS)
     .select_from(lockers.outerjoin(compartments, compartments.c.locker_id == lk.id))
     .where(lk.id == bindparam("locker_id"))
     .order_by(lk.id, compartments.c.number)
 )
 _EXISTS = select(lk.id).where(lk.id == bindparam("locker_id"))
-_ONE = select(*_LOCKER_COLUMNS).where(lk.id == bindparam("locker_id"))
+_ONE = select(*LOCKER_COLUMNS).where(lk.id == bindparam("locker_id"))
 # The inner dimensions, then for each size (in Size order) whether the locker has a compartment of it: one row,
 # a few index probes, instead of every compartment of the locker.
 # (SIZE_COLUMNS: also read with the shipment a courier deposits, see shipments.py and preloaded.py.)
@@ -53,7 +53,7 @@ _LOCKER_ID = len(COMPARTMENT_COLUMNS)  # the position of lockers.id in a joined 
 # locker_id) counted per size, one row per locker and size instead of one per compartment. The range, not
 # IN (the page), so the planner reads the page's compartments only: with IN it hashed the page and read every
 # compartment (a sequential scan at 1,000 lockers). The states are compared one by one: no expanding IN (asyncpg).
-_PAGE = select(*_LOCKER_COLUMNS).where(lk.id > bindparam("after")).order_by(lk.id).limit(bindparam("limit"))
+_PAGE = select(*LOCKER_COLUMNS).where(lk.id > bindparam("after")).order_by(lk.id).limit(bindparam("limit"))
 cp = compartments.c
 _COUNTS_IN_RANGE = (
     select(
@@ -104,9 +104,11 @@ class SqlLockerRepository(LockerRepository):
             self._transitions.take(compartment.events)
 
     async def get(self, locker_id: str, *, with_compartments: bool = True) -> Locker | None:
+        if not with_compartments and (preloaded := self._preloaded.take_locker(locker_id)) is not None:
+            return preloaded
         if not with_compartments:
             row = (await self._tx.execute(_ONE, {"locker_id": locker_id})).first()
-            return None if row is None else _locker_from_row(row)
+            return None if row is None else locker_from_row(row)
         found = await self._with_compartments(_ONE_WITH_COMPARTMENTS, {"locker_id": locker_id})
         return found[0] if found else None
 
@@ -118,7 +120,7 @@ class SqlLockerRepository(LockerRepository):
         return None if row is None else sizes_from_row(row)
 
     async def page(self, after: str, limit: int) -> builtins.list[Locker]:
-        page = [_locker_from_row(tuple(row)) for row in await self._tx.execute(_PAGE, {"after": after, "limit": limit})]
+        page = [locker_from_row(tuple(row)) for row in await self._tx.execute(_PAGE, {"after": after, "limit": limit})]
         if not page:
             return []
         by_id = {locker.id: locker for locker in page}
@@ -128,7 +130,7 @@ class SqlLockerRepository(LockerRepository):
         return page
 
     async def fill_page(self, after: str, limit: int) -> builtins.list[LockerFill]:
-        page = [_locker_from_row(tuple(row)) for row in await self._tx.execute(_PAGE, {"after": after, "limit": limit})]
+        page = [locker_from_row(tuple(row)) for row in await self._tx.execute(_PAGE, {"after": after, "limit": limit})]
         if not page:
             return []
         counted: dict[str, builtins.list[SizeFill]] = {locker.id: [] for locker in page}
@@ -147,13 +149,14 @@ class SqlLockerRepository(LockerRepository):
         rows = await self._tx.execute(statement, parameters)
         for _, group in groupby(rows, key=lambda row: row[_LOCKER_ID]):
             locker_rows = builtins.list(group)
-            locker = _locker_from_row(locker_rows[0][_LOCKER_ID:])
+            locker = locker_from_row(locker_rows[0][_LOCKER_ID:])
             locker.compartments = [compartment_from_row(row) for row in locker_rows if row[0] is not None]
             found.append(locker)
         return found
 
 
-def _locker_from_row(columns: tuple[Any, ...]) -> Locker:
+def locker_from_row(columns: Sequence[Any]) -> Locker:
+    """A locker without its compartments from a row of LOCKER_COLUMNS (exactly those)."""
     ident, name, address, timezone, latitude, longitude, status, inner_dimensions, opening_hours, last_seen_at = columns
     return Locker(
         id=ident,

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 
+from parcellocker.adapters.db.lockers import LOCKER_COLUMNS, locker_from_row
 from parcellocker.adapters.db.preloaded import PreloadedRows
 from parcellocker.adapters.db.shipments import SHIPMENT_COLUMNS, shipment_from_row
-from parcellocker.adapters.db.tables import notifications, shipments
+from parcellocker.adapters.db.tables import lockers, notifications, shipments
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.writes import Write
 from parcellocker.service.ports import Notification, NotificationOutbox
@@ -16,13 +17,17 @@ from parcellocker.service.ports import Notification, NotificationOutbox
 n = notifications.c
 _ADD = insert(notifications)
 # Due and unsent, longest due first; FOR UPDATE SKIP LOCKED on PostgreSQL, so that concurrent senders (other
-# server processes) each take different notifications. With the shipment each is about (see preloaded.py), which
-# is not locked.
+# server processes) each take different notifications. With the shipment each is about and its locker (see
+# preloaded.py), which are not locked.
 _NOTIFICATION_COLUMNS = (n.id, n.shipment_id, n.channel, n.address, n.template, n.language, n.sealed_payload,
                          n.created_at, n.attempts, n.rental_id)  # fmt: skip
 _PENDING = (
-    select(*_NOTIFICATION_COLUMNS, *SHIPMENT_COLUMNS)
-    .select_from(notifications.outerjoin(shipments, shipments.c.id == n.shipment_id))
+    select(*_NOTIFICATION_COLUMNS, *SHIPMENT_COLUMNS, *LOCKER_COLUMNS)
+    .select_from(
+        notifications.outerjoin(shipments, shipments.c.id == n.shipment_id).outerjoin(
+            lockers, lockers.c.id == shipments.c.locker_id
+        )
+    )
     .where(n.sent_at.is_(None), n.next_attempt_at <= bindparam("now"))
     .order_by(n.next_attempt_at, n.created_at, n.id)
     .limit(bindparam("limit"))
@@ -33,6 +38,7 @@ _MARK_SENT = (
     .where(n.id == bindparam("notification_id"))
     .values(sent_at=bindparam("at"), attempts=n.attempts + 1)
 )
+_SHIPMENT_END = len(_NOTIFICATION_COLUMNS) + len(SHIPMENT_COLUMNS)
 _POSTPONE = update(notifications).where(n.id == bindparam("notification_id")).values(next_attempt_at=bindparam("until"))
 _LATEST_PAYLOAD = (
     select(n.sealed_payload)
@@ -83,9 +89,10 @@ class SqlNotificationOutbox(NotificationOutbox):
         sender holds (FOR UPDATE SKIP LOCKED)."""
         due = []
         for row in await self._tx.execute(_PENDING, {"now": now, "limit": limit}):
-            shipment_columns = row[len(_NOTIFICATION_COLUMNS) :]
+            shipment_columns = row[len(_NOTIFICATION_COLUMNS) : _SHIPMENT_END]
             if shipment_columns[0] is not None:
                 self._preloaded.keep(shipment_from_row(shipment_columns))
+                self._preloaded.keep_locker(locker_from_row(row[_SHIPMENT_END:]))
             due.append(Notification(*row[: len(_NOTIFICATION_COLUMNS)]))
         return due
 

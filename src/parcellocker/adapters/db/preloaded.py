@@ -2,17 +2,18 @@
 
 A door event reads the compartment and then the shipment in it, and when it stores a parcel, the pickup policies of
 the locker and of the shipment's carrier; a pickup reads the shipment by its code and then its compartment; a
-deposit reads the shipment and then its locker's sizes; the outbox reads a notification and then its shipment.
-Reading those in the first statement (joins) saves the later round trips: the repository that owns them hands the
-preloaded ones out the first time it is asked for them, as read in that statement, and forgets one when the unit of
-work writes it. Under READ COMMITTED a later statement could have seen a newer version of the row; a change made
-meanwhile is still caught, when the unit of work writes the row, by its version (ConcurrencyConflict, and the use
-case runs again).
+deposit reads the shipment and then its locker's sizes; the outbox reads a notification, then its shipment and the
+shipment's locker. Reading those in the first statement (joins) saves the later round trips: the repository that
+owns them hands the preloaded ones out the first time it is asked for them, as read in that statement, and forgets
+one when the unit of work writes it. Under READ COMMITTED a later statement could have seen a newer version of the
+row; a change made meanwhile is still caught, when the unit of work writes the row, by its version
+(ConcurrencyConflict, and the use case runs again).
 """
 
 from __future__ import annotations
 
 from parcellocker.domain.compartment import Compartment
+from parcellocker.domain.locker import Locker
 from parcellocker.domain.pickup_policy import PickupPolicy
 from parcellocker.domain.shipment import Shipment
 from parcellocker.service.ports import LockerSizes
@@ -27,6 +28,7 @@ class PreloadedRows:
         self._policies: dict[tuple[str, str], ParcelPolicies] = {}
         self._compartments: dict[str, Compartment] = {}
         self._sizes: dict[str, LockerSizes] = {}
+        self._lockers: dict[str, Locker] = {}
 
     def keep(self, shipment: Shipment) -> None:
         self._kept[shipment.id] = shipment
@@ -60,3 +62,10 @@ class PreloadedRows:
 
     def take_sizes(self, locker_id: str) -> LockerSizes | None:
         return self._sizes.pop(locker_id, None)
+
+    def keep_locker(self, locker: Locker) -> None:
+        """A locker without its compartments."""
+        self._lockers[locker.id] = locker
+
+    def take_locker(self, locker_id: str) -> Locker | None:
+        return self._lockers.pop(locker_id, None)
