@@ -269,7 +269,9 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
         mine = await self.by_tracking_number(carrier_id, tracking_number)
         return max(mine, key=lambda s: s.created_at, default=None)
 
-    async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
+    async def by_pickup_code(
+        self, locker_id: str, code_hash: str, *, lockout_key: str | None = None
+    ) -> Shipment | None:
         found = (
             s
             for s in self._tables.shipments.values()

@@ -22,7 +22,14 @@ from parcellocker.service.context import Env
 from parcellocker.service.deposits import CompartmentOpened
 from parcellocker.service.permissions import require_terminal_of
 from parcellocker.service.ports import UnitOfWork
-from parcellocker.service.wrong_codes import CodeTry, count_wrong_code, forgive, unlocked_record
+from parcellocker.service.wrong_codes import (
+    CodeTry,
+    count_wrong_code,
+    forgive,
+    lockout_key,
+    refuse_known_lockout,
+    unlocked_record,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +51,13 @@ class WrongPickupCode(PickupCodeNotFound):
 async def pick_up_parcel(cmd: PickUpParcel, uow: UnitOfWork, env: Env) -> CompartmentOpened:
     require_terminal_of(cmd.by, cmd.locker_id)
     now = env.clock.now()
-    lockout = await unlocked_record(uow, env, cmd.locker_id)
+    refuse_known_lockout(env, cmd.locker_id)
+    # The parcel is looked up first, so that a right code's lookup brings the lockout record along (one round trip
+    # less); nothing is decided on what it found, a refused input included, before the lockout is checked.
     shipment = await _find(uow, env, cmd)
+    lockout = await unlocked_record(uow, env, cmd.locker_id)
+    if isinstance(shipment, InvalidInput):
+        raise shipment
     if shipment is None or not shipment.can_be_picked_up(now):
         raise WrongPickupCode(await count_wrong_code(uow, env, cmd.by, cmd.locker_id, lockout))
     assert shipment.compartment_id is not None
@@ -66,9 +78,11 @@ async def pick_up_parcel(cmd: PickUpParcel, uow: UnitOfWork, env: Env) -> Compar
     return CompartmentOpened(shipment, compartment)
 
 
-async def _find(uow: UnitOfWork, env: Env, cmd: PickUpParcel) -> Shipment | None:
+async def _find(uow: UnitOfWork, env: Env, cmd: PickUpParcel) -> Shipment | InvalidInput | None:
+    """The parcel of the code or of the QR token; the refusal of an input that is neither (not raised: the lockout
+    is checked first)."""
     if (cmd.code is None) == (cmd.qr_token is None):
-        raise InvalidInput("give either the pickup code or the QR token")
+        return InvalidInput("give either the pickup code or the QR token")
     if cmd.qr_token is not None:
         if not looks_like_qr_token(cmd.qr_token):
             return None
@@ -77,9 +91,13 @@ async def _find(uow: UnitOfWork, env: Env, cmd: PickUpParcel) -> Shipment | None
             return None
         return await uow.shipments.get(claim.shipment_id)
     assert cmd.code is not None
+    try:
+        entered = normalise_entered_code(cmd.code)
+    except InvalidInput as refused:
+        return refused
     locker_key = env.keys.derive(locker_code_key_purpose(cmd.locker_id))
-    code_hash = hash_pickup_code(locker_key, normalise_entered_code(cmd.code))
-    return await uow.shipments.by_pickup_code(cmd.locker_id, code_hash)
+    code_hash = hash_pickup_code(locker_key, entered)
+    return await uow.shipments.by_pickup_code(cmd.locker_id, code_hash, lockout_key=lockout_key(cmd.locker_id))
 
 
 REOPEN_HISTORY = 20

@@ -165,7 +165,11 @@ class ShipmentRepository(abc.ABC):
         """The newest shipment of this carrier with this tracking number, locked for this unit of work."""
 
     @abc.abstractmethod
-    async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None: ...
+    async def by_pickup_code(
+        self, locker_id: str, code_hash: str, *, lockout_key: str | None = None
+    ) -> Shipment | None:
+        """The shipment of the locker whose live pickup code has this hash. `lockout_key`: the lockout record a
+        pickup checks next, read along where the store can (for the unit of work's next `lockouts.get` of it)."""
 
     @abc.abstractmethod
     async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:

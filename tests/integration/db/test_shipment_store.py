@@ -18,6 +18,7 @@ from parcellocker.domain.accounts import Carrier
 from parcellocker.domain.compartment import CompartmentState
 from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber
 from parcellocker.domain.events import Actor, ActorKind
+from parcellocker.domain.lockout import LockoutPolicy
 from parcellocker.domain.shipment import Recipient, Shipment, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
 
@@ -97,6 +98,36 @@ async def test_for_deposit_finds_the_carriers_shipment(engine: AsyncEngine) -> N
         found = await uow.shipments.for_deposit("carrier-1", "TN-1")
         assert await uow.shipments.for_deposit("carrier-2", "TN-1") is None
     assert found is not None and found.id == "shp-carrier-1-TN-1"
+
+
+@pytest.mark.parametrize("written_before", [False, True], ids=["no-record-yet", "a-record"])
+async def test_a_right_codes_lookup_brings_the_lockout_record_the_pickup_checks_next(
+    engine: AsyncEngine, written_before: bool
+) -> None:
+    log = StatementLog(engine)  # before the first connection
+    await _stored_in_l1_1(engine)
+    if written_before:
+        async with SqlUnitOfWork(engine) as uow:
+            lockout = await uow.lockouts.get("pickup:L-1")
+            lockout.record_failure(START, LockoutPolicy())
+            await uow.lockouts.save(lockout)
+            await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        alone = await uow.lockouts.get("pickup:L-1")
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.shipments.by_pickup_code("L-1", CODE_HASH, lockout_key="pickup:L-1") is not None
+        await asyncio.sleep(0.02)  # asyncpg tells of a statement just after it
+        before = len(log.sent)
+        along = await uow.lockouts.get("pickup:L-1")
+        await asyncio.sleep(0.02)
+        assert log.sent[before:] == []  # no round trip of its own
+        along.record_failure(START + timedelta(seconds=1), LockoutPolicy())
+        await uow.lockouts.save(along)  # written as a record read on its own would be: by its version
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        kept = await uow.lockouts.get("pickup:L-1")
+    assert (along.key, along.strikes, along.locked_until) == (alone.key, alone.strikes, alone.locked_until)
+    assert kept.failures == [*alone.failures, START + timedelta(seconds=1)]
 
 
 async def test_the_shipment_to_deposit_comes_with_its_lockers_sizes_in_the_same_statement(engine: AsyncEngine) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 
+from parcellocker.adapters.db.preloaded import PreloadedRows
 from parcellocker.adapters.db.tables import lockouts
 from parcellocker.adapters.db.transaction import Transaction
 from parcellocker.adapters.db.writes import Write
@@ -20,28 +21,32 @@ from parcellocker.domain.lockout import Lockout
 from parcellocker.service.ports import LockoutRepository
 
 lo = lockouts.c
-_GET = select(lo.failures, lo.locked_until, lo.strikes, lo.last_strike_at, lo.version).where(
-    lo.key == bindparam("match_key")
-)
+# The columns lockout_from_row reads (a right pickup code's lookup reads them too: shipments.py, preloaded.py).
+LOCKOUT_COLUMNS = (lo.failures, lo.locked_until, lo.strikes, lo.last_strike_at, lo.version)
+_GET = select(*LOCKOUT_COLUMNS).where(lo.key == bindparam("match_key"))
 _ADD = insert(lockouts)
 _SAVE = update(lockouts).where(lo.key == bindparam("match_key"), lo.version == bindparam("match_version"))
 _ABSENT = -1  # the version of a record not yet written
 
 
 class SqlLockoutRepository(LockoutRepository):
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, preloaded: PreloadedRows | None = None) -> None:
         self._tx = tx
         self._versions: dict[str, int] = {}  # what this unit of work read: key -> version
+        self._preloaded = preloaded if preloaded is not None else PreloadedRows()
 
     async def get(self, key: str) -> Lockout:
         """The record for `key`, or a new empty one (written by `save`)."""
-        row = (await self._tx.execute(_GET, {"match_key": key})).first()
+        row = self._preloaded.take_lockout_row(key)
         if row is None:
+            row = (await self._tx.execute(_GET, {"match_key": key})).first()
+        if row is None or row[-1] is None:  # no record (a joined row without one: all its columns NULL)
             self._versions[key] = _ABSENT
             return Lockout(key)
-        self._versions[key] = row.version
-        failures = [datetime.fromisoformat(at) for at in row.failures]
-        return Lockout(key, failures, row.locked_until, row.strikes, row.last_strike_at)
+        failures_at, locked_until, strikes, last_strike_at, version = row
+        self._versions[key] = version
+        failures = [datetime.fromisoformat(at) for at in failures_at]
+        return Lockout(key, failures, locked_until, strikes, last_strike_at)
 
     async def save(self, lockout: Lockout) -> None:
         """Raises ConcurrencyConflict when the record changed since `get` read it."""

@@ -2,7 +2,8 @@
 
 A door event reads the compartment and then the shipment in it, and when it stores a parcel, the pickup policies of
 the locker and of the shipment's carrier; a pickup reads the shipment by its code and then its compartment; a
-deposit reads the shipment and then its locker's sizes; the outbox reads a notification, then its shipment and the
+deposit reads the shipment and then its locker's sizes; a right pickup code, its shipment and then the locker's
+lockout record; the outbox reads a notification, then its shipment and the
 shipment's locker. Reading those in the first statement (joins) saves the later round trips: the repository that
 owns them hands the preloaded ones out the first time it is asked for them, as read in that statement, and forgets
 one when the unit of work writes it. Under READ COMMITTED a later statement could have seen a newer version of the
@@ -11,6 +12,9 @@ row; a change made meanwhile is still caught, when the unit of work writes the r
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.locker import Locker
@@ -29,6 +33,7 @@ class PreloadedRows:
         self._compartments: dict[str, Compartment] = {}
         self._sizes: dict[str, LockerSizes] = {}
         self._lockers: dict[str, Locker] = {}
+        self._lockout_rows: dict[str, Sequence[Any]] = {}
 
     def keep(self, shipment: Shipment) -> None:
         self._kept[shipment.id] = shipment
@@ -69,3 +74,11 @@ class PreloadedRows:
 
     def take_locker(self, locker_id: str) -> Locker | None:
         return self._lockers.pop(locker_id, None)
+
+    def keep_lockout_row(self, key: str, row: Sequence[Any]) -> None:
+        """The columns of adapters/db/lockouts.py's LOCKOUT_COLUMNS as an outer join read them: all NULL when the
+        record does not exist yet."""
+        self._lockout_rows[key] = row
+
+    def take_lockout_row(self, key: str) -> Sequence[Any] | None:
+        return self._lockout_rows.pop(key, None)

@@ -9,8 +9,9 @@ from sqlalchemy import Select, and_, bindparam, exists, func, insert, or_, selec
 
 from parcellocker.adapters.db.compartment_rows import COMPARTMENT_COLUMNS, compartment_from_row
 from parcellocker.adapters.db.lockers import SIZE_COLUMNS, sizes_from_row
+from parcellocker.adapters.db.lockouts import LOCKOUT_COLUMNS
 from parcellocker.adapters.db.preloaded import PreloadedRows
-from parcellocker.adapters.db.tables import compartments, lockers, shipments, transitions
+from parcellocker.adapters.db.tables import compartments, lockers, lockouts, shipments, transitions
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
@@ -58,6 +59,7 @@ SHIPMENT_COLUMNS = (
     s.dropoff_code_expires_at,
 )
 _SHIPMENT_END = len(SHIPMENT_COLUMNS)
+_COMPARTMENT_END = _SHIPMENT_END + len(COMPARTMENT_COLUMNS)
 _ADD = insert(shipments)
 _BY_ID = select(*SHIPMENT_COLUMNS).where(s.id == bindparam("shipment_id"))
 _BY_TRACKING_NUMBER = (
@@ -74,15 +76,16 @@ _FOR_DEPOSIT = (
     .limit(1)
     .with_for_update(of=shipments)
 )
-# With its compartment, which a pickup opens next (preloaded.py). The compartment is looked for at the locker only,
-# so that whatever join the planner picks reads that locker's compartments at most, never all of them.
+# With its compartment, which a pickup opens next, and the lockout record it checks (preloaded.py; the record by
+# its primary key). The compartment is looked for at the locker only, so that whatever join the planner picks reads
+# that locker's compartments at most, never all of them.
 _BY_PICKUP_CODE = (
-    select(*SHIPMENT_COLUMNS, *COMPARTMENT_COLUMNS)
+    select(*SHIPMENT_COLUMNS, *COMPARTMENT_COLUMNS, *LOCKOUT_COLUMNS)
     .select_from(
         shipments.outerjoin(
             compartments,
             and_(compartments.c.locker_id == bindparam("locker_id"), compartments.c.id == s.compartment_id),
-        )
+        ).outerjoin(lockouts, lockouts.c.key == bindparam("lockout_key"))
     )
     .where(s.locker_id == bindparam("locker_id"), s.pickup_code_hash == bindparam("code_hash"))
 )
@@ -179,12 +182,17 @@ class SqlShipmentRepository(ShipmentRepository):
         self._preloaded.keep_sizes(shipment.locker_id, sizes_from_row(row[_SHIPMENT_END:]))
         return shipment
 
-    async def by_pickup_code(self, locker_id: str, code_hash: str) -> Shipment | None:
-        row = (await self._tx.execute(_BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})).first()
+    async def by_pickup_code(
+        self, locker_id: str, code_hash: str, *, lockout_key: str | None = None
+    ) -> Shipment | None:
+        parameters = {"locker_id": locker_id, "code_hash": code_hash, "lockout_key": lockout_key}
+        row = (await self._tx.execute(_BY_PICKUP_CODE, parameters)).first()
         if row is None:
             return None
         if row[_SHIPMENT_END] is not None:
-            self._preloaded.keep_compartment(compartment_from_row(row[_SHIPMENT_END:]))
+            self._preloaded.keep_compartment(compartment_from_row(row[_SHIPMENT_END:_COMPARTMENT_END]))
+        if lockout_key is not None:
+            self._preloaded.keep_lockout_row(lockout_key, row[_COMPARTMENT_END:])
         return shipment_from_row(row[:_SHIPMENT_END])
 
     async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:

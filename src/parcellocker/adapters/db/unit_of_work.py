@@ -84,7 +84,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.compartments = SqlCompartmentRepository(tx, self._transitions, preloaded)
         self.shipments = SqlShipmentRepository(tx, self._transitions, preloaded)
         self.accounts = SqlAccountRepository(tx)
-        self.lockouts = SqlLockoutRepository(tx)
+        self.lockouts = SqlLockoutRepository(tx, preloaded)
         self.alarms = SqlAlarmRepository(tx)
         self.audit = SqlAuditLog(tx, audit_chainer(self._engine))
         self.idempotency = SqlIdempotencyStore(tx)
