@@ -27,6 +27,7 @@ from parcellocker.service.locker_grid import HISTORY_SHOWN
 from parcellocker.service.locker_overview import PAGE_SIZE
 from parcellocker.service.lockers import PAGE_SIZE as LIST_PAGE_SIZE
 from parcellocker.service.ports import UnitOfWork
+from parcellocker.service.wrong_codes import lockout_key
 
 UTILISATION_DAYS = 7  # the dashboard's default window
 
@@ -60,8 +61,13 @@ def probes(locker_id: str, history_tracking_number: str) -> list[Probe]:
         ),
         Probe(
             "pickup-code lookup",
-            lambda uow: uow.shipments.by_pickup_code(locker_id, code_hash),
-            [(shipment_rows._BY_PICKUP_CODE, {"locker_id": locker_id, "code_hash": code_hash})],
+            lambda uow: uow.shipments.by_pickup_code(locker_id, code_hash, lockout_key=lockout_key(locker_id)),
+            [
+                (
+                    shipment_rows._BY_PICKUP_CODE,
+                    {"locker_id": locker_id, "code_hash": code_hash, "lockout_key": lockout_key(locker_id)},
+                )
+            ],
         ),
         Probe(
             "door event's read",
