@@ -60,12 +60,18 @@ async def test_a_shipment_saved_after_its_compartment_was_read_is_read_back_as_s
     assert found is not None and (found.state, found.version) == (ShipmentState.STORED, 2)
 
 
-async def test_the_shipment_of_a_due_notification_reads_the_same_after_it(engine: AsyncEngine) -> None:
+async def _with_a_due_notification(engine: AsyncEngine) -> tuple[Shipment, Notification]:
+    """TN-1 in compartment 1 of L-1, and a message about it due from START."""
     shipment = await _in_compartment(engine)
     notification = Notification("n-1", shipment.id, "email", "ada@example.org", "parcel_stored", "pl", "sealed", START)
     async with SqlUnitOfWork(engine) as uow:
         await uow.outbox.add(notification)
         await uow.commit()
+    return shipment, notification
+
+
+async def test_the_shipment_of_a_due_notification_reads_the_same_after_it(engine: AsyncEngine) -> None:
+    shipment, notification = await _with_a_due_notification(engine)
     async with SqlUnitOfWork(engine) as uow:
         alone = await uow.shipments.get(shipment.id)
     async with SqlUnitOfWork(engine) as uow:
@@ -77,11 +83,7 @@ async def test_the_shipment_of_a_due_notification_reads_the_same_after_it(engine
 
 async def test_the_locker_of_a_due_notification_comes_with_it_and_reads_the_same(engine: AsyncEngine) -> None:
     log = StatementLog(engine)  # before the first connection
-    shipment = await _in_compartment(engine)
-    notification = Notification("n-1", shipment.id, "email", "ada@example.org", "parcel_stored", "pl", "sealed", START)
-    async with SqlUnitOfWork(engine) as uow:
-        await uow.outbox.add(notification)
-        await uow.commit()
+    _, notification = await _with_a_due_notification(engine)
     async with SqlUnitOfWork(engine) as uow:
         alone = await uow.lockers.get("L-1", with_compartments=False)
     async with SqlUnitOfWork(engine) as uow:
