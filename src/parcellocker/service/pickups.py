@@ -51,9 +51,10 @@ class WrongPickupCode(PickupCodeNotFound):
 async def pick_up_parcel(cmd: PickUpParcel, uow: UnitOfWork, env: Env) -> CompartmentOpened:
     require_terminal_of(cmd.by, cmd.locker_id)
     now = env.clock.now()
-    refuse_known_lockout(env, cmd.locker_id)
-    # The parcel is looked up first, so that a right code's lookup brings the lockout record along (one round trip
+    # A lockout this process knows is refused before anything is read (as unlocked_record would). The parcel is then
+    # looked up before the lockout record, so that a right code's lookup brings the record along (one round trip
     # less); nothing is decided on what it found, a refused input included, before the lockout is checked.
+    refuse_known_lockout(env, cmd.locker_id)
     shipment = await _find(uow, env, cmd)
     lockout = await unlocked_record(uow, env, cmd.locker_id)
     if isinstance(shipment, InvalidInput):

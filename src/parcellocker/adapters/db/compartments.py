@@ -110,7 +110,7 @@ class SqlCompartmentRepository(CompartmentRepository):
         self._preloaded = preloaded
 
     async def get(self, compartment_id: str) -> Compartment | None:
-        preloaded = self._preloaded.take_compartment(compartment_id)
+        preloaded = self._preloaded.compartments.take(compartment_id)
         if preloaded is not None:
             return preloaded
         return await self._one(_BY_ID, {"compartment_id": compartment_id})
@@ -132,11 +132,10 @@ class SqlCompartmentRepository(CompartmentRepository):
         shipment_columns = row[len(COMPARTMENT_COLUMNS) : _SHIPMENT_END]
         if shipment_columns[0] is not None:
             shipment = shipment_from_row(shipment_columns)
-            self._preloaded.keep(shipment)
+            self._preloaded.shipments.keep(shipment.id, shipment)
             policies = row[_SHIPMENT_END:_POLICIES_END]
-            self._preloaded.keep_policies(
-                locker_id, shipment.carrier_id, (policy_from_joined(*policies[:4]), policy_from_joined(*policies[4:]))
-            )
+            both = (policy_from_joined(*policies[:4]), policy_from_joined(*policies[4:]))
+            self._preloaded.policies.keep((locker_id, shipment.carrier_id), both)
         return compartment_from_row(row)
 
     async def claim_free(
@@ -153,7 +152,7 @@ class SqlCompartmentRepository(CompartmentRepository):
 
     async def save(self, compartment: Compartment) -> None:
         """The change goes to the database with the unit of work's next statement (see writes.py)."""
-        self._preloaded.forget_compartment(compartment.id)
+        self._preloaded.compartments.forget(compartment.id)
         stale = ConcurrencyConflict(
             f"compartment {compartment.number} of locker {compartment.locker_id} was changed meanwhile; try again"
         )

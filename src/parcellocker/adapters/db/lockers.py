@@ -104,7 +104,7 @@ class SqlLockerRepository(LockerRepository):
             self._transitions.take(compartment.events)
 
     async def get(self, locker_id: str, *, with_compartments: bool = True) -> Locker | None:
-        if not with_compartments and (preloaded := self._preloaded.take_locker(locker_id)) is not None:
+        if not with_compartments and (preloaded := self._preloaded.lockers.take(locker_id)) is not None:
             return preloaded
         if not with_compartments:
             row = (await self._tx.execute(_ONE, {"locker_id": locker_id})).first()
@@ -113,7 +113,7 @@ class SqlLockerRepository(LockerRepository):
         return found[0] if found else None
 
     async def sizes(self, locker_id: str) -> LockerSizes | None:
-        preloaded = self._preloaded.take_sizes(locker_id)
+        preloaded = self._preloaded.sizes.take(locker_id)
         if preloaded is not None:
             return preloaded
         row = (await self._tx.execute(_SIZES, {"locker_id": locker_id})).first()

@@ -37,7 +37,7 @@ class SqlLockoutRepository(LockoutRepository):
 
     async def get(self, key: str) -> Lockout:
         """The record for `key`, or a new empty one (written by `save`)."""
-        row = self._preloaded.take_lockout_row(key)
+        row = self._preloaded.lockout_rows.take(key)
         if row is None:
             row = (await self._tx.execute(_GET, {"match_key": key})).first()
         if row is None or row[-1] is None:  # no record (a joined row without one: all its columns NULL)

@@ -91,8 +91,9 @@ class SqlNotificationOutbox(NotificationOutbox):
         for row in await self._tx.execute(_PENDING, {"now": now, "limit": limit}):
             shipment_columns = row[len(_NOTIFICATION_COLUMNS) : _SHIPMENT_END]
             if shipment_columns[0] is not None:
-                self._preloaded.keep(shipment_from_row(shipment_columns))
-                self._preloaded.keep_locker(locker_from_row(row[_SHIPMENT_END:]))
+                shipment = shipment_from_row(shipment_columns)
+                self._preloaded.shipments.keep(shipment.id, shipment)
+                self._preloaded.lockers.keep(shipment.locker_id, locker_from_row(row[_SHIPMENT_END:]))
             due.append(Notification(*row[: len(_NOTIFICATION_COLUMNS)]))
         return due
 

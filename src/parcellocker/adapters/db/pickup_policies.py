@@ -39,7 +39,7 @@ class SqlPickupPolicyRepository(PickupPolicyRepository):
     async def save(self, subject: PolicySubject, subject_id: str, policy: PickupPolicy, at: datetime) -> None:
         """Replaces the row (delete, then insert, in the unit of work's transaction): the same on both databases."""
         key = {"subject": subject.value, "subject_id": subject_id}
-        self._preloaded.forget_policies()
+        self._preloaded.policies.clear()
         await self._tx.execute(_REMOVE, key)
         await self._tx.execute(
             _ADD,
@@ -54,7 +54,7 @@ class SqlPickupPolicyRepository(PickupPolicyRepository):
 
     async def for_parcel(self, locker_id: str, carrier_id: str) -> ParcelPolicies:
         """As read with the door event's compartment when that statement read them (compartments.py), else read."""
-        preloaded = self._preloaded.take_policies(locker_id, carrier_id)
+        preloaded = self._preloaded.policies.take((locker_id, carrier_id))
         if preloaded is not None:
             return preloaded
         found = {

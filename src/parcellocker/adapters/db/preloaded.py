@@ -14,7 +14,7 @@ row; a change made meanwhile is still caught, when the unit of work writes the r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from parcellocker.domain.compartment import Compartment
 from parcellocker.domain.locker import Locker
@@ -22,63 +22,39 @@ from parcellocker.domain.pickup_policy import PickupPolicy
 from parcellocker.domain.shipment import Shipment
 from parcellocker.service.ports import LockerSizes
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 ParcelPolicies = tuple[PickupPolicy | None, PickupPolicy | None]
 """The locker's and the carrier's pickup policy (None: that one sets none)."""
 
 
+class Kept(Generic[K, V]):
+    """Rows of one kind read along, by key: each taken once."""
+
+    def __init__(self) -> None:
+        self._rows: dict[K, V] = {}
+
+    def keep(self, key: K, row: V) -> None:
+        self._rows[key] = row
+
+    def take(self, key: K) -> V | None:
+        return self._rows.pop(key, None)
+
+    def forget(self, key: K) -> None:
+        """The unit of work wrote it: read it afresh next time."""
+        self._rows.pop(key, None)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
 class PreloadedRows:
     def __init__(self) -> None:
-        self._kept: dict[str, Shipment] = {}
-        self._policies: dict[tuple[str, str], ParcelPolicies] = {}
-        self._compartments: dict[str, Compartment] = {}
-        self._sizes: dict[str, LockerSizes] = {}
-        self._lockers: dict[str, Locker] = {}
-        self._lockout_rows: dict[str, Sequence[Any]] = {}
-
-    def keep(self, shipment: Shipment) -> None:
-        self._kept[shipment.id] = shipment
-
-    def take(self, shipment_id: str) -> Shipment | None:
-        return self._kept.pop(shipment_id, None)
-
-    def forget(self, shipment_id: str) -> None:
-        self._kept.pop(shipment_id, None)
-
-    def keep_policies(self, locker_id: str, carrier_id: str, policies: ParcelPolicies) -> None:
-        self._policies[(locker_id, carrier_id)] = policies
-
-    def take_policies(self, locker_id: str, carrier_id: str) -> ParcelPolicies | None:
-        return self._policies.pop((locker_id, carrier_id), None)
-
-    def forget_policies(self) -> None:
-        self._policies.clear()
-
-    def keep_compartment(self, compartment: Compartment) -> None:
-        self._compartments[compartment.id] = compartment
-
-    def take_compartment(self, compartment_id: str) -> Compartment | None:
-        return self._compartments.pop(compartment_id, None)
-
-    def forget_compartment(self, compartment_id: str) -> None:
-        self._compartments.pop(compartment_id, None)
-
-    def keep_sizes(self, locker_id: str, sizes: LockerSizes) -> None:
-        self._sizes[locker_id] = sizes
-
-    def take_sizes(self, locker_id: str) -> LockerSizes | None:
-        return self._sizes.pop(locker_id, None)
-
-    def keep_locker(self, locker: Locker) -> None:
-        """A locker without its compartments."""
-        self._lockers[locker.id] = locker
-
-    def take_locker(self, locker_id: str) -> Locker | None:
-        return self._lockers.pop(locker_id, None)
-
-    def keep_lockout_row(self, key: str, row: Sequence[Any]) -> None:
-        """The columns of adapters/db/lockouts.py's LOCKOUT_COLUMNS as an outer join read them: all NULL when the
-        record does not exist yet."""
-        self._lockout_rows[key] = row
-
-    def take_lockout_row(self, key: str) -> Sequence[Any] | None:
-        return self._lockout_rows.pop(key, None)
+        self.shipments: Kept[str, Shipment] = Kept()
+        self.policies: Kept[tuple[str, str], ParcelPolicies] = Kept()  # by (locker id, carrier id)
+        self.compartments: Kept[str, Compartment] = Kept()
+        self.sizes: Kept[str, LockerSizes] = Kept()  # by locker id
+        self.lockers: Kept[str, Locker] = Kept()  # without their compartments
+        # By key, the columns of lockouts.py's LOCKOUT_COLUMNS as an outer join read them: all NULL for no record.
+        self.lockout_rows: Kept[str, Sequence[Any]] = Kept()

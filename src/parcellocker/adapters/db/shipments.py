@@ -154,13 +154,13 @@ class SqlShipmentRepository(ShipmentRepository):
                 "use a new tracking number or look the shipment up"
             )
 
-        self._preloaded.forget(shipment.id)
+        self._preloaded.shipments.forget(shipment.id)
         values = {"id": shipment.id, "version": shipment.version, **_values(shipment)}
         await self._tx.write(Write(_ADD, values, row=("shipments", shipment.id), duplicate=duplicate))
         self._transitions.take(shipment.events, shipment)
 
     async def get(self, shipment_id: str) -> Shipment | None:
-        preloaded = self._preloaded.take(shipment_id)
+        preloaded = self._preloaded.shipments.take(shipment_id)
         if preloaded is not None:
             return preloaded
         return await self._first(_BY_ID, {"shipment_id": shipment_id})
@@ -179,7 +179,7 @@ class SqlShipmentRepository(ShipmentRepository):
         if row is None:
             return None
         shipment = shipment_from_row(row[:_SHIPMENT_END])
-        self._preloaded.keep_sizes(shipment.locker_id, sizes_from_row(row[_SHIPMENT_END:]))
+        self._preloaded.sizes.keep(shipment.locker_id, sizes_from_row(row[_SHIPMENT_END:]))
         return shipment
 
     async def by_pickup_code(
@@ -190,9 +190,10 @@ class SqlShipmentRepository(ShipmentRepository):
         if row is None:
             return None
         if row[_SHIPMENT_END] is not None:
-            self._preloaded.keep_compartment(compartment_from_row(row[_SHIPMENT_END:_COMPARTMENT_END]))
+            compartment = compartment_from_row(row[_SHIPMENT_END:_COMPARTMENT_END])
+            self._preloaded.compartments.keep(compartment.id, compartment)
         if lockout_key is not None:
-            self._preloaded.keep_lockout_row(lockout_key, row[_COMPARTMENT_END:])
+            self._preloaded.lockout_rows.keep(lockout_key, row[_COMPARTMENT_END:])
         return shipment_from_row(row[:_SHIPMENT_END])
 
     async def by_dropoff_code(self, locker_id: str, code_hash: str) -> Shipment | None:
@@ -215,7 +216,7 @@ class SqlShipmentRepository(ShipmentRepository):
             "version": shipment.version + 1,
             **_values(shipment),
         }
-        self._preloaded.forget(shipment.id)
+        self._preloaded.shipments.forget(shipment.id)
         stale = ConcurrencyConflict(f"shipment {shipment.tracking_number} was changed meanwhile; try again")
         await self._tx.write(Write(_SAVE, parameters, row=("shipments", shipment.id), stale=stale))
         shipment.version += 1
