@@ -76,10 +76,10 @@ _COMPARTMENTS_IN_RANGE = (
 
 
 class SqlLockerRepository(LockerRepository):
-    def __init__(self, tx: Transaction, transitions: TransitionLog, preloaded: PreloadedRows | None = None) -> None:
+    def __init__(self, tx: Transaction, transitions: TransitionLog, preloaded: PreloadedRows) -> None:
         self._tx = tx
         self._transitions = transitions
-        self._preloaded = preloaded if preloaded is not None else PreloadedRows()
+        self._preloaded = preloaded
 
     async def add(self, locker: Locker) -> None:
         inner = {size.value: [d.height_mm, d.width_mm, d.depth_mm] for size, d in locker.inner_dimensions.items()}

@@ -21,7 +21,8 @@ from parcellocker.domain.lockout import Lockout
 from parcellocker.service.ports import LockoutRepository
 
 lo = lockouts.c
-# The columns lockout_from_row reads (a right pickup code's lookup reads them too: shipments.py, preloaded.py).
+# The columns `get` reads a record from, in order (a right pickup code's lookup reads them too: shipments.py,
+# preloaded.py).
 LOCKOUT_COLUMNS = (lo.failures, lo.locked_until, lo.strikes, lo.last_strike_at, lo.version)
 _GET = select(*LOCKOUT_COLUMNS).where(lo.key == bindparam("match_key"))
 _ADD = insert(lockouts)
@@ -30,10 +31,10 @@ _ABSENT = -1  # the version of a record not yet written
 
 
 class SqlLockoutRepository(LockoutRepository):
-    def __init__(self, tx: Transaction, preloaded: PreloadedRows | None = None) -> None:
+    def __init__(self, tx: Transaction, preloaded: PreloadedRows) -> None:
         self._tx = tx
         self._versions: dict[str, int] = {}  # what this unit of work read: key -> version
-        self._preloaded = preloaded if preloaded is not None else PreloadedRows()
+        self._preloaded = preloaded
 
     async def get(self, key: str) -> Lockout:
         """The record for `key`, or a new empty one (written by `save`)."""

@@ -28,9 +28,9 @@ _ADD = insert(pickup_policies)
 
 
 class SqlPickupPolicyRepository(PickupPolicyRepository):
-    def __init__(self, tx: Transaction, preloaded: PreloadedRows | None = None) -> None:
+    def __init__(self, tx: Transaction, preloaded: PreloadedRows) -> None:
         self._tx = tx
-        self._preloaded = preloaded if preloaded is not None else PreloadedRows()
+        self._preloaded = preloaded
 
     async def get(self, subject: PolicySubject, subject_id: str) -> PickupPolicy | None:
         row = (await self._tx.execute(_ONE, {"subject": subject.value, "subject_id": subject_id})).first()
