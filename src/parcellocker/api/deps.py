@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPBearer
 
 from parcellocker.adapters.notifications.worker import OutboxWorker
 from parcellocker.api.authentication import Authenticator
@@ -18,6 +18,11 @@ MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 _bearer = HTTPBearer(auto_error=False, description="An API key (carrier, terminal) or a session token.")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key (carrier, terminal).")
+CREDENTIAL_SCHEMES = (_bearer, _api_key)
+"""How a caller sends its credential, in the order `credential_of` reads them. `get_principal` reads them itself
+rather than taking them as dependencies: FastAPI solves each dependency of a route anew on every request, a cost
+paid on every authenticated call for two header reads. api/openapi.py declares them as the security of every
+operation that depends on `get_principal`, as FastAPI would have."""
 
 
 # The dependencies are `async def` although they never wait: FastAPI runs a plain `def` dependency in a thread of
@@ -32,12 +37,8 @@ async def get_outbox_worker(request: Request) -> OutboxWorker | None:
     return worker
 
 
-async def get_principal(
-    request: Request,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    api_key: Annotated[str | None, Depends(_api_key)],
-) -> Principal:
-    credential = bearer.credentials if bearer is not None else api_key
+async def get_principal(request: Request) -> Principal:
+    credential = await credential_of(request)
     return await signed_in(credential, request.app.state.authenticator, get_terminal_sightings(request))
 
 

@@ -2,7 +2,8 @@
 where they really occur: a route declares the refusals of its use case (403, 404, 409, 429, ...) itself, while
 these come from what all routes share (api/deps.py and api/errors.py), so they are added here, in one place:
 
-- 401 on every operation that needs a credential (`get_principal`);
+- the credential (`securitySchemes`, and `security` on every operation that depends on `get_principal`, which reads
+  the headers itself rather than through FastAPI's security dependencies: api/deps.py says why) and 401 there;
 - 409 on every operation that takes an `Idempotency-Key` (the key sent again with another request);
 - 400 (not valid JSON), 415 (not sent as JSON) and 422 on every operation with a request body;
 - 422 on every operation with parameters, in the shape of every other error rather than FastAPI's
@@ -14,6 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.encoders import jsonable_encoder
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from parcellocker.api.deps import CREDENTIAL_SCHEMES, get_principal
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorPublic"}
 
@@ -30,6 +36,7 @@ def describe_shared_errors(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = FastAPI.openapi(app)
+            _declare_credentials(app, schema)
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
                     _declare_shared_errors(operation)
@@ -37,6 +44,31 @@ def describe_shared_errors(app: FastAPI) -> None:
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _declare_credentials(app: FastAPI, schema: dict[str, Any]) -> None:
+    schemes = {
+        scheme.scheme_name: jsonable_encoder(scheme.model, by_alias=True, exclude_none=True)
+        for scheme in CREDENTIAL_SCHEMES
+    }
+    requirement: list[dict[str, list[str]]] = [{name: []} for name in schemes]
+    paths = schema.get("paths", {})
+    declared = False
+    for route in iter_route_contexts(app.routes):
+        api_route = route.original_route
+        if not isinstance(api_route, APIRoute) or not _depends_on(api_route.dependant, get_principal):
+            continue
+        for method in route.methods or ():
+            operation = paths.get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation["security"] = requirement
+                declared = True
+    if declared:
+        schema.setdefault("components", {})["securitySchemes"] = schemes
+
+
+def _depends_on(dependant: Dependant, call: Any) -> bool:
+    return any(sub.call is call or _depends_on(sub, call) for sub in dependant.dependencies)
 
 
 def _declare_shared_errors(operation: dict[str, Any]) -> None:

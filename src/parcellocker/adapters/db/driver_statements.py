@@ -137,7 +137,7 @@ class DriverResult:
 class _Plan:
     """A statement compiled for asyncpg: its SQL, how to order and convert the parameters, how to read a row."""
 
-    __slots__ = ("bind_processors", "binds", "compiled", "result_processors", "returns_rows", "row_type", "sql")
+    __slots__ = ("binds", "compiled", "parameters", "result_processors", "returns_rows", "row_type", "sql")
 
     def __init__(self, statement: Executable, keys: Sequence[str], dialect: Dialect) -> None:
         assert isinstance(statement, ClauseElement)
@@ -153,8 +153,8 @@ class _Plan:
         self.compiled = compiled
         self.sql = compiled.string
         self.binds = tuple(compiled.binds[name] for name in compiled.positiontup or ())
-        self.bind_processors: tuple[Processor, ...] = tuple(
-            bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in self.binds
+        self.parameters = tuple(  # what `arguments` needs of each $n, read once here rather than on every call
+            (bind.key, bind.type.dialect_impl(dialect).bind_processor(dialect), bind) for bind in self.binds
         )
         columns = compiled._result_columns  # what SQLAlchemy itself reads rows by
         self.returns_rows = bool(columns)
@@ -167,11 +167,11 @@ class _Plan:
         the dict of every parameter first."""
         try:
             values = []
-            for bind, processor in zip(self.binds, self.bind_processors, strict=True):
-                if bind.key in parameters:
-                    value = parameters[bind.key]
+            for key, processor, bind in self.parameters:
+                if key in parameters:
+                    value = parameters[key]
                 elif bind.required:
-                    raise KeyError(f"a value is required for bind parameter {bind.key!r}")
+                    raise KeyError(f"a value is required for bind parameter {key!r}")
                 else:
                     value = bind.effective_value if bind.callable else bind.value
                 values.append(value if processor is None else processor(value))
@@ -182,10 +182,8 @@ class _Plan:
     def row(self, record: asyncpg.Record) -> Any:
         processors = self.result_processors
         assert processors is not None
-        return self.row_type._make(
-            value if processor is None else processor(value)
-            for value, processor in zip(record, processors, strict=True)
-        )
+        values = zip(record, processors, strict=True)
+        return self.row_type._make([value if processor is None else processor(value) for value, processor in values])
 
     async def describe(self, connection: DriverConnection) -> None:
         """The result converters, which depend on the column types the database reports (e.g. float or numeric)."""
