@@ -63,3 +63,20 @@ def test_an_unknown_extension_link_is_a_declared_404_page(site: Site) -> None:
     assert reply.status_code == 404
     assert reply.headers["content-type"].startswith("text/html")
     assert "text/html" in _declared(site, "get", "/extend/{token}")["404"]["content"]
+
+
+def test_the_credential_is_declared_on_exactly_the_operations_that_need_one(site: Site) -> None:
+    """`get_principal` reads the credential headers itself; the OpenAPI still declares both ways of sending it, on
+    the operations that need it and on no other."""
+    schema = httpx.get(site.server.base_url + "/openapi.json").json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["HTTPBearer"]["type"] == "http" and schemes["HTTPBearer"]["scheme"] == "bearer"
+    assert schemes["APIKeyHeader"]["in"] == "header" and schemes["APIKeyHeader"]["name"] == "X-API-Key"
+    both = [{"HTTPBearer": []}, {"APIKeyHeader": []}]
+    paths = schema["paths"]
+    assert paths["/api/v1/shipments"]["post"]["security"] == both
+    assert paths["/api/v1/lockers/{locker_id}/door-events"]["post"]["security"] == both
+    assert "security" not in paths["/api/v1/sessions/courier"]["post"]
+    assert "security" not in paths["/healthz"]["get"]
+    unauthenticated = httpx.post(site.server.base_url + "/api/v1/shipments", json={})
+    assert unauthenticated.status_code == 401, unauthenticated.text
