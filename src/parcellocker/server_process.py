@@ -15,6 +15,8 @@ from typing import BinaryIO
 
 import httpx
 
+from parcellocker.api.inherited_listener import SERVER_APP
+
 # Requests still running at a stop (a terminal's long poll for commands) get this long, then are cut.
 GRACEFUL_SHUTDOWN_SECONDS = 3
 
@@ -41,11 +43,14 @@ def listening_socket(port: int = 0) -> socket.socket:
     return listener
 
 
-def server_command(listener: socket.socket, workers: int = 1, log_level: str = "warning") -> list[str]:
-    """The command that runs the server on `listener` (given to the process with `pass_fds`)."""
+def server_command(
+    listener: socket.socket, workers: int = 1, log_level: str = "warning", app: str = SERVER_APP
+) -> list[str]:
+    """The command that runs the server (or another `app` factory) on `listener` (given to the process with
+    `pass_fds`)."""
     return [
         sys.executable, "-m", "parcellocker.api.inherited_listener", "--fd", str(listener.fileno()),
-        "--workers", str(workers), "--log-level", log_level,
+        "--workers", str(workers), "--log-level", log_level, "--app", app,
     ]  # fmt: skip
 
 
@@ -62,8 +67,11 @@ class ServerProcess:
         workers: int = 1,
         startup_timeout: float = 60,
         log_path: Path | None = None,
+        app: str = SERVER_APP,
     ):
-        """`log_path` keeps the server output; without it a temporary file is used, removed at a clean stop."""
+        """`log_path` keeps the server output; without it a temporary file is used, removed at a clean stop. `app`:
+        the factory of the app to serve, which must answer GET /healthz."""
+        self.app = app
         self._listener: socket.socket | None = listening_socket(port or 0)
         self.port: int = self._listener.getsockname()[1]
         self.env = {**os.environ, "PARCELLOCKER_PORT": str(self.port), **env}
@@ -94,7 +102,7 @@ class ServerProcess:
         self._listener = None
         with listener:  # the server process holds the port from now on; a stopped server frees it
             command = [
-                *server_command(listener, self.workers), "--no-access-log",
+                *server_command(listener, self.workers, app=self.app), "--no-access-log",
                 "--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_SECONDS),
             ]  # fmt: skip
             self.process = subprocess.Popen(

@@ -14,6 +14,7 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+SERVER_APP = "parcellocker.api.main:app_from_env"
 STARTUP_FAILURE = 3  # what uvicorn's command exits with when the server did not start
 
 
@@ -24,11 +25,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--no-access-log", dest="access_log", action="store_false")
     parser.add_argument("--timeout-graceful-shutdown", type=int, default=None)
+    parser.add_argument("--app", default=SERVER_APP, help="the app factory to serve, as module:function")
     args = parser.parse_args(argv)
     listener = socket.socket(fileno=args.fd)  # family, type and protocol read from the descriptor
     host, port = listener.getsockname()[:2]
     config = uvicorn.Config(
-        "parcellocker.api.main:app_from_env",
+        args.app,
         factory=True,
         host=host,
         port=port,

@@ -60,7 +60,7 @@ class LoadOutcome:
     plan: LoadPlan
     measured_seconds: float
     log: LatencyLog
-    lifecycles: int
+    lifecycles: int | None  # complete shipment lifecycles; None where an operation is not part of one
 
     @property
     def operations(self) -> int:
@@ -95,7 +95,7 @@ async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path)
         carrier = anonymous.as_party(site.carrier_key)
         sequences = {locker.id: itertools.count(1) for locker in site.lockers}
         log = LatencyLog()
-        window = _Window(time.monotonic() + plan.warmup, plan.seconds)
+        window = Window(time.monotonic() + plan.warmup, plan.seconds)
         completed = 0
 
         async def client(number: int) -> None:
@@ -103,11 +103,11 @@ async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path)
             locker = site.lockers[number // CLIENTS_PER_LOCKER % len(site.lockers)]
             terminal = anonymous.as_party(locker.terminal_key)
             parties = _Parties(carrier, courier, terminal)
-            pacer = _Pacer.for_client(plan, number)
+            pacer = Pacer.for_client(plan, number)
             for round_number in itertools.count():
                 if window.over():
                     return
-                lifecycle = _Lifecycle(log, window, pacer)
+                lifecycle = Lifecycle(log, window, pacer)
                 try:
                     await _one_lifecycle(lifecycle, parties, locker.id, f"B{number:04d}-{round_number:06d}",
                                          mailbox, sequences[locker.id])  # fmt: skip
@@ -144,7 +144,7 @@ class _Parties:
 
 
 async def _one_lifecycle(
-    lifecycle: _Lifecycle,
+    lifecycle: Lifecycle,
     parties: _Parties,
     locker_id: str,
     tracking_number: str,
@@ -166,7 +166,7 @@ async def _one_lifecycle(
 
 
 @dataclass(slots=True)
-class _Window:
+class Window:
     """The measured stretch of time: after the warm-up, for the planned seconds."""
 
     start: float
@@ -180,14 +180,15 @@ class _Window:
 
 
 @dataclass(slots=True)
-class _Pacer:
+class Pacer:
     """When a client's next request is due: now (closed loop), or on a fixed schedule `interval` apart."""
 
     interval: float | None
     due: float
 
     @classmethod
-    def for_client(cls, plan: LoadPlan, number: int) -> _Pacer:
+    def for_client(cls, plan: LoadPlan, number: int) -> Pacer:
+        """The pacer of client `number` of `plan.clients`, which together offer `plan.rate` operations/s."""
         if plan.rate is None:
             return cls(None, 0.0)
         interval = plan.clients / plan.rate
@@ -209,10 +210,10 @@ class _Pacer:
 
 
 @dataclass(slots=True)
-class _Lifecycle:
+class Lifecycle:
     log: LatencyLog
-    window: _Window
-    pacer: _Pacer
+    window: Window
+    pacer: Pacer
     current: str = "none"
     inside_window: bool = True
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from parcellocker.bench.api_load import LoadOutcome, LoadPlan, run_api_load
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
+from parcellocker.bench.framework_floor import run_floor
 from parcellocker.bench.latency import summarise
 from parcellocker.bench.scaling import ScalingPlan, run_scaling
 from parcellocker.bench.sweep import run_sweep
@@ -48,6 +49,28 @@ def bench_api(
     # on the same cores (~0.3 ms per operation, most of it aiohttp's own work per request, on either loop).
     outcome = uvloop.run(run_api_load(plan, lambda line: console.print(f"[dim]… {line}[/]")))
     _report(outcome)
+
+
+@bench_app.command("floor")
+def bench_floor(
+    statements: Annotated[int, typer.Option(min=0, max=50, help="Trivial SELECTs per request.")] = 4,
+    clients: Annotated[int, typer.Option(min=1, max=2000, help="Concurrent clients.")] = 100,
+    seconds: Annotated[float, typer.Option(min=1, max=3600, help="Measured duration.")] = 15,
+    warmup: Annotated[float, typer.Option(min=0, max=600, help="Unmeasured warm-up before it.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 2,
+    rate: Annotated[
+        float | None,
+        typer.Option(min=1, help="Requests/s offered by all clients on a fixed schedule (default: closed loop)."),
+    ] = None,
+    postgres_admin_url: Annotated[str, typer.Option(help="The database the SELECTs run on (nothing is written).")] = (
+        DEFAULT_POSTGRES_ADMIN
+    ),
+) -> None:
+    """The floor under `bench api`: the same server stack and clients, with a route that does nothing but
+    `statements` trivial SELECTs. What `bench api` costs above it is the server's own work."""
+    plan = LoadPlan("postgres", clients, seconds, warmup, workers, postgres_admin_url, rate)
+    outcome = uvloop.run(run_floor(plan, statements, lambda line: console.print(f"[dim]… {line}[/]")))
+    _report(outcome, f"bench floor: {statements} statement(s) per request")
 
 
 @bench_app.command("scaling")
@@ -204,11 +227,11 @@ def _report_terminal(outcome: TerminalBenchOutcome) -> None:
     console.print(table)
 
 
-def _report(outcome: LoadOutcome) -> None:
+def _report(outcome: LoadOutcome, title: str | None = None) -> None:
     plan = outcome.plan
     offered = f"{plan.rate:,.0f} ops/s offered" if plan.rate else "closed loop"
     shape = f"{plan.clients} clients ({offered}), {plan.seconds:.0f} s, {plan.workers} worker(s)"
-    table = Table(title=f"bench api: {plan.db}, {shape}")
+    table = Table(title=f"{title or 'bench api: ' + plan.db}, {shape}")
     for column in ("operation", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"):
         table.add_column(column, justify="left" if column == "operation" else "right")
     rows = [*sorted(outcome.log.by_operation.items()), ("all", outcome.log.all)]
@@ -216,9 +239,13 @@ def _report(outcome: LoadOutcome) -> None:
         s = summarise(values)
         table.add_row(name, str(s.count), f"{s.p50_ms:.1f}", f"{s.p95_ms:.1f}", f"{s.p99_ms:.1f}", f"{s.max_ms:.1f}")
     console.print(table)
+    done = (
+        f"{outcome.operations:,} operations"
+        if outcome.lifecycles is None
+        else (f"{outcome.lifecycles:,} complete lifecycles")
+    )
     console.print(
-        f"[bold]{outcome.operations_per_second:,.0f} operations/s[/] "
-        f"({outcome.lifecycles:,} complete lifecycles in {outcome.measured_seconds:.0f} s)"
+        f"[bold]{outcome.operations_per_second:,.0f} operations/s[/] ({done} in {outcome.measured_seconds:.0f} s)"
     )
     for failure, count in sorted(outcome.log.failures.items()):
         console.print(f"[red]failed {count}×[/] {failure}")
