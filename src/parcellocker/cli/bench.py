@@ -25,18 +25,25 @@ from parcellocker.cli.console import console
 bench_app = typer.Typer(help="Benchmarks against real processes on this machine.", no_args_is_help=True)
 bench_app.command("codes")(bench_codes)
 
+# The options `bench api` and `bench floor` share (they drive the same clients against a server process).
+Clients = Annotated[int, typer.Option(min=1, max=2000, help="Concurrent clients.")]
+Seconds = Annotated[float, typer.Option(min=1, max=3600, help="Measured duration.")]
+Warmup = Annotated[float, typer.Option(min=0, max=600, help="Unmeasured warm-up before it.")]
+Workers = Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")]
+Rate = Annotated[
+    float | None,
+    typer.Option(min=1, help="Operations/s offered by all clients on a fixed schedule (default: closed loop)."),
+]
+
 
 @bench_app.command("api")
 def bench_api(
     db: Annotated[str, typer.Option(help="sqlite or postgres.")] = "sqlite",
-    clients: Annotated[int, typer.Option(min=1, max=2000, help="Concurrent clients.")] = 50,
-    seconds: Annotated[float, typer.Option(min=1, max=3600, help="Measured duration.")] = 20,
-    warmup: Annotated[float, typer.Option(min=0, max=600, help="Unmeasured warm-up before it.")] = 2,
-    workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 1,
-    rate: Annotated[
-        float | None,
-        typer.Option(min=1, help="Operations/s offered by all clients on a fixed schedule (default: closed loop)."),
-    ] = None,
+    clients: Clients = 50,
+    seconds: Seconds = 20,
+    warmup: Warmup = 2,
+    workers: Workers = 1,
+    rate: Rate = None,
     postgres_admin_url: Annotated[str, typer.Option(help="Where to create the scratch database.")] = (
         DEFAULT_POSTGRES_ADMIN
     ),
@@ -54,14 +61,11 @@ def bench_api(
 @bench_app.command("floor")
 def bench_floor(
     statements: Annotated[int, typer.Option(min=0, max=50, help="Trivial SELECTs per request.")] = 4,
-    clients: Annotated[int, typer.Option(min=1, max=2000, help="Concurrent clients.")] = 100,
-    seconds: Annotated[float, typer.Option(min=1, max=3600, help="Measured duration.")] = 15,
-    warmup: Annotated[float, typer.Option(min=0, max=600, help="Unmeasured warm-up before it.")] = 2,
-    workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 2,
-    rate: Annotated[
-        float | None,
-        typer.Option(min=1, help="Requests/s offered by all clients on a fixed schedule (default: closed loop)."),
-    ] = None,
+    clients: Clients = 100,
+    seconds: Seconds = 15,
+    warmup: Warmup = 2,
+    workers: Workers = 2,
+    rate: Rate = None,
     postgres_admin_url: Annotated[str, typer.Option(help="The database the SELECTs run on (nothing is written).")] = (
         DEFAULT_POSTGRES_ADMIN
     ),
