@@ -80,7 +80,12 @@ def test_the_shipped_templates_have_every_part_in_every_language_and_all_compile
             assert parts == {"subject.txt", "body.txt", "body.html", "sms.txt"}, (template, language)
     shipped = {path.name for path in SHIPPED_TEMPLATES.iterdir() if not path.name.startswith("_")}
     assert shipped == set(TEMPLATES)
-    assert SHIPPED.check() == len(TEMPLATES) * 4 * 4 + 1  # and the e-mail layout
+    parts = {
+        path.relative_to(SHIPPED_TEMPLATES / "_parts").as_posix()
+        for path in (SHIPPED_TEMPLATES / "_parts").rglob("*.*")
+    }
+    assert parts == {f"{language}/pickup_details.html" for language in LANGUAGES}
+    assert SHIPPED.check() == len(TEMPLATES) * 4 * 4 + 1 + len(LANGUAGES)  # the e-mail layout, the shared parts
 
 
 @pytest.mark.parametrize("template", ["parcel_stored", "reminder"])
