@@ -23,7 +23,13 @@ from parcellocker.domain.alarms import Alarm
 from parcellocker.domain.allocation import choose_compartment
 from parcellocker.domain.audit import GENESIS_HASH, AuditEntry, AuditRecord, chain
 from parcellocker.domain.compartment import Compartment, PendingAction
-from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber, InvalidInput, LockerFull
+from parcellocker.domain.errors import (
+    ConcurrencyConflict,
+    DuplicateTrackingNumber,
+    InvalidInput,
+    LockerFull,
+    PickupCodeTaken,
+)
 from parcellocker.domain.events import Transition
 from parcellocker.domain.locker import Locker
 from parcellocker.domain.lockout import Lockout
@@ -311,6 +317,11 @@ class FakeShipmentRepository(_Repository, ShipmentRepository):
         return sorted(parcels, key=lambda parcel: (parcel.expired_at, parcel.compartment_number))
 
     async def save(self, shipment: Shipment) -> None:
+        code = (shipment.locker_id, shipment.pickup_code_hash)  # unique among the live codes, as in the store
+        if code[1] is not None:
+            for other in self._tables.shipments.values():
+                if other.id != shipment.id and (other.locker_id, other.pickup_code_hash) == code:
+                    raise PickupCodeTaken(f"the pickup code of {shipment.tracking_number} is live at {code[0]}")
         self._tables.shipments[shipment.id] = self._uow.versioned("shipments", shipment)
 
     async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:

@@ -89,3 +89,8 @@ class ConcurrencyConflict(Conflict):
     """Someone else changed the same record first; the use case may be retried."""
 
     code = "concurrency_conflict"
+
+
+class PickupCodeTaken(ConcurrencyConflict):
+    """The pickup code drawn for a parcel is live at its locker already: the store keeps the live codes of a locker
+    unique, so the parcel is not stored with it. Run again, the use case draws another code."""

@@ -185,8 +185,9 @@ class ShipmentRepository(abc.ABC):
 
     @abc.abstractmethod
     async def save(self, shipment: Shipment) -> None:
-        """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile (at once, or
-        at the latest when the unit of work commits)."""
+        """Persist changes and recorded transitions; raises ConcurrencyConflict if changed meanwhile, and
+        PickupCodeTaken if another shipment of the locker holds its pickup code (at once, or at the latest when the
+        unit of work commits)."""
 
     @abc.abstractmethod
     async def tracking_numbers_in(self, locker_id: str) -> dict[int, str]:

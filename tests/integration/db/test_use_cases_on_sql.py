@@ -13,10 +13,11 @@ from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.alarms import AlarmKind
 from parcellocker.domain.audit import verify_chain
 from parcellocker.domain.compartment import CompartmentState, DoorState
-from parcellocker.domain.errors import DuplicateTrackingNumber, PickupCodeNotFound
+from parcellocker.domain.errors import DuplicateTrackingNumber, PickupCodeNotFound, PickupCodeTaken
 from parcellocker.domain.shipment import Recipient, ShipmentState
 from parcellocker.domain.sizes import ParcelSpec, Size
 from parcellocker.security.sealing import unseal
+from parcellocker.service import door_events
 from parcellocker.service.accounts import AddCarrier, AddCourier, Authenticate, add_carrier, add_courier, authenticate
 from parcellocker.service.context import Replay, Services
 from parcellocker.service.deposits import DepositParcel, deposit_parcel
@@ -124,3 +125,44 @@ async def test_concurrent_wrong_codes_are_each_counted(services: Services, engin
         lockout = await uow.lockouts.get("pickup:L-1")
     assert [alarm.kind for alarm in alarms] == [AlarmKind.LOCKOUT]
     assert lockout.strikes == 1
+
+
+async def test_a_pickup_code_live_at_the_locker_is_refused_by_the_store_and_drawn_again(
+    services: Services, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The door event draws its code without looking it up: the store's unique key of the locker and the code's hash
+    refuses a twin (PickupCodeTaken), and Services runs the door event again with a new draw."""
+    added = await services.run(add_locker, AddLocker(OPERATOR, "Central", "1 Main St", "S:3", "L-1"), _same)
+    terminal = await services.read(authenticate, Authenticate(added.terminal_key))
+    carrier_added = await services.run(add_carrier, AddCarrier(OPERATOR, "Carrier One", "carrier-1"), _same)
+    carrier = await services.read(authenticate, Authenticate(carrier_added.api_key))
+    await services.run(add_courier, AddCourier(OPERATOR, "courier-1", "carrier-1", "Jan", "482915"), _same)
+    courier = Principal(Role.COURIER, "courier-1", "carrier-1")
+
+    async def deposited(tracking_number: str) -> tuple[str, int]:
+        announce = AnnounceShipment(carrier, tracking_number, "L-1", ParcelSpec(Size.S), Recipient(email="a@x.org"))
+        announced = await services.run(announce_shipment, announce, _same)
+        opened = await services.run(deposit_parcel, DepositParcel(courier, "L-1", tracking_number), _same)
+        return announced.id, opened.compartment.number
+
+    async def shipment(shipment_id: str) -> Any:
+        async with SqlUnitOfWork(engine) as uow:
+            return await uow.shipments.get(shipment_id)
+
+    draws = iter(["111111", "111111", "111111", "222222"])
+    monkeypatch.setattr(door_events, "generate_pickup_code", lambda length: next(draws))
+    stored = []
+    for seq, tracking_number in enumerate(["TN-1", "TN-2"], start=1):
+        shipment_id, number = await deposited(tracking_number)
+        closed = await services.run(report_door, ReportDoor(terminal, "L-1", number, DoorState.CLOSED, seq=seq), _same)
+        assert closed.outcome == "parcel_stored"
+        stored.append(await shipment(shipment_id))
+    assert next(draws, None) is None  # the second parcel drew three times: twice the first one's code
+    assert all(s.state is ShipmentState.STORED for s in stored)
+    assert stored[0].pickup_code_hash != stored[1].pickup_code_hash
+
+    monkeypatch.setattr(door_events, "generate_pickup_code", lambda length: "111111")
+    shipment_id, number = await deposited("TN-3")
+    with pytest.raises(PickupCodeTaken, match="live at locker L-1"):
+        await services.run(report_door, ReportDoor(terminal, "L-1", number, DoorState.CLOSED, seq=3), _same)
+    assert (await shipment(shipment_id)).state is ShipmentState.ANNOUNCED  # nothing half-written

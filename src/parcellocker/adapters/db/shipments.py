@@ -15,7 +15,7 @@ from parcellocker.adapters.db.tables import compartments, lockers, lockouts, shi
 from parcellocker.adapters.db.transaction import DuplicateRow, Transaction
 from parcellocker.adapters.db.transitions import TransitionLog
 from parcellocker.adapters.db.writes import Write
-from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber
+from parcellocker.domain.errors import ConcurrencyConflict, DuplicateTrackingNumber, PickupCodeTaken
 from parcellocker.domain.shipment import TO_BE_COLLECTED_STATES, Recipient, Shipment, ShipmentKind, ShipmentState
 from parcellocker.domain.sizes import Dimensions, ParcelSpec, Size
 from parcellocker.service.ports import ParcelToCollect, ShipmentRepository
@@ -209,7 +209,18 @@ class SqlShipmentRepository(ShipmentRepository):
         return bool(result.scalar())
 
     async def save(self, shipment: Shipment) -> None:
-        """A pickup code or compartment taken meanwhile by another transaction is a ConcurrencyConflict too."""
+        """A pickup code live at the locker already is PickupCodeTaken (the unique key of the locker and the code's
+        hash); a compartment taken meanwhile by another transaction is a ConcurrencyConflict too."""
+
+        def duplicate(error: DuplicateRow) -> PickupCodeTaken | None:
+            if "pickup_code_hash" not in error.detail:
+                return None
+            return PickupCodeTaken(
+                f"the pickup code drawn for parcel {shipment.tracking_number} is live at locker {shipment.locker_id} "
+                "already; a new one is drawn when the request is tried again (should it keep happening, the locker "
+                "has too many live codes for the code length)"
+            )
+
         parameters = {
             "match_id": shipment.id,
             "match_version": shipment.version,
@@ -218,7 +229,7 @@ class SqlShipmentRepository(ShipmentRepository):
         }
         self._preloaded.shipments.forget(shipment.id)
         stale = ConcurrencyConflict(f"shipment {shipment.tracking_number} was changed meanwhile; try again")
-        await self._tx.write(Write(_SAVE, parameters, row=("shipments", shipment.id), stale=stale))
+        await self._tx.write(Write(_SAVE, parameters, row=("shipments", shipment.id), stale=stale, duplicate=duplicate))
         shipment.version += 1
         self._transitions.take(shipment.events, shipment)
 
