@@ -330,6 +330,15 @@ class NotificationOutbox(abc.ABC):
     async def postpone(self, notification_id: str, until: datetime) -> None:
         """Offer it again only from `until` (a sender claims it while it is on its way), changing nothing else."""
 
+    async def claim_due(self, limit: int, now: datetime, until: datetime) -> list[Notification]:
+        """`pending`, each postponed to `until`: claimed by this sender, which no other takes meanwhile. An adapter
+        may claim them at once, in a statement of its own that stays whatever becomes of the unit of work (a claim
+        lapses at `until`, as it would had the sender died)."""
+        due = await self.pending(limit, now)
+        for notification in due:
+            await self.postpone(notification.id, until)
+        return due
+
     @abc.abstractmethod
     async def mark_sent(self, notification_id: str, at: datetime) -> None: ...
 

@@ -110,3 +110,37 @@ async def test_a_message_that_cannot_be_composed_fails_alone_and_the_rest_of_its
     rig.clock.advance(timedelta(days=1))
     assert await worker.send_due() == 1  # tried again later; the two sent ones never again
     assert len(probe.sent) == 2
+
+
+async def test_senders_claiming_at_once_take_different_messages_and_a_claim_outlives_its_unit_of_work(
+    rig: OutboxRig,
+) -> None:
+    """On PostgreSQL a claim is one statement committed by itself; on SQLite it waits for the write lock. Either
+    way two senders never take the same message, and a sender that fails after claiming leaves its claim to lapse
+    rather than offering the message again at once."""
+    for number in range(6):
+        await rig.store_parcel(Recipient(phone=f"+4860010030{number}"), tracking_number=f"TN-CLAIM-{number}")
+    now, until = rig.clock.now(), rig.clock.now() + rig.worker.claim_for
+
+    async def claim(limit: int) -> list[str]:
+        async with SqlUnitOfWork(rig.server.engine) as uow:
+            claimed = await uow.outbox.claim_due(limit, now, until)
+            await uow.commit()
+        return [notification.id for notification in claimed]
+
+    first, second = await asyncio.gather(claim(4), claim(4))
+    assert len(first) + len(second) == 6 and not set(first) & set(second)
+
+    await rig.store_parcel(Recipient(phone="+48600100399"), tracking_number="TN-CLAIM-LATE")
+    with pytest.raises(RuntimeError):
+        async with SqlUnitOfWork(rig.server.engine) as uow:
+            [late] = await uow.outbox.claim_due(10, now, until)
+            raise RuntimeError("the sender failed before it sent")  # its unit of work rolls back
+    async with SqlUnitOfWork(rig.server.engine) as uow:
+        offered_now = await uow.outbox.pending(10, now)
+        offered_after = await uow.outbox.pending(10, until)
+    if rig.server.engine.dialect.name == "postgresql":  # the claim was a statement of its own, committed
+        assert offered_now == []
+        assert {n.id for n in offered_after} == {*first, *second, late.id}  # every claim lapses at `until`
+    else:  # SQLite: the claim was part of the unit of work, rolled back with it
+        assert [n.id for n in offered_now] == [late.id]

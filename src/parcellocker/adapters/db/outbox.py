@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
@@ -32,6 +34,34 @@ _PENDING = (
     .order_by(n.next_attempt_at, n.created_at, n.id)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True, of=notifications)
+)
+# PostgreSQL: the same notifications claimed in the statement that finds them (a data-modifying WITH, which runs
+# outside any transaction: one statement is atomic by itself), rather than locked by SELECT … FOR UPDATE inside
+# BEGIN and postponed by an UPDATE before COMMIT: one round trip instead of four per batch.
+_CLAIMED = (
+    update(notifications)
+    .where(
+        n.id.in_(
+            select(n.id)
+            .where(n.sent_at.is_(None), n.next_attempt_at <= bindparam("now"))
+            .order_by(n.next_attempt_at, n.created_at, n.id)
+            .limit(bindparam("limit"))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+    )
+    .values(next_attempt_at=bindparam("until"))
+    .returning(*_NOTIFICATION_COLUMNS)
+    .cte("claimed")
+)
+_CLAIM_DUE = (
+    select(*_CLAIMED.c, *SHIPMENT_COLUMNS, *LOCKER_COLUMNS)
+    .select_from(
+        _CLAIMED.outerjoin(shipments, shipments.c.id == _CLAIMED.c.shipment_id).outerjoin(
+            lockers, lockers.c.id == shipments.c.locker_id
+        )
+    )
+    .order_by(_CLAIMED.c.created_at, _CLAIMED.c.id)
 )
 _MARK_SENT = (
     update(notifications)
@@ -87,8 +117,12 @@ class SqlNotificationOutbox(NotificationOutbox):
     async def pending(self, limit: int, now: datetime) -> list[Notification]:
         """Unsent notifications due at `now`, longest due first; on PostgreSQL locked, skipping those another
         sender holds (FOR UPDATE SKIP LOCKED)."""
+        return self._read_due(await self._tx.execute(_PENDING, {"now": now, "limit": limit}))
+
+    def _read_due(self, rows: Iterable[Any]) -> list[Notification]:
+        """The notifications of `rows`, each with the shipment it is about and its locker kept (preloaded.py)."""
         due = []
-        for row in await self._tx.execute(_PENDING, {"now": now, "limit": limit}):
+        for row in rows:
             shipment_columns = row[len(_NOTIFICATION_COLUMNS) : _SHIPMENT_END]
             if shipment_columns[0] is not None:
                 shipment = shipment_from_row(shipment_columns)
@@ -96,6 +130,13 @@ class SqlNotificationOutbox(NotificationOutbox):
                 self._preloaded.lockers.keep(shipment.locker_id, locker_from_row(row[_SHIPMENT_END:]))
             due.append(Notification(*row[: len(_NOTIFICATION_COLUMNS)]))
         return due
+
+    async def claim_due(self, limit: int, now: datetime, until: datetime) -> list[Notification]:
+        """On PostgreSQL in one statement of its own, committed at once (see _CLAIMED); on SQLite, whose unit of
+        work holds the one write lock, as `pending` and `postpone`."""
+        if not self._tx.begins_when_needed:
+            return await super().claim_due(limit, now, until)
+        return self._read_due(await self._tx.execute(_CLAIM_DUE, {"now": now, "limit": limit, "until": until}))
 
     async def postpone(self, notification_id: str, until: datetime) -> None:
         parameters = {"notification_id": notification_id, "until": until}

@@ -93,6 +93,12 @@ class Transaction:
     def __init__(self, connection: AsyncConnection | Connection | DriverConnection) -> None:
         self.connection = connection
 
+    @property
+    def begins_when_needed(self) -> bool:
+        """True on PostgreSQL: a statement that needs no transaction (see driver_statements.needs_transaction) runs
+        before any BEGIN, and is committed by itself."""
+        return isinstance(self.connection, DriverConnection)
+
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
     ) -> StatementResult:

@@ -85,15 +85,15 @@ class OutboxWorker:
 
         Three steps, so that no transaction is open while a message travels (on SQLite an open transaction holds
         the write lock of the whole server): claim the batch (each put off for `claim_for`, so that no other
-        sender takes it meanwhile) and commit; deliver, up to `concurrency` at once; record what happened. A
-        process that dies between the first and the last step leaves its claims to lapse: those messages are
-        sent again then, as they would be had it died between a send and its commit."""
+        sender takes it meanwhile; on PostgreSQL in the one statement that finds them) and commit; deliver, up to
+        `concurrency` at once; record what happened. A process that dies between the first and the last step
+        leaves its claims to lapse: those messages are sent again then, as they would be had it died between a
+        send and its commit."""
         clock = self.services.env.clock
         to_deliver: list[tuple[Notification, Message]] = []
         async with self.services.uow_factory() as uow:
-            due = await uow.outbox.pending(self.batch_size, clock.now())
-            # Every message is composed (reads only) before any claim is written: the claims then go to the
-            # database together at the commit, rather than one statement each before the next message's reads.
+            now = clock.now()
+            due = await uow.outbox.claim_due(self.batch_size, now, now + self.claim_for)
             lockers: dict[str, Locker | None] = {}
             composed = [await self._compose_or_failure(uow, notification, lockers) for notification in due]
             for notification, outcome in zip(due, composed, strict=True):
@@ -104,7 +104,6 @@ class OutboxWorker:
                     await uow.outbox.mark_sent(notification.id, clock.now())
                 else:
                     to_deliver.append((notification, outcome))
-                    await uow.outbox.postpone(notification.id, clock.now() + self.claim_for)
             if due:
                 await uow.commit()
         if to_deliver:
