@@ -34,13 +34,18 @@ def _same(result: T) -> T:
     return result
 
 
-async def test_a_parcel_goes_from_announcement_to_pickup(services: Services, engine: AsyncEngine) -> None:
-    added = await services.run(add_locker, AddLocker(OPERATOR, "Central", "1 Main St", "S:2,M:2", "L-1"), _same)
+async def _site(services: Services, layout: str) -> tuple[Principal, Principal, Principal]:
+    """Locker L-1 of `layout`, carrier-1 and its courier-1: the terminal, the carrier and the courier."""
+    added = await services.run(add_locker, AddLocker(OPERATOR, "Central", "1 Main St", layout, "L-1"), _same)
     terminal = await services.read(authenticate, Authenticate(added.terminal_key))
     carrier_added = await services.run(add_carrier, AddCarrier(OPERATOR, "Carrier One", "carrier-1"), _same)
     carrier = await services.read(authenticate, Authenticate(carrier_added.api_key))
     await services.run(add_courier, AddCourier(OPERATOR, "courier-1", "carrier-1", "Jan", "482915"), _same)
-    courier = Principal(Role.COURIER, "courier-1", "carrier-1")
+    return terminal, carrier, Principal(Role.COURIER, "courier-1", "carrier-1")
+
+
+async def test_a_parcel_goes_from_announcement_to_pickup(services: Services, engine: AsyncEngine) -> None:
+    terminal, carrier, courier = await _site(services, "S:2,M:2")
     assert terminal == Principal(Role.TERMINAL, "terminal-L-1", locker_id="L-1")
     assert carrier == Principal(Role.CARRIER, "carrier-1", "carrier-1")
 
@@ -132,12 +137,7 @@ async def test_a_pickup_code_live_at_the_locker_is_refused_by_the_store_and_draw
 ) -> None:
     """The door event draws its code without looking it up: the store's unique key of the locker and the code's hash
     refuses a twin (PickupCodeTaken), and Services runs the door event again with a new draw."""
-    added = await services.run(add_locker, AddLocker(OPERATOR, "Central", "1 Main St", "S:3", "L-1"), _same)
-    terminal = await services.read(authenticate, Authenticate(added.terminal_key))
-    carrier_added = await services.run(add_carrier, AddCarrier(OPERATOR, "Carrier One", "carrier-1"), _same)
-    carrier = await services.read(authenticate, Authenticate(carrier_added.api_key))
-    await services.run(add_courier, AddCourier(OPERATOR, "courier-1", "carrier-1", "Jan", "482915"), _same)
-    courier = Principal(Role.COURIER, "courier-1", "carrier-1")
+    terminal, carrier, courier = await _site(services, "S:3")
 
     async def deposited(tracking_number: str) -> tuple[str, int]:
         announce = AnnounceShipment(carrier, tracking_number, "L-1", ParcelSpec(Size.S), Recipient(email="a@x.org"))
