@@ -111,7 +111,7 @@ def _drawn_code(env: Env, locker_id: str) -> tuple[str, str]:
     """A new pickup code and its hash. It is not looked up first: the store refuses a code live at the locker
     already (`shipments.save` raises PickupCodeTaken, a ConcurrencyConflict), and the use case, run again, draws
     another. With at least 10^6 codes and at most a locker's compartments' worth of them live, that happens to
-    fewer than one parcel in a thousand even at a locker of 1,000 compartments, full; a read before every draw
+    at most one parcel in a thousand even at a locker of 1,000 compartments, full; a read before every draw
     would cost every parcel a round trip to the database."""
     code = generate_pickup_code(env.policy.code_length)
     return code, hash_pickup_code(env.keys.derive(locker_code_key_purpose(locker_id)), code)
