@@ -83,13 +83,18 @@ async def run_api_load(plan: LoadPlan, progress: Callable[[str], None]) -> LoadO
                 return await _drive(plan, server.base_url, scratch.site, scratch.mailbox)
 
 
-async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path) -> LoadOutcome:
-    # Idle connections are closed by the client before uvicorn closes them (its keep-alive is 5 s): otherwise a
-    # client waiting for its pickup code longer than that sends its next request on a connection the server has
-    # just closed (ServerDisconnectedError, connection reset), an error of the tool, not of the server.
+def client_session(plan: LoadPlan, base_url: str) -> aiohttp.ClientSession:
+    """The HTTP session all of `plan`'s clients share. Idle connections are closed by the client before uvicorn
+    closes them (its keep-alive is 5 s): otherwise a client waiting for its pickup code longer than that sends its
+    next request on a connection the server has just closed (ServerDisconnectedError, connection reset), an error
+    of the tool, not of the server."""
     connector = aiohttp.TCPConnector(limit=plan.clients + 10, keepalive_timeout=CLIENT_KEEPALIVE_SECONDS)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
-    async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as http:
+    return aiohttp.ClientSession(base_url, connector=connector, timeout=timeout)
+
+
+async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path) -> LoadOutcome:
+    async with client_session(plan, base_url) as http:
         anonymous = LockerApiClient(http)
         courier = anonymous.as_party(await anonymous.sign_in_courier(site.courier_id, site.courier_pin))
         carrier = anonymous.as_party(site.carrier_key)

@@ -26,13 +26,12 @@ from pydantic import BaseModel
 
 from parcellocker.adapters.db.engine import default_pool_size
 from parcellocker.bench.api_load import (
-    CLIENT_KEEPALIVE_SECONDS,
-    REQUEST_TIMEOUT_SECONDS,
     Lifecycle,
     LoadOutcome,
     LoadPlan,
     Pacer,
     Window,
+    client_session,
 )
 from parcellocker.bench.latency import LatencyLog
 from parcellocker.server_process import ServerProcess
@@ -104,11 +103,9 @@ async def run_floor(plan: LoadPlan, statements: int, progress: Callable[[str], N
 
 
 async def _drive(plan: LoadPlan, base_url: str) -> LoadOutcome:
-    connector = aiohttp.TCPConnector(limit=plan.clients + 10, keepalive_timeout=CLIENT_KEEPALIVE_SECONDS)
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
     log = LatencyLog()
     window = Window(time.monotonic() + plan.warmup, plan.seconds)
-    async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as http:
+    async with client_session(plan, base_url) as http:
 
         async def client(number: int) -> None:
             steps = Lifecycle(log, window, Pacer.for_client(plan, number))
