@@ -63,9 +63,7 @@ class DriverConnection:
             if opening is None:
                 await connection.begin()
             else:
-                assert isinstance(opening, ClauseElement)
-                constants = opening.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-                await connection.raw.execute(f"BEGIN; {constants}")
+                await connection.raw.execute(f"BEGIN; {_constants_sql(opening, connection.dialect)}")
                 connection.begun = True
             yield connection
             await connection.raw.execute("COMMIT")
@@ -95,6 +93,20 @@ class DriverConnection:
         finally:
             # Through a greenlet: the pool's own bookkeeping may wait on the driver.
             await greenlet_spawn(self.pooled.invalidate if discard else self.pooled.close)
+
+
+_constants: weakref.WeakKeyDictionary[Executable, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
+def _constants_sql(statement: Executable, dialect: Dialect) -> str:
+    """The SQL of a statement of constants only, its values written in; compiled once per statement and dialect
+    (the audit chainer opens every round with the same one)."""
+    by_dialect = _constants.setdefault(statement, {})
+    sql = by_dialect.get(id(dialect))
+    if sql is None:
+        assert isinstance(statement, ClauseElement)
+        sql = by_dialect[id(dialect)] = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return sql
 
 
 def lost_with(error: BaseException | None) -> bool:
