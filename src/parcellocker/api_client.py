@@ -1,10 +1,15 @@
-"""A small asynchronous client of the management server's API, for the demo walk-through and the benchmark."""
+"""A small asynchronous client of the management server's API, for the demo walk-through and the benchmark.
+
+It reaches the server through an `ApiTransport`: aiohttp's session for the demo and the tools
+(aiohttp_transport.py), one lean keep-alive connection per client for the benchmarks (bench/http_connection.py),
+whose clients share the server's cores and must cost it as little CPU as they can.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-import aiohttp
 import orjson
 
 
@@ -16,16 +21,24 @@ class ApiError(Exception):
         self.message = message
 
 
+class ApiTransport(Protocol):
+    """How a request reaches the server: its status and body come back, whatever the status."""
+
+    async def request(
+        self, method: str, path: str, body: bytes | None, headers: Mapping[str, str]
+    ) -> tuple[int, bytes]: ...
+
+
 class LockerApiClient:
     """Calls as one party (carrier, courier, terminal); `bearer` is its key or session token."""
 
-    def __init__(self, http: aiohttp.ClientSession, bearer: str | None = None) -> None:
-        self.http = http
+    def __init__(self, transport: ApiTransport, bearer: str | None = None) -> None:
+        self.transport = transport
         self.headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         self._json_headers = {**self.headers, "Content-Type": "application/json"}
 
     def as_party(self, bearer: str) -> LockerApiClient:
-        return LockerApiClient(self.http, bearer)
+        return LockerApiClient(self.transport, bearer)
 
     async def sign_in_courier(self, courier_id: str, pin: str) -> str:
         body = await self.post("/api/v1/sessions/courier", {"courier_id": courier_id, "pin": pin})
@@ -47,24 +60,24 @@ class LockerApiClient:
         return await self.post(f"/api/v1/lockers/{locker_id}/pickups", {"code": code})
 
     async def shipment(self, shipment_id: str) -> Any:
-        async with self.http.get(f"/api/v1/shipments/{shipment_id}", headers=self.headers) as response:
-            return await _answer(response, 200)
+        return await self.get(f"/api/v1/shipments/{shipment_id}")
+
+    async def get(self, path: str, expect: int = 200) -> Any:
+        status, raw = await self.transport.request("GET", path, None, self.headers)
+        return _answer(status, raw, expect)
 
     async def post(self, path: str, body: dict[str, Any], expect: int = 200) -> Any:
-        # Encoded with orjson rather than aiohttp's json.dumps: the benchmark's clients share the server's cores.
-        async with self.http.post(path, data=orjson.dumps(body), headers=self._json_headers) as response:
-            return await _answer(response, expect)
+        # Encoded with orjson rather than json.dumps: the benchmark's clients share the server's cores.
+        status, raw = await self.transport.request("POST", path, orjson.dumps(body), self._json_headers)
+        return _answer(status, raw, expect)
 
 
-async def _answer(response: aiohttp.ClientResponse, expect: int) -> Any:
-    raw = await response.read()
+def _answer(status: int, raw: bytes, expect: int) -> Any:
     try:
         payload = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:
         payload = None
-    if response.status != expect:
+    if status != expect:
         error = payload.get("error", {}) if isinstance(payload, dict) else {}
-        raise ApiError(
-            response.status, error.get("code", "unknown"), error.get("message", raw[:200].decode(errors="replace"))
-        )
+        raise ApiError(status, error.get("code", "unknown"), error.get("message", raw[:200].decode(errors="replace")))
     return payload

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
+from parcellocker.aiohttp_transport import AiohttpTransport
 from parcellocker.api_client import LockerApiClient
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ async def announce_parcels_to_deposit(site: DemoSite) -> list[AnnouncedParcel]:
     stamp = int(time.time()) % 1_000_000
     announced = []
     async with aiohttp.ClientSession(site.server.base_url, timeout=aiohttp.ClientTimeout(total=30)) as http:
-        carrier = LockerApiClient(http, site.seeded.carrier_key)
+        carrier = LockerApiClient(AiohttpTransport(http), site.seeded.carrier_key)
         for number, (size, recipient) in enumerate(RECIPIENTS, start=1):
             shipment = await carrier.announce(f"DEMO{stamp:06d}-{number}", site.locker.id, size, recipient)
             announced.append(AnnouncedParcel(shipment["tracking_number"], size, recipient, shipment["state"]))

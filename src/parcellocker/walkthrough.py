@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from parcellocker.adapters.notifications.mailbox import mailbox_file
+from parcellocker.aiohttp_transport import AiohttpTransport
 from parcellocker.api_client import LockerApiClient
 
 if TYPE_CHECKING:
@@ -34,8 +35,8 @@ async def walk_one_parcel(site: DemoSite, say: Say) -> dict[str, Any]:
         aiohttp.ClientSession(site.server.base_url, timeout=timeout) as server_http,
         aiohttp.ClientSession(site.kiosk_url, timeout=timeout) as kiosk_http,
     ):
-        carrier = LockerApiClient(server_http, site.seeded.carrier_key)
-        kiosk = LockerApiClient(kiosk_http)
+        carrier = LockerApiClient(AiohttpTransport(server_http), site.seeded.carrier_key)
+        kiosk = LockerApiClient(AiohttpTransport(kiosk_http))
 
         shipment = await carrier.announce(tracking_number, locker.id, "M", RECIPIENT)
         say("1. The carrier announces a parcel", [
@@ -130,9 +131,7 @@ async def _door_at_terminal(kiosk_http: aiohttp.ClientSession, number: int) -> s
 
 
 async def _compartment(client: LockerApiClient, locker_id: str, number: int) -> dict[str, Any]:
-    async with client.http.get(f"/api/v1/lockers/{locker_id}", headers=client.headers) as response:
-        response.raise_for_status()
-        locker = await response.json()
+    locker = await client.get(f"/api/v1/lockers/{locker_id}")
     found: dict[str, Any] = next(c for c in locker["compartments"] if c["number"] == number)
     return found
 

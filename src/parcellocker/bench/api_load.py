@@ -26,6 +26,7 @@ from typing import Any
 
 import aiohttp
 
+from parcellocker.aiohttp_transport import AiohttpTransport
 from parcellocker.api.app import tune_garbage_collector
 from parcellocker.api_client import ApiError, LockerApiClient
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
@@ -95,7 +96,7 @@ def client_session(plan: LoadPlan, base_url: str) -> aiohttp.ClientSession:
 
 async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path) -> LoadOutcome:
     async with client_session(plan, base_url) as http:
-        anonymous = LockerApiClient(http)
+        anonymous = LockerApiClient(AiohttpTransport(http))
         courier = anonymous.as_party(await anonymous.sign_in_courier(site.courier_id, site.courier_pin))
         carrier = anonymous.as_party(site.carrier_key)
         sequences = {locker.id: itertools.count(1) for locker in site.lockers}

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import aiohttp
 
+from parcellocker.aiohttp_transport import AiohttpTransport
 from parcellocker.api_client import LockerApiClient
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.process_footprint import sample_process
@@ -105,7 +106,7 @@ async def _attack_and_serve(
     attacked, other = site.lockers
     connector = aiohttp.TCPConnector(limit=plan.concurrency + 10)
     async with aiohttp.ClientSession(base_url, connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
-        anonymous = LockerApiClient(http)
+        anonymous = LockerApiClient(AiohttpTransport(http))
         parties = _Parties.of(anonymous, await anonymous.sign_in_courier(site.courier_id, site.courier_pin), site)
         progress(f"storing {plan.parcels} parcels at each of the two lockers")
         sequences = {locker.id: itertools.count(1) for locker in site.lockers}
@@ -125,17 +126,19 @@ async def _attack_and_serve(
         await attack
         outcome.seconds = time.monotonic() - started
         outcome.server_cpu_seconds = sample_process(server_pid).cpu_seconds - cpu_before
-        outcome.lockout_alarms = await _lockout_alarms(anonymous, site, attacked.id)
+        outcome.lockout_alarms = await _lockout_alarms(http, anonymous, site, attacked.id)
         return outcome
 
 
-async def _lockout_alarms(anonymous: LockerApiClient, site: SampleSite, locker_id: str) -> int:
+async def _lockout_alarms(
+    http: aiohttp.ClientSession, anonymous: LockerApiClient, site: SampleSite, locker_id: str
+) -> int:
     """How many lockout alarms the operator has of `locker_id`."""
     signed_in = await anonymous.post(
         "/api/v1/sessions/operator", {"operator_id": site.operator_id, "password": OPERATOR_PASSWORD}
     )
     headers = {"Authorization": f"Bearer {signed_in['token']}"}
-    async with anonymous.http.get("/api/v1/alarms", params={"locker_id": locker_id}, headers=headers) as reply:
+    async with http.get("/api/v1/alarms", params={"locker_id": locker_id}, headers=headers) as reply:
         alarms = await reply.json()
     return sum(1 for alarm in alarms if alarm["kind"] == "lockout")
 
