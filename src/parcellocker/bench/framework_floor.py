@@ -1,7 +1,7 @@
 """`parcellocker bench floor`: the most this machine gives a server built as ours is, doing nothing of its own.
 
 The same stack as the management server under `bench api` (uvicorn's worker processes, FastAPI with a JSON body
-validated by pydantic and a header read by a dependency, asyncpg on a pool of the same size, the same aiohttp
+validated by pydantic and a header read by a dependency, asyncpg on a pool of the same size, the same lean HTTP
 clients on the same cores) serves one route that runs `statements` trivial SELECTs and answers a small JSON body.
 What `bench api` measures above this floor is the cost of what the server does (the parcel's rules, the writes,
 the audit chain, the recipients' messages); what the floor itself costs is the framework's, the driver's and the
@@ -19,20 +19,21 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-import aiohttp
 import asyncpg
 from fastapi import Depends, FastAPI, Header
 from pydantic import BaseModel
 
 from parcellocker.adapters.db.engine import default_pool_size
+from parcellocker.api_client import ApiError, LockerApiClient
 from parcellocker.bench.api_load import (
     Lifecycle,
     LoadOutcome,
     LoadPlan,
     Pacer,
     Window,
-    client_session,
+    client_connection,
 )
+from parcellocker.bench.http_connection import HttpConnectionError
 from parcellocker.bench.latency import LatencyLog
 from parcellocker.server_process import ServerProcess
 
@@ -105,25 +106,19 @@ async def run_floor(plan: LoadPlan, statements: int, progress: Callable[[str], N
 async def _drive(plan: LoadPlan, base_url: str) -> LoadOutcome:
     log = LatencyLog()
     window = Window(time.monotonic() + plan.warmup, plan.seconds)
-    async with client_session(plan, base_url) as http:
 
-        async def client(number: int) -> None:
-            steps = Lifecycle(log, window, Pacer.for_client(plan, number))
-            headers = {"Authorization": f"Bearer floor-{number}"}
+    async def client(number: int) -> None:
+        steps = Lifecycle(log, window, Pacer.for_client(plan, number))
+        async with client_connection(base_url) as connection:
+            caller = LockerApiClient(connection, f"floor-{number}")  # sends as bench api does, through the same code
             for round_number in itertools.count():
                 if window.over():
                     return
                 body = {"tracking_number": f"F{number:04d}-{round_number:06d}", "locker_id": "L1", "size": "S"}
                 try:
-                    await steps.time(OPERATION, _post(http, body, headers))
-                except (aiohttp.ClientError, TimeoutError) as error:
+                    await steps.time(OPERATION, caller.post("/operations", body))
+                except (ApiError, HttpConnectionError, TimeoutError) as error:
                     log.fail(OPERATION, type(error).__name__)
 
-        await asyncio.gather(*(client(number) for number in range(plan.clients)))
+    await asyncio.gather(*(client(number) for number in range(plan.clients)))
     return LoadOutcome(plan, plan.seconds, log, None)
-
-
-async def _post(http: aiohttp.ClientSession, body: dict[str, Any], headers: dict[str, str]) -> Any:
-    async with http.post("/operations", json=body, headers=headers) as response:
-        response.raise_for_status()
-        return await response.json()
