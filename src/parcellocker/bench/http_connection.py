@@ -120,26 +120,29 @@ class _Exchange(asyncio.Protocol):
         self._status = 0
         self._keep_alive = True
         self._idle_since = loop.time()
+        self._deadline = 0.0
+        self._watchdog: asyncio.TimerHandle | None = None
         self.open = False
 
     def idle_seconds(self) -> float:
         return self._loop.time() - self._idle_since
 
     async def send(self, message: bytes, deadline: float) -> tuple[int, bytes]:
-        """Write `message` and wait for the response until `deadline` (of the loop's clock). A timer of the loop
-        rather than asyncio.timeout: the same deadline for a few microseconds less per request."""
+        """Write `message` and wait for the response until `deadline` (of the loop's clock)."""
         assert self._transport is not None and self._answer is None, "one request at a time"
         answer: asyncio.Future[tuple[int, bytes]] = self._loop.create_future()
         self._answer = answer
-        timer = self._loop.call_at(deadline, self._time_out)
+        self._deadline = deadline
+        if self._watchdog is None:
+            self._watchdog = self._loop.call_at(deadline, self._watch)
         self._transport.write(message)
-        try:
-            return await answer
-        finally:
-            timer.cancel()
+        return await answer
 
     def close(self) -> None:
         self.open = False
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         if self._transport is not None:
             self._transport.close()
 
@@ -148,7 +151,7 @@ class _Exchange(asyncio.Protocol):
         self.open = True
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.open = False
+        self.close()
         reason = f": {exc}" if exc else ""
         self._fail(HttpConnectionError(f"the connection closed before the response was complete{reason}"))
 
@@ -179,7 +182,16 @@ class _Exchange(asyncio.Protocol):
         if answer is not None and not answer.done():
             answer.set_result((self._status, body))
 
-    def _time_out(self) -> None:
+    def _watch(self) -> None:
+        """The timer of the deadlines: not one per request (setting and cancelling a timer costs more than the rest
+        of a request's bookkeeping here) but one that, when it fires, times out the request in flight if its
+        deadline has passed, or else waits for that deadline; it stops while no request is in flight."""
+        self._watchdog = None
+        if self._answer is None:
+            return
+        if self._loop.time() < self._deadline:
+            self._watchdog = self._loop.call_at(self._deadline, self._watch)
+            return
         self._fail(TimeoutError("no complete response in time"))
         self.close()
 

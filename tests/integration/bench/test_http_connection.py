@@ -5,6 +5,7 @@ and timeouts; and through LockerApiClient, the same requests as over aiohttp."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,6 +205,18 @@ async def test_a_response_that_does_not_come_in_time_is_a_timeout(server: Script
             await connection.request("GET", "/silent", None, {})
         status, _ = await connection.request("GET", "/echo", None, {})  # on a new connection
     assert status == 200 and connection.opened == 2
+
+
+@on_both_loops
+async def test_each_request_is_given_the_whole_timeout(server: ScriptedServer) -> None:
+    """Even when an earlier request on the connection set its timer of deadlines going."""
+    async with connection_to(server, timeout=0.3) as connection:
+        await connection.request("GET", "/echo", None, {})
+        await asyncio.sleep(0.2)
+        began = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await connection.request("GET", "/silent", None, {})
+    assert time.monotonic() - began > 0.25
 
 
 @on_both_loops
