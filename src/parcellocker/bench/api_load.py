@@ -85,11 +85,11 @@ async def run_api_load(plan: LoadPlan, progress: Callable[[str], None]) -> LoadO
 def client_connection(base_url: str) -> HttpConnection:
     """The HTTP connection of one client of `bench api` or `bench floor`, for its requests one after the other.
 
-    Lean (bench/http_connection.py) rather than aiohttp's session, which cost ~0.3-0.55 ms of CPU per operation: the
-    clients run on the server's two cores, and what they spend is taken from the server. Idle connections are closed
-    by the client before uvicorn closes them (its keep-alive is 5 s): otherwise a client waiting for its pickup code
-    longer than that sends its next request on a connection the server has just closed, an error of the tool, not
-    of the server."""
+    Lean (bench/http_connection.py) rather than aiohttp's session, with which the client process cost ~0.3-0.55 ms
+    of CPU per operation: the clients run on the server's two cores, and what they spend is taken from the server.
+    Idle connections are closed by the client before uvicorn closes them (its keep-alive is 5 s): otherwise a client
+    waiting for its pickup code longer than that sends its next request on a connection the server has just closed,
+    an error of the tool, not of the server."""
     return HttpConnection.to(base_url, idle_limit=CLIENT_KEEPALIVE_SECONDS, timeout=REQUEST_TIMEOUT_SECONDS)
 
 

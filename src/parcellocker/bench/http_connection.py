@@ -2,8 +2,9 @@
 
 `bench api` and `bench floor` run their clients on the same two cores as the server they measure, so every
 millisecond of CPU the load generator spends is taken from the server (wrk is written in C for this reason).
-aiohttp cost ~0.3-0.55 ms of CPU per request here: its request and response objects, header multidicts, connection
-pool and timers. A benchmark client needs none of that. It sends one request at a time to one server it knows, so
+With aiohttp the bench client process cost ~0.3-0.55 ms of CPU per operation, most of it aiohttp's own work per
+request (its request and response objects, header multidicts, connection pool and timers). A benchmark client needs
+none of that. It sends one request at a time to one server it knows, so
 it keeps one connection of its own, writes each request in a single call and lets httptools (the C parser uvicorn
 uses) read the answer, Content-Length or chunked.
 
