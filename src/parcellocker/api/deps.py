@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPBearer
@@ -12,7 +14,7 @@ from parcellocker.api.authentication import Authenticator
 from parcellocker.api.terminal_sightings import TerminalSightings
 from parcellocker.domain.accounts import Principal, Role
 from parcellocker.domain.errors import NotAuthenticated
-from parcellocker.service.context import Replay, Services
+from parcellocker.service.context import Replay, Services, UseCase
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
@@ -69,19 +71,17 @@ OutboxWorkerDep = Annotated[OutboxWorker | None, Depends(get_outbox_worker)]
 TerminalSightingsDep = Annotated[TerminalSightings, Depends(get_terminal_sightings)]
 
 
-async def get_replay(
-    request: Request,
-    principal: PrincipalDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            min_length=1,
-            max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
-            description="Send the same key again to get the first answer again, with nothing done twice.",
-        ),
-    ] = None,
-) -> Replay | None:
-    """The caller's Idempotency-Key, scoped to the caller and fingerprinted over method, path and body."""
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
+        description="Send the same key again to get the first answer again, with nothing done twice.",
+    ),
+]
+
+
+async def replay_of(request: Request, principal: Principal, idempotency_key: str | None) -> Replay | None:
     if idempotency_key is None:
         return None
     body = await request.body()
@@ -89,4 +89,31 @@ async def get_replay(
     return Replay.of(scope, idempotency_key, request.method, request.url.path, body)
 
 
-ReplayDep = Annotated[Replay | None, Depends(get_replay)]
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call that changes something, as its route needs it: the caller, the services, and the caller's
+    Idempotency-Key. One dependency in place of three: FastAPI solves each dependency of a route anew on every
+    request, at ~7-10 µs apiece here."""
+
+    principal: Principal
+    services: Services
+    replay: Replay | None
+
+    async def run(self, use_case: UseCase[C, R], command: C, render: Callable[[R], Any]) -> Any:
+        """Services.run with the caller's Idempotency-Key: `render(result)`, the same again for the same key."""
+        return await self.services.run(use_case, command, render, self.replay)
+
+
+async def get_call(request: Request, idempotency_key: IdempotencyKeyHeader = None) -> Call:
+    principal = await get_principal(request)
+    services: Services = request.app.state.server.services
+    return Call(principal, services, await replay_of(request, principal, idempotency_key))
+
+
+CallDep = Annotated[Call, Depends(get_call)]
+AUTHENTICATING = (get_principal, get_call)
+"""The dependencies that sign the caller in: api/openapi.py declares the credentials of every route with one."""

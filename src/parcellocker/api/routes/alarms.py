@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep, PrincipalDep, ServicesDep
 from parcellocker.api.schemas.alarms import AlarmPublic
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.domain.alarms import Alarm
@@ -33,12 +33,10 @@ async def read_alarms(
 )
 async def create_acknowledgement(
     alarm_id: Annotated[str, Path(min_length=1, max_length=64, description="The alarm's id.")],
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """The operator has seen to it (audited). 409 if it was acknowledged already, saying by whom and when."""
-    return await services.run(acknowledge_alarm, AcknowledgeAlarm(principal, alarm_id), _public, replay)
+    return await call.run(acknowledge_alarm, AcknowledgeAlarm(call.principal, alarm_id), _public)
 
 
 def _public(alarm: Alarm) -> dict[str, Any]:

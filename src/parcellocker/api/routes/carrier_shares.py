@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep, PrincipalDep, ServicesDep
 from parcellocker.api.schemas.carrier_shares import CarrierIdPath, CarrierSharePublic, CarrierShareUpdate
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
@@ -44,16 +44,14 @@ async def update_share(
     locker_id: LockerIdPath,
     carrier_id: CarrierIdPath,
     share_in: CarrierShareUpdate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """The share becomes exactly the compartments given, or as many of each size as asked; the carrier's other
     compartments go back to the pool. Parcels already in a compartment stay there: the share applies to the
     deposits that follow."""
     numbers = None if share_in.compartments is None else tuple(share_in.compartments)
-    command = SetCarrierShare(principal, locker_id, carrier_id, numbers, share_in.sizes)
-    return await services.run(set_carrier_share, command, _public, replay)
+    command = SetCarrierShare(call.principal, locker_id, carrier_id, numbers, share_in.sizes)
+    return await call.run(set_carrier_share, command, _public)
 
 
 @router.delete(
@@ -65,12 +63,10 @@ async def update_share(
 async def delete_share(
     locker_id: LockerIdPath,
     carrier_id: CarrierIdPath,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
-    command = SetCarrierShare(principal, locker_id, carrier_id, numbers=())
-    return await services.run(set_carrier_share, command, _public, replay)
+    command = SetCarrierShare(call.principal, locker_id, carrier_id, numbers=())
+    return await call.run(set_carrier_share, command, _public)
 
 
 def _public(share: CarrierShare) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep
 from parcellocker.api.schemas.accounts import CarrierCreate, CarrierCreated
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.service.accounts import AddCarrier, CarrierAdded, add_carrier
@@ -21,9 +21,7 @@ router = APIRouter(prefix="/carriers", tags=["carriers"])
     responses=error_responses(400, 401, 403, 409, 422),
     summary="Add a carrier (operator): its API key, shown once",
 )
-async def create_carrier(
-    carrier_in: CarrierCreate, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_carrier(carrier_in: CarrierCreate, call: CallDep) -> Any:
     shown_once: list[str] = []
 
     def render(added: CarrierAdded) -> dict[str, Any]:
@@ -31,7 +29,5 @@ async def create_carrier(
         shown_once.append(added.api_key)
         return CarrierCreated.from_domain(added, with_key=False).model_dump(mode="json")
 
-    body = await services.run(
-        add_carrier, AddCarrier(principal, carrier_in.name, carrier_in.carrier_id), render, replay
-    )
+    body = await call.run(add_carrier, AddCarrier(call.principal, carrier_in.name, carrier_in.carrier_id), render)
     return {**body, "api_key": shown_once[0] if shown_once else None}

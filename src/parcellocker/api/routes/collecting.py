@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep
 from parcellocker.api.schemas.doors import CollectionCreate, CompartmentToOpen
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
@@ -26,15 +26,13 @@ router = APIRouter(prefix="/lockers/{locker_id}/collections", tags=["collections
 async def create_collection(
     locker_id: LockerIdPath,
     collection_in: CollectionCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """When the door closes again (`door-events`, outcome `parcel_collected`), an expired parcel is `collected`
     and a redirected one is `announced` for its new locker; the compartment is free. Asking again for the same
     parcel gives the same door. A parcel still waiting for its recipient is 409."""
-    command = CollectParcel(principal, locker_id, collection_in.tracking_number)
-    return await services.run(collect_parcel, command, _to_open, replay)
+    command = CollectParcel(call.principal, locker_id, collection_in.tracking_number)
+    return await call.run(collect_parcel, command, _to_open)
 
 
 def _to_open(opened: CompartmentOpened) -> dict[str, Any]:

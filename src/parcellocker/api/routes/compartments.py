@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import CompartmentPublic, LockerIdPath, OutOfOrderCreate
 from parcellocker.domain.compartment import Compartment
@@ -33,14 +33,12 @@ async def create_out_of_order(
     locker_id: LockerIdPath,
     number: CompartmentNumberPath,
     out_of_order_in: OutOfOrderCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """No parcel goes in it until it is returned to service. 409 while it holds a parcel or a deposit is under way
     in it, or when it is out of order already."""
-    command = TakeCompartmentOutOfOrder(principal, locker_id, number, out_of_order_in.reason)
-    return await services.run(take_compartment_out_of_order, command, _public, replay)
+    command = TakeCompartmentOutOfOrder(call.principal, locker_id, number, out_of_order_in.reason)
+    return await call.run(take_compartment_out_of_order, command, _public)
 
 
 @router.post(
@@ -52,13 +50,11 @@ async def create_out_of_order(
 async def create_return_to_service(
     locker_id: LockerIdPath,
     number: CompartmentNumberPath,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """Free for parcels again. 409 unless it is out of order, or while its door is open."""
-    command = ReturnCompartmentToService(principal, locker_id, number)
-    return await services.run(return_compartment_to_service, command, _public, replay)
+    command = ReturnCompartmentToService(call.principal, locker_id, number)
+    return await call.run(return_compartment_to_service, command, _public)
 
 
 def _public(compartment: Compartment) -> dict[str, Any]:

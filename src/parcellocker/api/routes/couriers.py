@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep
 from parcellocker.api.schemas.accounts import CourierCreate, CourierPublic
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.domain.accounts import Courier
@@ -22,11 +22,9 @@ router = APIRouter(prefix="/couriers", tags=["couriers"])
     responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Add a courier to a carrier (operator)",
 )
-async def create_courier(
-    courier_in: CourierCreate, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
-    command = AddCourier(principal, courier_in.courier_id, courier_in.carrier_id, courier_in.name, courier_in.pin)
-    return await services.run(add_courier, command, _public, replay)
+async def create_courier(courier_in: CourierCreate, call: CallDep) -> Any:
+    command = AddCourier(call.principal, courier_in.courier_id, courier_in.carrier_id, courier_in.name, courier_in.pin)
+    return await call.run(add_courier, command, _public)
 
 
 def _public(courier: Courier) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep
 from parcellocker.api.schemas.doors import CompartmentToOpen, DepositCreate, DepositProblemCreate
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
@@ -30,15 +30,13 @@ router = APIRouter(prefix="/lockers/{locker_id}/deposits", tags=["deposits"])
 async def create_deposit(
     locker_id: LockerIdPath,
     deposit_in: DepositCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """The smallest free compartment the scanned parcel fits in, out of reach before within reach; within reach
     first when the shipment was announced with `reachable_height` or the body says `reachable`. Scanning the same
     parcel again gives the same door. A full locker answers 409 `locker_full`."""
-    command = DepositParcel(principal, locker_id, deposit_in.tracking_number, deposit_in.reachable)
-    return await services.run(deposit_parcel, command, _to_open, replay)
+    command = DepositParcel(call.principal, locker_id, deposit_in.tracking_number, deposit_in.reachable)
+    return await call.run(deposit_parcel, command, _to_open)
 
 
 @router.post(
@@ -50,14 +48,12 @@ async def create_deposit(
 async def create_deposit_problem(
     locker_id: LockerIdPath,
     problem_in: DepositProblemCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """`does_not_fit` frees the compartment and opens one of the next size up; `door_did_not_open` takes it out
     of order (with an alarm) and opens another of a size the parcel fits."""
-    command = ReportDepositProblem(principal, locker_id, problem_in.tracking_number, problem_in.problem)
-    return await services.run(report_deposit_problem, command, _to_open, replay)
+    command = ReportDepositProblem(call.principal, locker_id, problem_in.tracking_number, problem_in.problem)
+    return await call.run(report_deposit_problem, command, _to_open)
 
 
 def _to_open(opened: CompartmentOpened) -> dict[str, Any]:

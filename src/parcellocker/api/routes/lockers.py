@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep, PrincipalDep, ServicesDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerCreate, LockerCreated, LockerIdPath, LockerPublic
 from parcellocker.domain.locker import Locker
@@ -33,9 +33,7 @@ router = APIRouter(prefix="/lockers", tags=["lockers"])
     responses=error_responses(401, 403, 409, 422),
     summary="Set up a locker (operator)",
 )
-async def create_locker(
-    locker_in: LockerCreate, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_locker(locker_in: LockerCreate, call: CallDep) -> Any:
     """Creates the locker with its compartments, numbered in layout order, and its terminal's key."""
     shown_once: list[str] = []
 
@@ -44,7 +42,7 @@ async def create_locker(
         return {**LockerPublic.from_domain(added.locker).model_dump(mode="json"), "terminal_key": None}
 
     command = AddLocker(
-        by=principal,
+        by=call.principal,
         name=locker_in.name,
         address=locker_in.address,
         layout=locker_in.layout,
@@ -56,7 +54,7 @@ async def create_locker(
         first_board=locker_in.first_board,
         opening_hours=locker_in.opening_hours,
     )
-    body = await services.run(add_locker, command, render, replay)
+    body = await call.run(add_locker, command, render)
     return {**body, "terminal_key": shown_once[0] if shown_once else None}
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep, PrincipalDep, ServicesDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
 from parcellocker.api.schemas.pickup_policies import PickupPolicyPublic, PickupPolicyUpdate
@@ -44,13 +44,11 @@ async def read_locker_policy(locker_id: LockerIdPath, services: ServicesDep, pri
 async def update_locker_policy(
     locker_id: LockerIdPath,
     policy_in: PickupPolicyUpdate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """Holds for parcels stored from now on, where the parcel's carrier sets nothing for that setting."""
-    command = SetPickupPolicy(principal, PolicySubject.LOCKER, locker_id, policy_in.to_domain())
-    return await services.run(set_pickup_policy, command, _public, replay)
+    command = SetPickupPolicy(call.principal, PolicySubject.LOCKER, locker_id, policy_in.to_domain())
+    return await call.run(set_pickup_policy, command, _public)
 
 
 @router.get(
@@ -73,14 +71,12 @@ async def read_carrier_policy(carrier_id: CarrierIdPath, services: ServicesDep, 
 async def update_carrier_policy(
     carrier_id: CarrierIdPath,
     policy_in: PickupPolicyUpdate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """Holds for the carrier's parcels stored from now on, at every locker; each setting it gives overrides the
     locker's."""
-    command = SetPickupPolicy(principal, PolicySubject.CARRIER, carrier_id, policy_in.to_domain())
-    return await services.run(set_pickup_policy, command, _public, replay)
+    command = SetPickupPolicy(call.principal, PolicySubject.CARRIER, carrier_id, policy_in.to_domain())
+    return await call.run(set_pickup_policy, command, _public)
 
 
 def _public(found: SubjectPolicy) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep
 from parcellocker.api.locked_out_door import code_try
 from parcellocker.api.schemas.doors import (
     CompartmentReopenedPublic,
@@ -34,14 +34,12 @@ router = APIRouter(prefix="/lockers/{locker_id}/pickups", tags=["pickups"])
 async def create_pickup(
     locker_id: LockerIdPath,
     pickup_in: PickupCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """A wrong code answers 404 `pickup_code_not_found` whether or not such a code ever existed, with
     `remaining_tries`; too many wrong codes lock the locker out for a growing delay (429 with Retry-After)."""
-    command = PickUpParcel(principal, locker_id, code=pickup_in.code, qr_token=pickup_in.qr_token)
-    return await services.run(pick_up_parcel, command, _to_open, replay)
+    command = PickUpParcel(call.principal, locker_id, code=pickup_in.code, qr_token=pickup_in.qr_token)
+    return await call.run(pick_up_parcel, command, _to_open)
 
 
 @router.post(
@@ -53,14 +51,12 @@ async def create_pickup(
 async def create_pickup_reopening(
     locker_id: LockerIdPath,
     reopen_in: PickupReopenCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """Within 30 s of the pickup's door closing, while the compartment is still free with nothing under way (409
     `reopen_refused` otherwise): the person forgot something inside. The door's opening is then expected."""
-    command = ReopenAfterPickup(principal, locker_id, reopen_in.shipment_id, reopen_in.compartment)
-    return await services.run(reopen_after_pickup, command, _reopened(reopen_in.shipment_id), replay)
+    command = ReopenAfterPickup(call.principal, locker_id, reopen_in.shipment_id, reopen_in.compartment)
+    return await call.run(reopen_after_pickup, command, _reopened(reopen_in.shipment_id))
 
 
 def _reopened(shipment_id: str) -> Callable[[Compartment], dict[str, Any]]:

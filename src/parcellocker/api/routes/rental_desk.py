@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep, PrincipalDep, ServicesDep
 from parcellocker.api.locked_out_door import code_try
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
@@ -46,15 +46,13 @@ RentalIdPath = Annotated[str, Path(min_length=1, max_length=64, description="The
 async def create_walk_up_rental(
     locker_id: LockerIdPath,
     rental_in: WalkUpRentalCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """`prepaid`: the voucher's code (none when the price is 0); a wrong voucher code counts towards the kiosk's
     lockout (404 `rental_code_not_found` with `remaining_tries`, then 429). `hosted_checkout`: the compartment is
     held and `payment.checkout_url` is where the renter pays (on their phone); ask `…/complete` until it is paid."""
     command = RentAtLocker(
-        principal,
+        call.principal,
         locker_id,
         rental_in.size,
         timedelta(minutes=rental_in.duration_minutes),
@@ -70,7 +68,7 @@ async def create_walk_up_rental(
             shown_once.append(started.code)
         return {**started_public(started), "code": None}
 
-    body = await services.run(rent_at_locker, command, render, replay)
+    body = await call.run(rent_at_locker, command, render)
     return {**body, "code": shown_once[0] if shown_once else None}
 
 

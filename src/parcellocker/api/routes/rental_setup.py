@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep, PrincipalDep, ServicesDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import CompartmentPublic, LockerIdPath
 from parcellocker.api.schemas.rentals import (
@@ -49,13 +49,11 @@ router = APIRouter(tags=["rentals"])
     responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Set a locker's rental terms (operator)",
 )
-async def update_rental_terms(
-    locker_id: LockerIdPath, terms_in: RentalTermsIn, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def update_rental_terms(locker_id: LockerIdPath, terms_in: RentalTermsIn, call: CallDep) -> Any:
     """A price per size by the started hour, at most the daily price per day begun, the longest rental of each
     size, how walk-up renters pay, and what happens past a rental's end. Rentals made before keep their price."""
     command = SetRentalTerms(
-        principal,
+        call.principal,
         locker_id,
         terms_in.currency,
         {size: price.to_domain() for size, price in terms_in.prices.items()},
@@ -63,7 +61,7 @@ async def update_rental_terms(
         frozenset(terms_in.walk_up_methods),
         timedelta(minutes=terms_in.overdue_grace_minutes),
     )
-    return await services.run(set_rental_terms, command, _terms_public, replay)
+    return await call.run(set_rental_terms, command, _terms_public)
 
 
 @router.get(
@@ -96,18 +94,16 @@ async def read_offer(locker_id: LockerIdPath, services: ServicesDep, principal: 
 async def create_compartment_use(
     locker_id: LockerIdPath,
     use_in: CompartmentUseCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """All the compartments named (or all of the locker's), or none: 409 when one of them holds something or has a
     door opening under way. A compartment kept for rentals is never given to a parcel, nor the other way round."""
-    command = DedicateCompartments(principal, locker_id, use_in.use, use_in.numbers)
+    command = DedicateCompartments(call.principal, locker_id, use_in.use, use_in.numbers)
 
     def render(changed: list[Compartment]) -> list[dict[str, Any]]:
         return [CompartmentPublic.from_domain(c).model_dump(mode="json") for c in changed]
 
-    return await services.run(dedicate_compartments, command, render, replay)
+    return await call.run(dedicate_compartments, command, render)
 
 
 @router.post(
@@ -117,9 +113,7 @@ async def create_compartment_use(
     responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Add a company's rental account (operator): its app's API key, shown once",
 )
-async def create_rental_account(
-    account_in: RentalAccountCreate, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_rental_account(account_in: RentalAccountCreate, call: CallDep) -> Any:
     """A company or hotel whose app books and assigns compartments at the lockers named, billed on its account."""
     shown_once: list[str] = []
 
@@ -127,8 +121,8 @@ async def create_rental_account(
         shown_once.append(added.api_key)
         return RentalAccountCreated.from_domain(added.account, None).model_dump(mode="json")
 
-    command = AddRentalAccount(principal, account_in.name, frozenset(account_in.locker_ids), account_in.account_id)
-    body = await services.run(add_rental_account, command, render, replay)
+    command = AddRentalAccount(call.principal, account_in.name, frozenset(account_in.locker_ids), account_in.account_id)
+    body = await call.run(add_rental_account, command, render)
     return {**body, "api_key": shown_once[0] if shown_once else None}
 
 
@@ -139,9 +133,7 @@ async def create_rental_account(
     responses=error_responses(400, 401, 403, 422),
     summary="Issue prepaid vouchers (operator): their codes, shown once",
 )
-async def create_vouchers(
-    vouchers_in: VouchersCreate, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_vouchers(vouchers_in: VouchersCreate, call: CallDep) -> Any:
     """Each is good for one rental costing up to its value, typed at the kiosk."""
     codes: list[str] = []
 
@@ -149,9 +141,9 @@ async def create_vouchers(
         codes.extend(show_voucher_code(voucher.code) for voucher in issued)
         return [VoucherPublic.from_domain(voucher, None).model_dump(mode="json") for voucher in issued]
 
-    command = IssueVouchers(principal, vouchers_in.value, vouchers_in.currency, vouchers_in.count,
+    command = IssueVouchers(call.principal, vouchers_in.value, vouchers_in.currency, vouchers_in.count,
                             vouchers_in.expires_at)  # fmt: skip
-    body = await services.run(issue_vouchers, command, render, replay)
+    body = await call.run(issue_vouchers, command, render)
     return [{**voucher, "code": code} for voucher, code in zip(body, codes, strict=False)] if codes else body
 
 

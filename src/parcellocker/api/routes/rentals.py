@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import AwareDatetime
 
 from parcellocker.adapters.payments.account_billing import charges_csv
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import Call, CallDep, PrincipalDep, ServicesDep
 from parcellocker.api.routes.terminal_link import CommandBellDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.rentals import (
@@ -56,16 +56,14 @@ AccountIdPath = Annotated[str, Path(min_length=1, max_length=64, description="Th
     responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Book a compartment ahead for a named person and a time window (company, operator)",
 )
-async def create_booking(
-    booking_in: BookingCreate, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_booking(booking_in: BookingCreate, call: CallDep) -> Any:
     """Billed on the company's account (`account`), or paid at the provider's page (`hosted_checkout`: the reply's
     `payment.checkout_url`; the code is sent to the renter once paid), or by a prepaid voucher. The compartment is
     chosen among those of the size no other rental holds in the window; 409 `no_compartment_for_rent` if none.
     The renter opens it with the code at the kiosk from `starts_at` until `ends_at`."""
     return_url = None if booking_in.return_url is None else str(booking_in.return_url)
     command = BookRental(
-        principal,
+        call.principal,
         booking_in.locker_id,
         booking_in.size,
         booking_in.starts_at,
@@ -76,7 +74,7 @@ async def create_booking(
         booking_in.voucher_code,
         return_url,
     )
-    return await _booked(services, book_rental, command, replay)
+    return await _booked(call, book_rental, command)
 
 
 @router.post(
@@ -86,13 +84,11 @@ async def create_booking(
     responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Assign a compartment to a guest or an employee until a date (company, operator)",
 )
-async def create_assignment(
-    assignment_in: AssignmentCreate, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_assignment(assignment_in: AssignmentCreate, call: CallDep) -> Any:
     """The compartment named (or one of the size) is theirs from now until `until`, or until it is taken back;
     billed on account. Their code is in the reply (once) and sent to them."""
     command = AssignCompartment(
-        principal,
+        call.principal,
         assignment_in.locker_id,
         assignment_in.renter.to_domain(),
         assignment_in.until,
@@ -100,7 +96,7 @@ async def create_assignment(
         assignment_in.size,
         assignment_in.account_id,
     )
-    return await _booked(services, assign_compartment, command, replay)
+    return await _booked(call, assign_compartment, command)
 
 
 @router.get(
@@ -133,12 +129,10 @@ async def read_rental(rental_id: RentalIdPath, services: ServicesDep, principal:
     responses=error_responses(401, 403, 404, 409),
     summary="End a rental now, its code with it (company, operator)",
 )
-async def create_take_back(
-    rental_id: RentalIdPath, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_take_back(rental_id: RentalIdPath, call: CallDep) -> Any:
     """Not yet paid or never opened: cancelled. Handed over: ended, its compartment free again (409 while its door
     is open). Nothing paid is refunded here."""
-    return await services.run(take_back, TakeBack(principal, rental_id), _rental, replay)
+    return await call.run(take_back, TakeBack(call.principal, rental_id), _rental)
 
 
 @router.post(
@@ -147,16 +141,14 @@ async def create_take_back(
     responses=error_responses(401, 403, 404, 409),
     summary="Open a rented compartment for the staff to empty it (company, operator)",
 )
-async def create_collection(
-    rental_id: RentalIdPath, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep, bell: CommandBellDep
-) -> Any:
+async def create_collection(rental_id: RentalIdPath, call: CallDep, bell: CommandBellDep) -> Any:
     """Its terminal is told to open the door (the command returned is followed like any other); the rental ends
     when the door closes again."""
 
     def render(opened: CollectionOpened) -> dict[str, Any]:
         return TerminalCommandPublic.from_domain(opened.command).model_dump(mode="json")
 
-    body = await services.run(collect_rental, CollectRental(principal, rental_id), render, replay)
+    body = await call.run(collect_rental, CollectRental(call.principal, rental_id), render)
     bell.ring(body["locker_id"])
     return body
 
@@ -183,7 +175,7 @@ async def read_account_charges(
     )
 
 
-async def _booked(services: ServicesDep, use_case: Callable[..., Any], command: Any, replay: ReplayDep) -> Any:
+async def _booked(call: Call, use_case: Callable[..., Any], command: Any) -> Any:
     shown_once: list[str] = []
 
     def render(booked: RentalBooked) -> dict[str, Any]:
@@ -195,7 +187,7 @@ async def _booked(services: ServicesDep, use_case: Callable[..., Any], command: 
         )
         return public.model_dump(mode="json")
 
-    body = await services.run(use_case, command, render, replay)
+    body = await call.run(use_case, command, render)
     return {**body, "code": shown_once[0] if shown_once else None}
 
 

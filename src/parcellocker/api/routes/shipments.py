@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep
+from parcellocker.api.deps import CallDep, PrincipalDep, ServicesDep
 from parcellocker.api.routes.terminal_link import CommandBellDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.shipments import RedirectCreate, ShipmentCreate, ShipmentPublic
@@ -41,19 +41,17 @@ ShipmentId = Annotated[str, Path(min_length=1, max_length=64, description="The s
     responses=error_responses(400, 401, 403, 404, 409, 422),
     summary="Announce a shipment (carrier)",
 )
-async def create_shipment(
-    shipment_in: ShipmentCreate, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_shipment(shipment_in: ShipmentCreate, call: CallDep) -> Any:
     """Tells the locker a parcel is coming: by size class, by dimensions, or both."""
     command = AnnounceShipment(
-        by=principal,
+        by=call.principal,
         tracking_number=shipment_in.tracking_number,
         locker_id=shipment_in.locker_id,
         parcel=shipment_in.parcel(),
         recipient=shipment_in.recipient.to_domain(),
         reachable_height=shipment_in.reachable_height,
     )
-    return await services.run(announce_shipment, command, _public, replay)
+    return await call.run(announce_shipment, command, _public)
 
 
 @router.get(
@@ -97,10 +95,8 @@ async def read_shipment_history_route(shipment_id: ShipmentId, services: Service
     responses=error_responses(401, 403, 404, 409),
     summary="Cancel a shipment not yet deposited",
 )
-async def cancel_shipment_route(
-    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
-    return await services.run(cancel_shipment, CancelShipment(principal, shipment_id), _public, replay)
+async def cancel_shipment_route(shipment_id: ShipmentId, call: CallDep) -> Any:
+    return await call.run(cancel_shipment, CancelShipment(call.principal, shipment_id), _public)
 
 
 @router.post(
@@ -109,13 +105,11 @@ async def cancel_shipment_route(
     responses=error_responses(401, 403, 404, 409),
     summary="Extend the pickup deadline, once (carrier)",
 )
-async def create_extension(
-    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep, bell: CommandBellDep
-) -> Any:
+async def create_extension(shipment_id: ShipmentId, call: CallDep, bell: CommandBellDep) -> Any:
     """Moves the deadline of a stored parcel later by the carrier's or locker's policy (48 hours by default);
     the new deadline gets a reminder of its own. A second extension is 409 `already_extended`; after the deadline,
     409 `deadline_passed`. The recipient can do the same once, with the link in their message."""
-    body = await services.run(extend_deadline, ExtendDeadline(principal, shipment_id), _public, replay)
+    body = await call.run(extend_deadline, ExtendDeadline(call.principal, shipment_id), _public)
     bell.ring(body["locker_id"])  # its terminal fetches the new deadline
     return body
 
@@ -129,16 +123,14 @@ async def create_extension(
 async def create_redirect(
     shipment_id: ShipmentId,
     redirect_in: RedirectCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
     bell: CommandBellDep,
 ) -> Any:
     """The pickup code dies at once and the parcel (`redirected`) goes on the collection list of the carrier's
     couriers at its locker. When a courier has collected it, the same shipment is `announced` for the new locker
     (its history kept); depositing it there issues a new code and tells the recipient."""
-    command = RedirectShipment(principal, shipment_id, redirect_in.to_locker_id)
-    body = await services.run(redirect_shipment, command, _public, replay)
+    command = RedirectShipment(call.principal, shipment_id, redirect_in.to_locker_id)
+    body = await call.run(redirect_shipment, command, _public)
     bell.ring(body["locker_id"])  # its terminal drops the code from its sheet
     return body
 
@@ -149,11 +141,9 @@ async def create_redirect(
     responses=error_responses(401, 403, 404, 409),
     summary="Confirm a collected parcel is back with its sender (carrier)",
 )
-async def create_return(
-    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_return(shipment_id: ShipmentId, call: CallDep) -> Any:
     """`collected` → `returned`: the shipment has ended."""
-    return await services.run(return_shipment, ReturnShipment(principal, shipment_id), _public, replay)
+    return await call.run(return_shipment, ReturnShipment(call.principal, shipment_id), _public)
 
 
 @router.post(
@@ -162,12 +152,10 @@ async def create_return(
     responses=error_responses(401, 403, 404, 409),
     summary="Confirm the carrier has a parcel dropped off at a locker and collected (carrier)",
 )
-async def create_handover(
-    shipment_id: ShipmentId, services: ServicesDep, principal: PrincipalDep, replay: ReplayDep
-) -> Any:
+async def create_handover(shipment_id: ShipmentId, call: CallDep) -> Any:
     """A parcel sent or returned from a locker (`kind` `send` or `return`): `collected` → `handed_to_carrier`; the
     shipment has ended. A delivery, or a parcel not yet collected, is 409."""
-    return await services.run(hand_over_shipment, HandOverShipment(principal, shipment_id), _public, replay)
+    return await call.run(hand_over_shipment, HandOverShipment(call.principal, shipment_id), _public)
 
 
 def _public(shipment: Shipment) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from parcellocker.api.deps import PrincipalDep, ReplayDep, ServicesDep, TerminalSightingsDep
+from parcellocker.api.deps import CallDep, PrincipalDep, ServicesDep, TerminalSightingsDep
 from parcellocker.api.schemas.errors import error_responses
 from parcellocker.api.schemas.lockers import LockerIdPath
 from parcellocker.api.schemas.terminal_link import (
@@ -112,14 +112,12 @@ async def read_codes(locker_id: LockerIdPath, services: ServicesDep, principal: 
 async def create_terminal_event(
     locker_id: LockerIdPath,
     event_in: TerminalEventCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """Each `seq` is applied once, whatever the kind: sending it again answers the first outcome with
     `replayed: true`. Door changes go to `door-events` (or here, as kind `door`), numbered in the same sequence."""
-    command = ApplyTerminalEvent(principal, locker_id, event_in.seq, event_in.kind, event_in.at, event_in.body())
-    return await services.run(apply_terminal_event, command, _event_public, replay)
+    command = ApplyTerminalEvent(call.principal, locker_id, event_in.seq, event_in.kind, event_in.at, event_in.body())
+    return await call.run(apply_terminal_event, command, _event_public)
 
 
 @router.get(
@@ -166,15 +164,13 @@ async def read_commands(
 async def create_command(
     locker_id: LockerIdPath,
     command_in: TerminalCommandCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
     bell: CommandBellDep,
 ) -> Any:
     """`open_compartment` (expires after 2 minutes unless told otherwise), `sync_codes`, `set_config`."""
     expires_in = None if command_in.expires_in_seconds is None else timedelta(seconds=command_in.expires_in_seconds)
-    command = QueueCommand(principal, locker_id, command_in.kind, command_in.body(), expires_in)
-    body = await services.run(queue_command, command, _command_public, replay)
+    command = QueueCommand(call.principal, locker_id, command_in.kind, command_in.body(), expires_in)
+    body = await call.run(queue_command, command, _command_public)
     bell.ring(locker_id)
     return body
 
@@ -202,13 +198,11 @@ async def create_command_acknowledgement(
     locker_id: LockerIdPath,
     command_id: CommandIdPath,
     ack_in: CommandAcknowledgementCreate,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    replay: ReplayDep,
+    call: CallDep,
 ) -> Any:
     """The first acknowledgement is kept; acknowledging again changes nothing."""
-    command = AcknowledgeCommand(principal, locker_id, command_id, ack_in.outcome, ack_in.detail)
-    return await services.run(acknowledge_command, command, _command_public, replay)
+    command = AcknowledgeCommand(call.principal, locker_id, command_id, ack_in.outcome, ack_in.detail)
+    return await call.run(acknowledge_command, command, _command_public)
 
 
 def _event_public(applied: dict[str, Any]) -> dict[str, Any]:
