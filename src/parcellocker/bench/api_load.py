@@ -27,7 +27,7 @@ from typing import Any
 from parcellocker.api.app import tune_garbage_collector
 from parcellocker.api_client import ApiError, LockerApiClient
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
-from parcellocker.bench.http_connection import HttpConnection, HttpConnectionError
+from parcellocker.bench.http_connection import HttpConnectionError, HttpConnectionPool
 from parcellocker.bench.latency import LatencyLog
 from parcellocker.bench.scratch_site import scratch_site
 from parcellocker.sample_site import SampleSite
@@ -79,23 +79,24 @@ async def run_api_load(plan: LoadPlan, progress: Callable[[str], None]) -> LoadO
         async with ServerProcess(scratch.server_env, workers=plan.workers) as server:
             progress(f"driving {plan.clients} clients for {plan.warmup:.0f} s warm-up + {plan.seconds:.0f} s")
             with _start_up_frozen():  # before the measured window starts: its first collection takes a while
-                return await _drive(plan, server.base_url, scratch.site, scratch.mailbox)
+                async with client_connections(server.base_url) as connections:
+                    return await _drive(plan, connections, scratch.site, scratch.mailbox)
 
 
-def client_connection(base_url: str) -> HttpConnection:
-    """The HTTP connection of one client of `bench api` or `bench floor`, for its requests one after the other.
+def client_connections(base_url: str) -> HttpConnectionPool:
+    """The HTTP connections the clients of `bench api` or `bench floor` share, each request on one of them.
 
     Lean (bench/http_connection.py) rather than aiohttp's session, with which the client process cost ~0.3-0.55 ms
     of CPU per operation: the clients run on the server's two cores, and what they spend is taken from the server.
-    Idle connections are closed by the client before uvicorn closes them (its keep-alive is 5 s): otherwise a client
-    waiting for its pickup code longer than that sends its next request on a connection the server has just closed,
-    an error of the tool, not of the server."""
-    return HttpConnection.to(base_url, idle_limit=CLIENT_KEEPALIVE_SECONDS, timeout=REQUEST_TIMEOUT_SECONDS)
+    Idle connections are closed by the client before uvicorn closes them (its keep-alive is 5 s): otherwise a
+    request sent after a long wait for a pickup code could go out on a connection the server has just closed, an
+    error of the tool, not of the server. Shared rather than one per client: see HttpConnectionPool."""
+    return HttpConnectionPool.to(base_url, idle_limit=CLIENT_KEEPALIVE_SECONDS, timeout=REQUEST_TIMEOUT_SECONDS)
 
 
-async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path) -> LoadOutcome:
-    async with client_connection(base_url) as connection:
-        courier_token = await LockerApiClient(connection).sign_in_courier(site.courier_id, site.courier_pin)
+async def _drive(plan: LoadPlan, connections: HttpConnectionPool, site: SampleSite, mailbox: Path) -> LoadOutcome:
+    anonymous = LockerApiClient(connections)
+    courier_token = await anonymous.sign_in_courier(site.courier_id, site.courier_pin)
     sequences = {locker.id: itertools.count(1) for locker in site.lockers}
     log = LatencyLog()
     window = Window(time.monotonic() + plan.warmup, plan.seconds)
@@ -105,22 +106,20 @@ async def _drive(plan: LoadPlan, base_url: str, site: SampleSite, mailbox: Path)
         nonlocal completed
         locker = site.lockers[number // CLIENTS_PER_LOCKER % len(site.lockers)]
         pacer = Pacer.for_client(plan, number)
-        async with client_connection(base_url) as connection:
-            anonymous = LockerApiClient(connection)
-            parties = _Parties(anonymous.as_party(site.carrier_key), anonymous.as_party(courier_token),
-                               anonymous.as_party(locker.terminal_key))  # fmt: skip
-            for round_number in itertools.count():
-                if window.over():
-                    return
-                lifecycle = Lifecycle(log, window, pacer)
-                try:
-                    await _one_lifecycle(lifecycle, parties, locker.id, f"B{number:04d}-{round_number:06d}",
-                                         mailbox, sequences[locker.id])  # fmt: skip
-                except (ApiError, HttpConnectionError, TimeoutError, KeyError) as error:
-                    log.fail(lifecycle.current, str(error) if isinstance(error, ApiError) else type(error).__name__)
-                    continue
-                if lifecycle.inside_window:
-                    completed += 1
+        parties = _Parties(anonymous.as_party(site.carrier_key), anonymous.as_party(courier_token),
+                           anonymous.as_party(locker.terminal_key))  # fmt: skip
+        for round_number in itertools.count():
+            if window.over():
+                return
+            lifecycle = Lifecycle(log, window, pacer)
+            try:
+                await _one_lifecycle(lifecycle, parties, locker.id, f"B{number:04d}-{round_number:06d}",
+                                     mailbox, sequences[locker.id])  # fmt: skip
+            except (ApiError, HttpConnectionError, TimeoutError, KeyError) as error:
+                log.fail(lifecycle.current, str(error) if isinstance(error, ApiError) else type(error).__name__)
+                continue
+            if lifecycle.inside_window:
+                completed += 1
 
     await asyncio.gather(*(client(number) for number in range(plan.clients)))
     return LoadOutcome(plan, plan.seconds, log, completed)

@@ -31,9 +31,9 @@ from parcellocker.bench.api_load import (
     LoadPlan,
     Pacer,
     Window,
-    client_connection,
+    client_connections,
 )
-from parcellocker.bench.http_connection import HttpConnectionError
+from parcellocker.bench.http_connection import HttpConnectionError, HttpConnectionPool
 from parcellocker.bench.latency import LatencyLog
 from parcellocker.server_process import ServerProcess
 
@@ -100,25 +100,25 @@ async def run_floor(plan: LoadPlan, statements: int, progress: Callable[[str], N
     progress(f"starting the floor's app ({plan.workers} worker process(es), {statements} statement(s) per request)")
     async with ServerProcess(env, workers=plan.workers, app=FLOOR_APP) as server:
         progress(f"driving {plan.clients} clients for {plan.warmup:.0f} s warm-up + {plan.seconds:.0f} s")
-        return await _drive(plan, server.base_url)
+        async with client_connections(server.base_url) as connections:
+            return await _drive(plan, connections)
 
 
-async def _drive(plan: LoadPlan, base_url: str) -> LoadOutcome:
+async def _drive(plan: LoadPlan, connections: HttpConnectionPool) -> LoadOutcome:
     log = LatencyLog()
     window = Window(time.monotonic() + plan.warmup, plan.seconds)
 
     async def client(number: int) -> None:
         steps = Lifecycle(log, window, Pacer.for_client(plan, number))
-        async with client_connection(base_url) as connection:
-            caller = LockerApiClient(connection, f"floor-{number}")  # sends as bench api does, through the same code
-            for round_number in itertools.count():
-                if window.over():
-                    return
-                body = {"tracking_number": f"F{number:04d}-{round_number:06d}", "locker_id": "L1", "size": "S"}
-                try:
-                    await steps.time(OPERATION, caller.post("/operations", body))
-                except (ApiError, HttpConnectionError, TimeoutError) as error:
-                    log.fail(OPERATION, type(error).__name__)
+        caller = LockerApiClient(connections, f"floor-{number}")  # sends as bench api does, through the same code
+        for round_number in itertools.count():
+            if window.over():
+                return
+            body = {"tracking_number": f"F{number:04d}-{round_number:06d}", "locker_id": "L1", "size": "S"}
+            try:
+                await steps.time(OPERATION, caller.post("/operations", body))
+            except (ApiError, HttpConnectionError, TimeoutError) as error:
+                log.fail(OPERATION, type(error).__name__)
 
     await asyncio.gather(*(client(number) for number in range(plan.clients)))
     return LoadOutcome(plan, plan.seconds, log, None)

@@ -53,7 +53,7 @@ def bench_api(
         raise typer.BadParameter("use sqlite or postgres", param_hint="--db")
     plan = LoadPlan(db, clients, seconds, warmup, workers, postgres_admin_url, rate)
     # The clients on uvloop, as the server's workers are (uvicorn picks it): the tool's CPU is taken from the server
-    # on the same cores (its lean connections, api_load.client_connection, spend a fraction of what aiohttp did).
+    # on the same cores (its lean connections, api_load.client_connections, spend a fraction of what aiohttp did).
     outcome = uvloop.run(run_api_load(plan, lambda line: console.print(f"[dim]… {line}[/]")))
     _report(outcome)
 

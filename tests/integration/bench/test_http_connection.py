@@ -17,7 +17,7 @@ import uvloop
 
 from parcellocker.aiohttp_transport import AiohttpTransport
 from parcellocker.api_client import ApiError, LockerApiClient
-from parcellocker.bench.http_connection import HttpConnection, HttpConnectionError
+from parcellocker.bench.http_connection import HttpConnection, HttpConnectionError, HttpConnectionPool
 
 ERROR_BODY = {"error": {"code": "compartment_taken", "message": "compartment 3 holds a parcel"}}
 
@@ -232,3 +232,32 @@ def test_only_a_plain_http_url_of_a_server_is_taken() -> None:
     for url in ("https://127.0.0.1:8000", "http://127.0.0.1:8000/api", "127.0.0.1:8000"):
         with pytest.raises(ValueError):
             HttpConnection.to(url)
+
+
+def pool_to(server: ScriptedServer, **options: float) -> HttpConnectionPool:
+    return HttpConnectionPool.to(f"http://127.0.0.1:{server.port}", **options)
+
+
+@on_both_loops
+async def test_a_pool_lends_the_connection_used_last(server: ScriptedServer) -> None:
+    """Clients taking turns share one connection; as many are opened as requests are in flight at once, no more."""
+    async with pool_to(server) as pool:
+        for number in range(4):
+            assert (await pool.request("GET", f"/echo?turn={number}", None, {}))[0] == 200
+        assert pool.opened == 1 and server.connections == 1
+        answers = await asyncio.gather(*(pool.request("GET", f"/echo?at-once={n}", None, {}) for n in range(3)))
+        assert [status for status, _ in answers] == [200, 200, 200]
+        assert pool.opened == 3 and server.connections == 3
+        for number in range(4):
+            await pool.request("GET", f"/echo?again={number}", None, {})
+        assert pool.opened == 3
+
+
+@on_both_loops
+async def test_a_pool_reopens_a_connection_that_failed(server: ScriptedServer) -> None:
+    """A request that breaks raises and is not sent again; the connection is opened anew for the next one."""
+    async with pool_to(server) as pool:
+        with pytest.raises(HttpConnectionError):
+            await pool.request("GET", "/break", None, {})
+        assert (await pool.request("GET", "/echo", None, {}))[0] == 200
+    assert pool.opened == 2 and server.paths == ["/break", "/echo"]
