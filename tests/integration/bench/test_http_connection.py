@@ -99,8 +99,12 @@ async def _against_server(scenario: Scenario) -> None:
         listening.close()
 
 
+def url_of(server: ScriptedServer) -> str:
+    return f"http://127.0.0.1:{server.port}"
+
+
 def connection_to(server: ScriptedServer, **options: float) -> HttpConnection:
-    return HttpConnection.to(f"http://127.0.0.1:{server.port}", **options)
+    return HttpConnection.to(url_of(server), **options)
 
 
 @on_both_loops
@@ -234,14 +238,10 @@ def test_only_a_plain_http_url_of_a_server_is_taken() -> None:
             HttpConnection.to(url)
 
 
-def pool_to(server: ScriptedServer, **options: float) -> HttpConnectionPool:
-    return HttpConnectionPool.to(f"http://127.0.0.1:{server.port}", **options)
-
-
 @on_both_loops
 async def test_a_pool_lends_the_connection_used_last(server: ScriptedServer) -> None:
     """Clients taking turns share one connection; as many are opened as requests are in flight at once, no more."""
-    async with pool_to(server) as pool:
+    async with HttpConnectionPool.to(url_of(server)) as pool:
         for number in range(4):
             assert (await pool.request("GET", f"/echo?turn={number}", None, {}))[0] == 200
         assert pool.opened == 1 and server.connections == 1
@@ -256,7 +256,7 @@ async def test_a_pool_lends_the_connection_used_last(server: ScriptedServer) -> 
 @on_both_loops
 async def test_a_pool_reopens_a_connection_that_failed(server: ScriptedServer) -> None:
     """A request that breaks raises and is not sent again; the connection is opened anew for the next one."""
-    async with pool_to(server) as pool:
+    async with HttpConnectionPool.to(url_of(server)) as pool:
         with pytest.raises(HttpConnectionError):
             await pool.request("GET", "/break", None, {})
         assert (await pool.request("GET", "/echo", None, {}))[0] == 200
