@@ -114,7 +114,8 @@ class HttpConnectionPool:
 
     Why shared, and not one connection per client: a client that waits longer than `idle_limit` (a recipient
     waiting for a pickup code) would open a new connection for its next request, and a saturated uvicorn worker
-    accepts new connections only one per turn of its event loop (uvloop), so under load they queued for seconds
+    accepts new connections only one per turn of its event loop (uvloop runs on libuv, which accepts one per
+    readiness of the listening socket: libuv pull request 3696), so under load they queued for seconds
     in the listening socket's backlog (`ss -ltn`: ~300 waiting at 500 clients on SQLite, pickups taking up to 18
     s). Lent most recently used first, as aiohttp's pool did, the connections in use stay the few that are busy,
     and new ones are opened only as concurrency grows."""
