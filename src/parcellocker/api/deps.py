@@ -81,7 +81,8 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
-async def replay_of(request: Request, principal: Principal, idempotency_key: str | None) -> Replay | None:
+async def _replay_of(request: Request, principal: Principal, idempotency_key: str | None) -> Replay | None:
+    """The caller's Idempotency-Key, scoped to the caller and fingerprinted over method, path and body."""
     if idempotency_key is None:
         return None
     body = await request.body()
@@ -111,7 +112,7 @@ class Call:
 async def get_call(request: Request, idempotency_key: IdempotencyKeyHeader = None) -> Call:
     principal = await get_principal(request)
     services: Services = request.app.state.server.services
-    return Call(principal, services, await replay_of(request, principal, idempotency_key))
+    return Call(principal, services, await _replay_of(request, principal, idempotency_key))
 
 
 CallDep = Annotated[Call, Depends(get_call)]
