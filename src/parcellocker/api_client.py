@@ -1,8 +1,8 @@
 """A small asynchronous client of the management server's API, for the demo walk-through and the benchmark.
 
 It reaches the server through an `ApiTransport`: aiohttp's session for the demo and the tools
-(aiohttp_transport.py), one lean keep-alive connection per client for the benchmarks (bench/http_connection.py),
-whose clients share the server's cores and must cost it as little CPU as they can.
+(aiohttp_transport.py), a pool of lean keep-alive connections for the benchmarks (bench/http_connection.py), whose
+clients share the server's cores and must cost it as little CPU as they can.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -126,20 +127,17 @@ async def _attack_and_serve(
         await attack
         outcome.seconds = time.monotonic() - started
         outcome.server_cpu_seconds = sample_process(server_pid).cpu_seconds - cpu_before
-        outcome.lockout_alarms = await _lockout_alarms(http, anonymous, site, attacked.id)
+        outcome.lockout_alarms = await _lockout_alarms(anonymous, site, attacked.id)
         return outcome
 
 
-async def _lockout_alarms(
-    http: aiohttp.ClientSession, anonymous: LockerApiClient, site: SampleSite, locker_id: str
-) -> int:
+async def _lockout_alarms(anonymous: LockerApiClient, site: SampleSite, locker_id: str) -> int:
     """How many lockout alarms the operator has of `locker_id`."""
     signed_in = await anonymous.post(
         "/api/v1/sessions/operator", {"operator_id": site.operator_id, "password": OPERATOR_PASSWORD}
     )
-    headers = {"Authorization": f"Bearer {signed_in['token']}"}
-    async with http.get("/api/v1/alarms", params={"locker_id": locker_id}, headers=headers) as reply:
-        alarms = await reply.json()
+    operator = anonymous.as_party(signed_in["token"])
+    alarms = await operator.get(f"/api/v1/alarms?{urlencode({'locker_id': locker_id})}")
     return sum(1 for alarm in alarms if alarm["kind"] == "lockout")
 
 
