@@ -2,9 +2,8 @@
 where they really occur: a route declares the refusals of its use case (403, 404, 409, 429, ...) itself, while
 these come from what all routes share (api/deps.py and api/errors.py), so they are added here, in one place:
 
-- the credential (`securitySchemes`, and `security` on every operation that depends on `get_principal` or
-  `get_call`, which read the headers themselves rather than through FastAPI's security dependencies: api/deps.py
-  says why) and 401 there;
+- the credential (`securitySchemes`, and `security` on every operation that depends on `get_principal`, which reads
+  the headers itself rather than through FastAPI's security dependencies: api/deps.py says why) and 401 there;
 - 409 on every operation that takes an `Idempotency-Key` (the key sent again with another request);
 - 400 (not valid JSON), 415 (not sent as JSON) and 422 on every operation with a request body;
 - 422 on every operation with parameters, in the shape of every other error rather than FastAPI's
@@ -20,7 +19,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.encoders import jsonable_encoder
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from parcellocker.api.deps import AUTHENTICATING, CREDENTIAL_SCHEMES
+from parcellocker.api.deps import CREDENTIAL_SCHEMES, get_principal
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorPublic"}
 
@@ -57,7 +56,7 @@ def _declare_credentials(app: FastAPI, schema: dict[str, Any]) -> None:
     declared = False
     for route in iter_route_contexts(app.routes):
         api_route = route.original_route
-        if not isinstance(api_route, APIRoute) or not _depends_on(api_route.dependant, AUTHENTICATING):
+        if not isinstance(api_route, APIRoute) or not _depends_on(api_route.dependant, get_principal):
             continue
         for method in route.methods or ():
             operation = paths.get(route.path_format, {}).get(method.lower())
@@ -68,8 +67,8 @@ def _declare_credentials(app: FastAPI, schema: dict[str, Any]) -> None:
         schema.setdefault("components", {})["securitySchemes"] = schemes
 
 
-def _depends_on(dependant: Dependant, calls: tuple[Any, ...]) -> bool:
-    return any(sub.call in calls or _depends_on(sub, calls) for sub in dependant.dependencies)
+def _depends_on(dependant: Dependant, call: Any) -> bool:
+    return any(sub.call is call or _depends_on(sub, call) for sub in dependant.dependencies)
 
 
 def _declare_shared_errors(operation: dict[str, Any]) -> None:
