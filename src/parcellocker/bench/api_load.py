@@ -96,7 +96,8 @@ def client_connections(base_url: str) -> HttpConnectionPool:
 
 async def _drive(plan: LoadPlan, connections: HttpConnectionPool, site: SampleSite, mailbox: Path) -> LoadOutcome:
     anonymous = LockerApiClient(connections)
-    courier_token = await anonymous.sign_in_courier(site.courier_id, site.courier_pin)
+    courier = anonymous.as_party(await anonymous.sign_in_courier(site.courier_id, site.courier_pin))
+    carrier = anonymous.as_party(site.carrier_key)
     sequences = {locker.id: itertools.count(1) for locker in site.lockers}
     log = LatencyLog()
     window = Window(time.monotonic() + plan.warmup, plan.seconds)
@@ -106,8 +107,7 @@ async def _drive(plan: LoadPlan, connections: HttpConnectionPool, site: SampleSi
         nonlocal completed
         locker = site.lockers[number // CLIENTS_PER_LOCKER % len(site.lockers)]
         pacer = Pacer.for_client(plan, number)
-        parties = _Parties(anonymous.as_party(site.carrier_key), anonymous.as_party(courier_token),
-                           anonymous.as_party(locker.terminal_key))  # fmt: skip
+        parties = _Parties(carrier, courier, anonymous.as_party(locker.terminal_key))
         for round_number in itertools.count():
             if window.over():
                 return

@@ -50,10 +50,7 @@ class HttpConnection:
     @classmethod
     def to(cls, base_url: str, *, idle_limit: float = 2.0, timeout: float = 60.0) -> HttpConnection:
         """A connection to the server of `base_url` (http://host:port); the paths of requests are absolute."""
-        url = urlsplit(base_url)
-        if url.scheme != "http" or not url.hostname or url.path not in ("", "/"):
-            raise ValueError(f"not an http://host:port URL: {base_url}")
-        return cls(url.hostname, url.port or 80, idle_limit=idle_limit, timeout=timeout)
+        return cls(*_server_of(base_url), idle_limit=idle_limit, timeout=timeout)
 
     async def request(
         self, method: str, path: str, body: bytes | None, headers: Mapping[str, str]
@@ -108,6 +105,14 @@ class HttpConnection:
         return exchange
 
 
+def _server_of(base_url: str) -> tuple[str, int]:
+    """The host and port of `base_url` (http://host:port, no path)."""
+    url = urlsplit(base_url)
+    if url.scheme != "http" or not url.hostname or url.path not in ("", "/"):
+        raise ValueError(f"not an http://host:port URL: {base_url}")
+    return url.hostname, url.port or 80
+
+
 class HttpConnectionPool:
     """Keep-alive connections to one server shared by many clients, each request on one of them: the one used
     last, if free, else a new one.
@@ -132,8 +137,7 @@ class HttpConnectionPool:
     @classmethod
     def to(cls, base_url: str, *, idle_limit: float = 2.0, timeout: float = 60.0) -> HttpConnectionPool:
         """A pool of connections to the server of `base_url` (http://host:port)."""
-        one = HttpConnection.to(base_url)
-        return cls(one.host, one.port, idle_limit=idle_limit, timeout=timeout)
+        return cls(*_server_of(base_url), idle_limit=idle_limit, timeout=timeout)
 
     async def request(
         self, method: str, path: str, body: bytes | None, headers: Mapping[str, str]
