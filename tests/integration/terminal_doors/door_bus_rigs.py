@@ -117,11 +117,19 @@ def seen(event: DoorEvent) -> DoorEvent:
     return dataclasses.replace(event, at=NEVER)
 
 
-async def events_until(feed: DoorEventFeed, kind: type[DoorEvent]) -> list[DoorEvent]:
-    """Every event up to and including the first of `kind`, without their times (fails after SOON s)."""
+async def events_until(
+    feed: DoorEventFeed, kind: type[DoorEvent], *, besides: tuple[type[DoorEvent], ...] = ()
+) -> list[DoorEvent]:
+    """Every event up to and including the first of `kind`, without their times (fails after SOON s).
+
+    Events of the `besides` kinds are left out: alarms that come or not by how slow the host is.
+    """
     events: list[DoorEvent] = []
     async with asyncio.timeout(SOON):
         while True:
-            events.append(seen(await feed.get()))
-            if isinstance(events[-1], kind):
+            event = seen(await feed.get())
+            if isinstance(event, besides) and not isinstance(event, kind):
+                continue
+            events.append(event)
+            if isinstance(event, kind):
                 return events
