@@ -26,6 +26,7 @@ from typing import Any
 
 from parcellocker.api.app import tune_garbage_collector
 from parcellocker.api_client import ApiError, LockerApiClient
+from parcellocker.bench.cpu_split import CpuMeter, CpuSplit, cpu_over_window
 from parcellocker.bench.databases import DEFAULT_POSTGRES_ADMIN
 from parcellocker.bench.http_connection import HttpConnectionError, HttpConnectionPool
 from parcellocker.bench.latency import LatencyLog
@@ -60,6 +61,7 @@ class LoadOutcome:
     measured_seconds: float
     log: LatencyLog
     lifecycles: int | None  # complete shipment lifecycles; None where an operation is not part of one
+    cpu: CpuSplit | None = None  # where the CPU went over the window (Linux only)
 
     @property
     def operations(self) -> int:
@@ -80,7 +82,16 @@ async def run_api_load(plan: LoadPlan, progress: Callable[[str], None]) -> LoadO
             progress(f"driving {plan.clients} clients for {plan.warmup:.0f} s warm-up + {plan.seconds:.0f} s")
             with _start_up_frozen():  # before the measured window starts: its first collection takes a while
                 async with client_connections(server.base_url) as connections:
-                    return await _drive(plan, connections, scratch.site, scratch.mailbox)
+                    meter = cpu_meter(server, database=plan.db == "postgres")
+                    return await _drive(plan, connections, scratch.site, scratch.mailbox, meter)
+
+
+def cpu_meter(server: ServerProcess, *, database: bool) -> CpuMeter | None:
+    """What reads the CPU of the server's processes, PostgreSQL's (`database`) and the bench's own; None where the
+    system does not tell (no /proc)."""
+    if server.process is None or not CpuMeter.available():
+        return None
+    return CpuMeter(server.process.pid, database=database)
 
 
 def client_connections(base_url: str) -> HttpConnectionPool:
@@ -94,7 +105,9 @@ def client_connections(base_url: str) -> HttpConnectionPool:
     return HttpConnectionPool.to(base_url, idle_limit=CLIENT_KEEPALIVE_SECONDS, timeout=REQUEST_TIMEOUT_SECONDS)
 
 
-async def _drive(plan: LoadPlan, connections: HttpConnectionPool, site: SampleSite, mailbox: Path) -> LoadOutcome:
+async def _drive(
+    plan: LoadPlan, connections: HttpConnectionPool, site: SampleSite, mailbox: Path, meter: CpuMeter | None
+) -> LoadOutcome:
     anonymous = LockerApiClient(connections)
     courier = anonymous.as_party(await anonymous.sign_in_courier(site.courier_id, site.courier_pin))
     carrier = anonymous.as_party(site.carrier_key)
@@ -121,8 +134,9 @@ async def _drive(plan: LoadPlan, connections: HttpConnectionPool, site: SampleSi
             if lifecycle.inside_window:
                 completed += 1
 
+    cpu = asyncio.create_task(cpu_over_window(meter, window.start, plan.seconds))
     await asyncio.gather(*(client(number) for number in range(plan.clients)))
-    return LoadOutcome(plan, plan.seconds, log, completed)
+    return LoadOutcome(plan, plan.seconds, log, completed, await cpu)
 
 
 @contextmanager

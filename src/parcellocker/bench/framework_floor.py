@@ -32,7 +32,9 @@ from parcellocker.bench.api_load import (
     Pacer,
     Window,
     client_connections,
+    cpu_meter,
 )
+from parcellocker.bench.cpu_split import CpuMeter, cpu_over_window
 from parcellocker.bench.http_connection import HttpConnectionError, HttpConnectionPool
 from parcellocker.bench.latency import LatencyLog
 from parcellocker.server_process import ServerProcess
@@ -101,10 +103,10 @@ async def run_floor(plan: LoadPlan, statements: int, progress: Callable[[str], N
     async with ServerProcess(env, workers=plan.workers, app=FLOOR_APP) as server:
         progress(f"driving {plan.clients} clients for {plan.warmup:.0f} s warm-up + {plan.seconds:.0f} s")
         async with client_connections(server.base_url) as connections:
-            return await _drive(plan, connections)
+            return await _drive(plan, connections, cpu_meter(server, database=True))
 
 
-async def _drive(plan: LoadPlan, connections: HttpConnectionPool) -> LoadOutcome:
+async def _drive(plan: LoadPlan, connections: HttpConnectionPool, meter: CpuMeter | None) -> LoadOutcome:
     log = LatencyLog()
     window = Window(time.monotonic() + plan.warmup, plan.seconds)
 
@@ -120,5 +122,6 @@ async def _drive(plan: LoadPlan, connections: HttpConnectionPool) -> LoadOutcome
             except (ApiError, HttpConnectionError, TimeoutError) as error:
                 log.fail(OPERATION, type(error).__name__)
 
+    cpu = asyncio.create_task(cpu_over_window(meter, window.start, plan.seconds))
     await asyncio.gather(*(client(number) for number in range(plan.clients)))
-    return LoadOutcome(plan, plan.seconds, log, None)
+    return LoadOutcome(plan, plan.seconds, log, None, await cpu)

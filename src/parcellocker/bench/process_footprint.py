@@ -24,16 +24,26 @@ class ProcessSample:
 def sample_process(pid: int) -> ProcessSample:
     """Read the process's CPU time and memory now; ProcessLookupError if it is gone."""
     at = time.monotonic()
+    cpu = cpu_seconds(pid)
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        raise ProcessLookupError(pid) from None
+    memory = _status_kilobytes(status)
+    return ProcessSample(at, cpu, memory["VmRSS"] * 1024, memory["VmHWM"] * 1024)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU the process has spent so far, all its threads (not its children); ProcessLookupError if
+    it is gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-        status = Path(f"/proc/{pid}/status").read_text()
     except FileNotFoundError:
         raise ProcessLookupError(pid) from None
     # The command name (field 2) is in parentheses and may hold spaces: count the fields after its last ")".
     after_name = stat[stat.rindex(")") + 2 :].split()
     utime, stime = int(after_name[11]), int(after_name[12])  # fields 14 and 15 of proc(5)
-    memory = _status_kilobytes(status)
-    return ProcessSample(at, (utime + stime) / CLOCK_TICKS, memory["VmRSS"] * 1024, memory["VmHWM"] * 1024)
+    return (utime + stime) / CLOCK_TICKS
 
 
 def _status_kilobytes(status: str) -> dict[str, int]:

@@ -23,6 +23,8 @@ def test_the_floor_answers_every_request_and_reports_its_rate(postgres_databases
     assert "failed" not in result.output
     rate = float(result.output.split(" operations/s")[0].split()[-1].replace(",", ""))
     assert rate > 0
+    cpu = " ".join(result.output.split("CPU per operation:")[1].split())  # the line as printed, unwrapped
+    assert cpu.startswith("server ") and ", PostgreSQL " in cpu and ", client " in cpu, cpu
 
 
 def test_the_floor_is_measured_on_postgresql_only() -> None:
