@@ -11,6 +11,7 @@ A result offers what the repositories read: `first()`, `scalar()`, `scalar_one()
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -28,6 +29,8 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
 
+from parcellocker.adapters.db.engine import unit_of_work_capacity
+from parcellocker.adapters.db.kept_connections import KeptConnections, kept_connections
 from parcellocker.domain.errors import DomainError
 
 Processor = Callable[[Any], Any] | None
@@ -43,11 +46,18 @@ class DriverConnection:
     dialect: Dialect
     begun: bool = False  # BEGIN was sent (see transaction.py: a unit of work begins only when it must)
     pending: list[Any] = field(default_factory=list)  # writes waiting to be sent together (see writes.py)
+    taken_at: float = 0.0  # time.monotonic() when taken out of the engine's pool
+    kept: KeptConnections | None = None  # where it waits for the next unit of work once given back
 
     @classmethod
     async def take(cls, engine: AsyncEngine) -> DriverConnection:
+        """A connection kept from an earlier unit of work (kept_connections.py), else one from the engine's pool."""
+        capacity = unit_of_work_capacity(engine)
+        kept = None if capacity is None else kept_connections(engine, capacity)
+        if kept is not None and (connection := await kept.take()) is not None:
+            return connection
         pooled = await engine.raw_connection()
-        return cls(pooled, pooled.driver_connection, engine.dialect)
+        return cls(pooled, pooled.driver_connection, engine.dialect, taken_at=time.monotonic(), kept=kept)
 
     @classmethod
     @asynccontextmanager
@@ -79,9 +89,9 @@ class DriverConnection:
             self.begun = True
 
     async def give_back(self, *, discard: bool = False) -> None:
-        """Back to the pool, rolled back if a transaction is still open; discarded instead (the pool opens a new
-        one) when asked to, when the rollback fails, or when the connection was lost (the database restarted, the
-        backend was ended)."""
+        """Kept for the next unit of work or back to the pool, rolled back if a transaction is still open; discarded
+        instead (the pool opens a new one) when asked to, when the rollback fails, or when the connection was lost
+        (the database restarted, the backend was ended)."""
         self.pending.clear()
         discard = discard or self.raw.is_closed()
         try:
@@ -91,8 +101,9 @@ class DriverConnection:
             discard = True
             raise
         finally:
-            # Through a greenlet: the pool's own bookkeeping may wait on the driver.
-            await greenlet_spawn(self.pooled.invalidate if discard else self.pooled.close)
+            if discard or self.kept is None or not self.kept.keep(self):
+                # Through a greenlet: the pool's own bookkeeping may wait on the driver.
+                await greenlet_spawn(self.pooled.invalidate if discard else self.pooled.close)
 
 
 _constants: weakref.WeakKeyDictionary[Executable, dict[int, str]] = weakref.WeakKeyDictionary()

@@ -141,6 +141,12 @@ _gates: weakref.WeakKeyDictionary[Engine, tuple[asyncio.AbstractEventLoop, async
 )
 
 
+def unit_of_work_capacity(engine: AsyncEngine) -> int | None:
+    """How many units of work may hold a PostgreSQL connection at once (the pool's connections but one); None for
+    SQLite, or an engine not made by make_engine."""
+    return _unit_of_work_capacity.get(engine.sync_engine)
+
+
 def unit_of_work_gate(engine: AsyncEngine, *, read_only: bool) -> asyncio.Semaphore | None:
     """What a unit of work waits on, in this process, before it takes a connection.
 
