@@ -36,13 +36,18 @@ def summarise(seconds: list[float]) -> Summary:
 
 @dataclass(slots=True)
 class LatencyLog:
-    """Latencies by operation name, and failures by operation and reason."""
+    """Latencies by operation name, and failures by operation and reason; apart from them, waits that are not
+    operations (a recipient waiting for the message with the code), by what was waited for."""
 
     by_operation: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    waits: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def record(self, operation: str, seconds: float) -> None:
         self.by_operation[operation].append(seconds)
+
+    def record_wait(self, waited_for: str, seconds: float) -> None:
+        self.waits[waited_for].append(seconds)
 
     def fail(self, operation: str, reason: str) -> None:
         self.failures[f"{operation}: {reason}"] += 1

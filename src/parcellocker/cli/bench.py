@@ -252,6 +252,9 @@ def _report(outcome: LoadOutcome, title: str | None = None) -> None:
     console.print(
         f"[bold]{outcome.operations_per_second:,.0f} operations/s[/] ({done} in {outcome.measured_seconds:.0f} s)"
     )
+    for waited_for, values in sorted(outcome.log.waits.items()):
+        s = summarise(values)
+        console.print(f"Not an operation: {waited_for}, p50 {s.p50_ms:.0f} ms, p99 {s.p99_ms:.0f} ms ({s.count:,})")
     if outcome.cpu is not None:
         _report_cpu(outcome.cpu, outcome.operations)
     for failure, count in sorted(outcome.log.failures.items()):

@@ -8,7 +8,7 @@ from parcellocker.bench.cpu_split import CpuMeter
 from parcellocker.cli.main import app
 
 
-def test_a_short_run_on_sqlite_reports_lifecycles_latencies_and_cpu_per_operation() -> None:
+def test_a_short_run_on_sqlite_reports_lifecycles_latencies_the_wait_for_codes_and_cpu_per_operation() -> None:
     arguments = ["bench", "api", "--db", "sqlite", "--clients", "2", "--seconds", "2", "--warmup", "0"]
     result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 0, result.output
@@ -17,6 +17,8 @@ def test_a_short_run_on_sqlite_reports_lifecycles_latencies_and_cpu_per_operatio
         assert f"│ {operation} " in result.output
     rate = float(result.output.split(" operations/s")[0].split()[-1].replace(",", ""))
     assert rate > 0
+    waited = " ".join(result.output.split("Not an operation:")[1].split())  # unwrapped
+    assert waited.startswith("pickup code in the recipient's mailbox after the door closed, p50 "), waited
     if CpuMeter.available():
         cpu = " ".join(result.output.split("CPU per operation:")[1].split())  # the line as printed, unwrapped
         assert cpu.startswith("server ") and ", client " in cpu, cpu
