@@ -122,6 +122,7 @@ async def _drive(plan: LoadPlan, connections: HttpConnectionPool, meter: CpuMete
             except (ApiError, HttpConnectionError, TimeoutError) as error:
                 log.fail(OPERATION, type(error).__name__)
 
-    cpu = asyncio.create_task(cpu_over_window(meter, window.start, plan.seconds))
-    await asyncio.gather(*(client(number) for number in range(plan.clients)))
-    return LoadOutcome(plan, plan.seconds, log, None, await cpu)
+    async with asyncio.TaskGroup() as group:  # the meter's reading is cancelled if the clients fail
+        cpu = group.create_task(cpu_over_window(meter, window.start, plan.seconds))
+        await asyncio.gather(*(client(number) for number in range(plan.clients)))
+    return LoadOutcome(plan, plan.seconds, log, None, cpu.result())
