@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from types import TracebackType
-from typing import cast
+from typing import Self, cast
 from urllib.parse import urlsplit
 
 import httptools
@@ -27,7 +27,37 @@ class HttpConnectionError(Exception):
     """The connection could not be opened, closed before the whole response came, or did not speak HTTP."""
 
 
-class HttpConnection:
+class _ToOneServer:
+    """What a connection and a pool of them share: the server they send to, how long an idle connection is kept
+    (`idle_limit`) and a request waited for (`timeout`), how many connections were opened, and `close()` when an
+    `async with` block ends."""
+
+    def __init__(self, host: str, port: int, *, idle_limit: float = 2.0, timeout: float = 60.0) -> None:
+        self.host = host
+        self.port = port
+        self.idle_limit = idle_limit
+        self.timeout = timeout
+        self.opened = 0
+        """Connections opened so far."""
+
+    @classmethod
+    def to(cls, base_url: str, *, idle_limit: float = 2.0, timeout: float = 60.0) -> Self:
+        """One to the server of `base_url` (http://host:port); the paths of requests are absolute."""
+        return cls(*_server_of(base_url), idle_limit=idle_limit, timeout=timeout)
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class HttpConnection(_ToOneServer):
     """A keep-alive connection to one server, for one request at a time, opened (again) when a request needs it.
 
     Before a request, the connection is opened anew if the server has closed it or if it has been idle longer than
@@ -38,19 +68,9 @@ class HttpConnection:
     (TimeoutError); the connection is then dropped, as it is after any failed request."""
 
     def __init__(self, host: str, port: int, *, idle_limit: float = 2.0, timeout: float = 60.0) -> None:
-        self.host = host
-        self.port = port
-        self.idle_limit = idle_limit
-        self.timeout = timeout
-        self.opened = 0
-        """Connections opened so far."""
+        super().__init__(host, port, idle_limit=idle_limit, timeout=timeout)
         self._host_line = f"Host: {host}:{port}\r\n"
         self._exchange: _Exchange | None = None
-
-    @classmethod
-    def to(cls, base_url: str, *, idle_limit: float = 2.0, timeout: float = 60.0) -> HttpConnection:
-        """A connection to the server of `base_url` (http://host:port); the paths of requests are absolute."""
-        return cls(*_server_of(base_url), idle_limit=idle_limit, timeout=timeout)
 
     async def request(
         self, method: str, path: str, body: bytes | None, headers: Mapping[str, str]
@@ -74,14 +94,6 @@ class HttpConnection:
         if self._exchange is not None:
             self._exchange.close()
             self._exchange = None
-
-    async def __aenter__(self) -> HttpConnection:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def _reusable(self) -> _Exchange | None:
         """The open connection, unless the server has closed it or it has been idle too long (then closed)."""
@@ -113,7 +125,7 @@ def _server_of(base_url: str) -> tuple[str, int]:
     return url.hostname, url.port or 80
 
 
-class HttpConnectionPool:
+class HttpConnectionPool(_ToOneServer):
     """Keep-alive connections to one server shared by many clients, each request on one of them: the one used
     last, if free, else a new one.
 
@@ -126,18 +138,8 @@ class HttpConnectionPool:
     and new ones are opened only as concurrency grows."""
 
     def __init__(self, host: str, port: int, *, idle_limit: float = 2.0, timeout: float = 60.0) -> None:
-        self.host = host
-        self.port = port
-        self.idle_limit = idle_limit
-        self.timeout = timeout
+        super().__init__(host, port, idle_limit=idle_limit, timeout=timeout)  # `opened`: by all its connections
         self._free: list[HttpConnection] = []  # the one used last at the end
-        self.opened = 0
-        """Connections opened so far, by all of the pool's connections."""
-
-    @classmethod
-    def to(cls, base_url: str, *, idle_limit: float = 2.0, timeout: float = 60.0) -> HttpConnectionPool:
-        """A pool of connections to the server of `base_url` (http://host:port)."""
-        return cls(*_server_of(base_url), idle_limit=idle_limit, timeout=timeout)
 
     async def request(
         self, method: str, path: str, body: bytes | None, headers: Mapping[str, str]
@@ -159,14 +161,6 @@ class HttpConnectionPool:
         for connection in self._free:
             connection.close()
         self._free.clear()
-
-    async def __aenter__(self) -> HttpConnectionPool:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 class _Exchange(asyncio.Protocol):

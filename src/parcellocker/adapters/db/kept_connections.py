@@ -47,12 +47,11 @@ class KeptConnections:
         return len(self._idle)
 
     def keep(self, connection: DriverConnection) -> bool:
-        """Keep `connection` (open, outside a transaction) for the next unit of work; False if it must go back to the
-        pool instead."""
+        """Keep `connection` for the next unit of work; False if it must go back to the pool instead. It must be open
+        and outside a transaction (`DriverConnection.give_back` has seen to both)."""
         if (
             len(self._idle) >= self.limit
             or time.monotonic() - connection.taken_at > self.keep_for
-            or connection.raw.is_closed()
             or asyncio.get_running_loop() is not self.loop
         ):
             return False
